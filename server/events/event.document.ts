@@ -1,0 +1,66 @@
+import { ObjectId } from 'mongodb';
+import type { TAuditEvent, TChange } from './event.schema';
+
+/**
+ * How an event is stored. Free-form values (change before/after, metadata) are kept as JSON text:
+ * MongoDB-protocol servers differ on keys with `.` or a leading `$` and on nested arrays, and an
+ * audit log must store whatever a host hands it, byte for byte.
+ */
+export interface StoredChange {
+  field: string;
+  before?: string;
+  after?: string;
+  redacted?: boolean;
+}
+
+export type EventDocument = Omit<TAuditEvent, 'id' | 'changes' | 'metadata'> & {
+  _id: ObjectId;
+  changes: StoredChange[];
+  metadata?: string;
+  /** Document format version, for migrations. */
+  v: 1;
+};
+
+export function encodeChange(change: TChange): StoredChange {
+  const stored: StoredChange = { field: change.field };
+  if (change.redacted) stored.redacted = true;
+  else {
+    if (change.before !== undefined) stored.before = JSON.stringify(change.before);
+    if (change.after !== undefined) stored.after = JSON.stringify(change.after);
+  }
+  return stored;
+}
+
+export function decodeChange(stored: StoredChange): TChange {
+  const change: TChange = { field: stored.field };
+  if (stored.redacted) change.redacted = true;
+  if (stored.before !== undefined) change.before = JSON.parse(stored.before) as TChange['before'];
+  if (stored.after !== undefined) change.after = JSON.parse(stored.after) as TChange['after'];
+  return change;
+}
+
+/** Drops `undefined` members so documents stay small and compare equal after a round trip. */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
+}
+
+export function toEventDocument(event: TAuditEvent): EventDocument {
+  const { id, changes, metadata, ...rest } = event;
+  return withoutUndefined({
+    ...rest,
+    _id: new ObjectId(id),
+    changes: changes.map(encodeChange),
+    metadata: metadata === undefined ? undefined : JSON.stringify(metadata),
+    v: 1 as const,
+  });
+}
+
+export function fromEventDocument(document: EventDocument): TAuditEvent {
+  const { _id, changes, metadata, v: _version, ...rest } = document;
+  return withoutUndefined({
+    ...rest,
+    id: _id.toHexString(),
+    changes: (changes ?? []).map(decodeChange),
+    metadata: metadata === undefined ? undefined : (JSON.parse(metadata) as TAuditEvent['metadata']),
+  });
+}

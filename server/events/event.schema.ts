@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * The audit event: the one source of truth for its shape. The TypeScript types, the stored
+ * document (event.document.ts), the mongoose model (event.model.ts) and the API's inputs derive
+ * from, or are checked against, these schemas.
+ */
+
+export const EVENT_LIMITS = {
+  idLength: 128,
+  nameLength: 300,
+  descriptionLength: 2_000,
+  changes: 500,
+  changeValueJsonLength: 4_000,
+  metadataJsonLength: 16_000,
+  affectedIdsInEvent: 100,
+  userAgentLength: 1_024,
+} as const;
+
+/** Free text from users. MongoDB-protocol servers such as FerretDB refuse NUL in strings. */
+export const boundedText = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min, { message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` })
+    .max(max, { message: `must be at most ${max} characters` })
+    .transform((text) => text.replaceAll('\u0000', '\uFFFD'));
+
+const identifier = (max: number = EVENT_LIMITS.idLength) =>
+  z.string().trim().min(1, { message: 'must not be empty' }).max(max, { message: `must be at most ${max} characters` });
+
+export const ZActorType = z.enum(['user', 'api_key', 'system']);
+export const ZActor = z.object({
+  id: identifier(),
+  name: boundedText(EVENT_LIMITS.nameLength).optional(),
+  email: z.string().max(320).optional(),
+  type: ZActorType.default('user'),
+  role: identifier(64).optional(),
+});
+
+export const ZSubject = z.object({
+  type: identifier(64),
+  id: identifier(),
+  name: boundedText(EVENT_LIMITS.nameLength).optional(),
+});
+
+export const ZChange = z.object({
+  field: identifier(200),
+  before: z.json().optional(),
+  after: z.json().optional(),
+  /** True when the values were withheld (passwords, tokens, fields the host marks sensitive). */
+  redacted: z.boolean().optional(),
+});
+
+export const ZDeviceType = z.enum(['desktop', 'mobile', 'tablet', 'bot', 'unknown']);
+export const ZRequestContext = z.object({
+  ip: z.string().max(64).optional(),
+  userAgent: boundedText(EVENT_LIMITS.userAgentLength).optional(),
+  deviceType: ZDeviceType.optional(),
+  browser: z.string().max(100).optional(),
+  os: z.string().max(100).optional(),
+  sessionId: z.string().max(200).optional(),
+  requestId: z.string().max(200).optional(),
+});
+
+export const ZIntegration = z.object({
+  provider: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, { message: 'lower-case provider slug such as quickbooks or xero' }),
+  externalId: z.string().max(200).optional(),
+  /** Anything the provider answered that an admin needs to see (e.g. an error code). */
+  detail: boundedText(1_000).optional(),
+});
+
+/** Multi-record operations: one event with the count, a bounded sample, and where to get the rest. */
+export const ZAffectedRecords = z.object({
+  count: z.number().int().min(0),
+  ids: z.array(identifier()).max(EVENT_LIMITS.affectedIdsInEvent),
+  /** Set when `ids` is not the full list; the full list is stored under this id. */
+  listId: z.string().max(64).optional(),
+});
+
+export const ZEventStatus = z.enum(['success', 'failure']);
+
+export const ZActionName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, { message: 'action names look like "record.updated"' })
+  .max(100);
+
+export const ZMetadata = z
+  .record(z.string().min(1).max(100), z.json())
+  .refine((metadata) => JSON.stringify(metadata).length <= EVENT_LIMITS.metadataJsonLength, {
+    message: `must serialise to at most ${EVENT_LIMITS.metadataJsonLength} characters`,
+  });
+
+/** What a host passes to `record()`. Tenant, actor and context may come from the request context. */
+export const ZAuditEventInput = z.object({
+  tenantId: identifier().optional(),
+  occurredAt: z.date().optional(),
+  actor: ZActor.optional(),
+  action: ZActionName,
+  subject: ZSubject.optional(),
+  description: boundedText(EVENT_LIMITS.descriptionLength, 1),
+  changes: z.array(ZChange).max(EVENT_LIMITS.changes).optional(),
+  editCount: z.number().int().min(0).optional(),
+  status: ZEventStatus.default('success'),
+  failureReason: boundedText(1_000).optional(),
+  context: ZRequestContext.optional(),
+  integration: ZIntegration.optional(),
+  affected: ZAffectedRecords.optional(),
+  metadata: ZMetadata.optional(),
+});
+
+/** An event as stored and as the API returns it. */
+export const ZAuditEvent = z.object({
+  id: z.string().regex(/^[0-9a-f]{24}$/),
+  tenantId: z.string(),
+  occurredAt: z.date(),
+  receivedAt: z.date(),
+  actor: ZActor,
+  action: z.string(),
+  subject: ZSubject.optional(),
+  description: z.string(),
+  changes: z.array(ZChange),
+  editCount: z.number().int(),
+  status: ZEventStatus,
+  failureReason: z.string().optional(),
+  context: ZRequestContext,
+  integration: ZIntegration.optional(),
+  affected: ZAffectedRecords.optional(),
+  metadata: z.record(z.string(), z.json()).optional(),
+});
+
+export type TActor = z.infer<typeof ZActor>;
+export type TActorInput = z.input<typeof ZActor>;
+export type TSubject = z.infer<typeof ZSubject>;
+export type TChange = z.infer<typeof ZChange>;
+export type TRequestContext = z.infer<typeof ZRequestContext>;
+export type TDeviceType = z.infer<typeof ZDeviceType>;
+export type TIntegration = z.infer<typeof ZIntegration>;
+export type TAffectedRecords = z.infer<typeof ZAffectedRecords>;
+export type TEventStatus = z.infer<typeof ZEventStatus>;
+export type TAuditEventInput = z.input<typeof ZAuditEventInput>;
+export type TParsedEventInput = z.output<typeof ZAuditEventInput>;
+export type TAuditEvent = z.infer<typeof ZAuditEvent>;
