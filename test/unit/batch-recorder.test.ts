@@ -51,7 +51,7 @@ function makeRecorder(overrides: Partial<BatchRecorderOptions> & Pick<BatchRecor
   return { recorder, delays };
 }
 
-const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const wait = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 describe('BatchRecorder', () => {
   it('writes a batch as soon as it is full, without waiting for the timer', async () => {
