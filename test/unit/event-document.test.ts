@@ -1,0 +1,50 @@
+import { fromEventDocument, toEventDocument } from '../../server/events/event.document';
+import type { TAuditEvent } from '../../server/events/event.schema';
+
+const event: TAuditEvent = {
+  id: '65a1b2c3d4e5f60718293a4b',
+  tenantId: 't1',
+  occurredAt: new Date('2026-03-04T05:06:07Z'),
+  receivedAt: new Date('2026-03-04T05:06:08Z'),
+  actor: { id: 'u1', name: 'Ada', type: 'user' },
+  action: 'record.updated',
+  subject: { type: 'contact', id: 'c1', name: 'Grace' },
+  description: 'Updated contact Grace',
+  changes: [
+    { field: 'address', before: { 'street.name': 'Main', $where: 1 }, after: [[1, 2], [3]] },
+    { field: 'password', redacted: true },
+    { field: 'phone', before: null, after: '+1' },
+  ],
+  editCount: 3,
+  status: 'success',
+  context: { ip: '203.0.113.1' },
+  metadata: { 'a.b': { $c: [[true]] } },
+};
+
+describe('event documents', () => {
+  it('round-trip every value, including keys with dots or dollars and nested arrays', () => {
+    expect(fromEventDocument(toEventDocument(event))).toEqual(event);
+  });
+
+  it('store free-form values as JSON text, so the document itself has no dotted or $ keys', () => {
+    const document = toEventDocument(event);
+    const keys: string[] = [];
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === 'object' && !(value instanceof Date) && value.constructor === Object) {
+        for (const [key, member] of Object.entries(value)) {
+          keys.push(key);
+          collect(member);
+        }
+      }
+    };
+    collect(document);
+    expect(keys.filter((key) => key.includes('.') || key.startsWith('$'))).toEqual([]);
+    expect(document.changes[0]).toEqual({ field: 'address', before: '{"street.name":"Main","$where":1}', after: '[[1,2],[3]]' });
+  });
+
+  it('never keeps the values of a redacted change', () => {
+    const document = toEventDocument({ ...event, changes: [{ field: 'token', before: 'old-secret', after: 'new-secret', redacted: true }] });
+    expect(document.changes).toEqual([{ field: 'token', redacted: true }]);
+  });
+});
