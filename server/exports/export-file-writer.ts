@@ -1,0 +1,126 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { EventDocument } from '../events/event.document';
+import { csvField, neutraliseFormula } from './cell-text';
+import { EXPORT_COLUMNS, type CellValue, type TExportColumn } from './export-columns';
+import { createTimeZoneOffsets } from './time-zone';
+
+export type TExportFormat = 'csv' | 'xlsx';
+
+export interface ExportFileOptions {
+  format: TExportFormat;
+  columns: readonly TExportColumn[];
+  timeZone: string;
+  /** Action name → label, for the Action column. */
+  actionLabels: ReadonlyMap<string, string>;
+  /** CSV only: a UTF-8 byte-order mark so Excel opens accented text correctly. */
+  bom?: boolean;
+}
+
+export interface ExportFileWriter {
+  /** Resolves when the row is accepted; waits while the output is backed up, so memory stays flat. */
+  writeRow(event: EventDocument): Promise<void> | void;
+  finish(): Promise<void>;
+}
+
+/** One data sheet holds 1,048,576 rows, the first of which is the header. */
+export const XLSX_MAX_DATA_ROWS_PER_SHEET = 1_048_575;
+
+export function createExportFileWriter(output: Writable, options: ExportFileOptions): ExportFileWriter {
+  return options.format === 'csv' ? createCsvWriter(output, options) : createXlsxWriter(output, options);
+}
+
+function createCsvWriter(output: Writable, { columns, timeZone, actionLabels, bom }: ExportFileOptions): ExportFileWriter {
+  const zone = createTimeZoneOffsets(timeZone);
+  const definitions = columns.map((column) => EXPORT_COLUMNS[column]);
+  const render = (value: CellValue): string => {
+    if (value === undefined) return '';
+    if (value instanceof Date) return zone.toIsoString(value);
+    if (typeof value === 'number') return String(value);
+    return csvField(neutraliseFormula(value));
+  };
+  let pending = (bom ? '\uFEFF' : '') + definitions.map(({ header }) => csvField(header)).join(',') + '\r\n';
+
+  const writePending = async () => {
+    const chunk = pending;
+    pending = '';
+    if (!output.write(chunk, 'utf8')) await once(output, 'drain');
+  };
+
+  return {
+    writeRow(event) {
+      pending += definitions.map((definition) => render(definition.value(event, actionLabels))).join(',') + '\r\n';
+      // Strings are joined until 64 KiB, then written: fewer, larger writes for the file stream.
+      if (pending.length >= 65_536) return writePending();
+    },
+    async finish() {
+      if (pending) await writePending();
+      output.end();
+      await once(output, 'finish');
+    },
+  };
+}
+
+function createXlsxWriter(output: Writable, { columns, timeZone, actionLabels }: ExportFileOptions): ExportFileWriter {
+  const zone = createTimeZoneOffsets(timeZone);
+  const definitions = columns.map((column) => EXPORT_COLUMNS[column]);
+  // Inline strings: a shared-strings table would grow with every distinct description.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+  let sheet: ExcelJS.Worksheet;
+  let rowsInSheet = 0;
+  let sheetNumber = 0;
+
+  const openSheet = () => {
+    sheetNumber++;
+    sheet = workbook.addWorksheet(sheetNumber === 1 ? 'Audit log' : `Audit log (${sheetNumber})`, {
+      views: [{ state: 'frozen', ySplit: 1 }],
+    });
+    sheet.columns = definitions.map(({ header, width, kind }) => ({
+      header,
+      width,
+      style: kind === 'date' ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : {},
+    }));
+    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: definitions.length } };
+    sheet.getRow(1).font = { bold: true };
+    sheet.getRow(1).commit();
+    rowsInSheet = 0;
+  };
+
+  /**
+   * exceljs pipes each sheet into archiver without honouring backpressure, so a fast producer
+   * grows archiver's input buffer without bound. Wait for it to drain whenever it asks to.
+   */
+  const waitForZip = async () => {
+    // The PassThrough comes from `readable-stream`, which lacks `writableNeedDrain`: read its state.
+    type ZipInput = Writable & { _writableState?: { needDrain?: boolean } };
+    const sheetStream = (sheet as unknown as { _stream?: { pipes?: ZipInput[] } })._stream;
+    const zipInput = sheetStream?.pipes?.[0];
+    if (zipInput?._writableState?.needDrain) await once(zipInput, 'drain');
+  };
+
+  const cell = (value: CellValue): ExcelJS.CellValue => {
+    if (value === undefined) return null;
+    if (value instanceof Date) return zone.toWallClockDate(value);
+    if (typeof value === 'number') return value;
+    return neutraliseFormula(value);
+  };
+
+  openSheet();
+  return {
+    writeRow(event) {
+      if (rowsInSheet === XLSX_MAX_DATA_ROWS_PER_SHEET) {
+        // archiver zips entries one at a time: commit a full sheet before starting the next.
+        sheet.commit();
+        openSheet();
+      }
+      sheet.addRow(definitions.map((definition) => cell(definition.value(event, actionLabels)))).commit();
+      rowsInSheet++;
+      if (rowsInSheet % 256 === 0) return waitForZip();
+    },
+    async finish() {
+      sheet.commit();
+      await workbook.commit();
+    },
+  };
+}
