@@ -1,0 +1,116 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { Logger } from 'pino';
+import superjson from 'superjson';
+import { z } from 'zod';
+import { InvalidCursorError } from './events/event-cursor';
+
+/**
+ * The audit log's tRPC instance. Its context is whatever the host's is: the router reads the
+ * caller from it through one adapter (`resolveCaller`), so it mounts into any host app router.
+ */
+export type AuditHostContext = object;
+
+/** Who is calling, as the host tells us. zod-checked, so a host bug can't widen access. */
+export const ZAuditCaller = z.object({
+  tenantId: z.string().min(1).max(128),
+  actorId: z.string().min(1).max(128),
+  actorName: z.string().max(300).optional(),
+  role: z.string().min(1).max(64),
+});
+export type TAuditCaller = z.infer<typeof ZAuditCaller>;
+
+interface IssueLike {
+  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
+  message: string;
+}
+
+function validationIssues(cause: unknown): IssueLike[] | undefined {
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  return Array.isArray(issues) ? (issues as IssueLike[]) : undefined;
+}
+
+function issuePath(issue: IssueLike): string {
+  const parts = (issue.path ?? []).map((part) => String(typeof part === 'object' && part !== null ? part.key : part));
+  return parts.length > 0 ? parts.join('.') : 'input';
+}
+
+/** "limit: must be at most 200; search: must be a string" */
+export function readableIssues(issues: IssueLike[]): string {
+  return issues.map((issue) => `${issuePath(issue)}: ${issue.message}`).join('; ');
+}
+
+const t = initTRPC.context<AuditHostContext>().create({
+  transformer: superjson,
+  // Stack traces never reach clients, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const issues = validationIssues(error.cause);
+    const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message;
+    return {
+      ...shape,
+      message,
+      data: {
+        ...shape.data,
+        zodError: issues ? issues.map((issue) => ({ path: issuePath(issue), message: issue.message })) : null,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * The one place domain and unknown errors become client errors. Input validation keeps its issues
+ * (as `cause`, for the formatter) but gets a readable message; anything unexpected is logged with
+ * the request id and reaches the client as INTERNAL_SERVER_ERROR without internals.
+ */
+export function toClientError(error: TRPCError, log: { logger: Logger; requestId: string; path: string }): TRPCError {
+  const cause = error.cause;
+  if (cause instanceof InvalidCursorError) return new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  const issues = error.code === 'BAD_REQUEST' ? validationIssues(cause) : undefined;
+  if (issues) return new TRPCError({ code: 'BAD_REQUEST', message: readableIssues(issues), cause });
+  if (error.code !== 'INTERNAL_SERVER_ERROR') return error;
+  log.logger.error({ err: cause ?? error, requestId: log.requestId, path: log.path }, 'audit-log procedure failed');
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `Internal server error (request ${log.requestId})` });
+}
+
+export interface AccessPolicy<TContext> {
+  /** The host's adapter: its context → the caller, or null when nobody is signed in. */
+  resolveCaller(ctx: TContext): TAuditCaller | null | undefined;
+  /** Who may read the log. Default: role "admin". */
+  canRead(caller: TAuditCaller): boolean;
+  requestIdOf(ctx: TContext): string;
+  logger: Logger;
+}
+
+/**
+ * The procedure builders, made once per router from its access policy: access is decided here
+ * and nowhere else, so a router cannot forget a check.
+ */
+export function createProcedures<TContext extends AuditHostContext>(policy: AccessPolicy<TContext>) {
+  const publicProcedure = t.procedure.use(async ({ ctx, next, path }) => {
+    const requestId = policy.requestIdOf(ctx as TContext);
+    const result = await next({ ctx: { requestId } });
+    if (!result.ok) throw toClientError(result.error, { logger: policy.logger, requestId, path });
+    return result;
+  });
+
+  const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+    const resolved = policy.resolveCaller(ctx as TContext);
+    if (!resolved) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to read the audit log' });
+    const caller = ZAuditCaller.safeParse(resolved);
+    if (!caller.success) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The caller could not be identified' });
+    return next({ ctx: { caller: caller.data } });
+  });
+
+  const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+    if (!policy.canRead(ctx.caller)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Only administrators may read the audit log' });
+    return next();
+  });
+
+  return { publicProcedure, authedProcedure, adminProcedure };
+}
+
+export type AuditProcedures = ReturnType<typeof createProcedures>;
