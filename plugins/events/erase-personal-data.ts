@@ -1,0 +1,27 @@
+import type { AuditLog } from '../../server/audit-log';
+import { createEventErasureRepository } from '../../server/events/event-erasure.repository';
+import { auditContext } from '../../server/recorder/audit-context';
+import { dataErasedEvent, ERASED_MARKER } from './explicit-events';
+
+export interface ErasePersonalDataInput {
+  tenantId?: string;
+  subject: { type: string; id: string };
+  /** The fields the host's erase tool cleared (recorded by name). */
+  erasedFields: string[];
+  /** Their former values (name, email, phone…): removed from earlier events, never recorded. */
+  personalValues: string[];
+}
+
+/**
+ * The audit side of the erase tool, run after the host has cleared the record itself: earlier events
+ * that mention the person get a marker instead, then the erase is recorded (field names only).
+ * Events still queued are flushed first, so none slips past the pseudonymisation.
+ */
+export async function erasePersonalDataFromLog(auditLog: AuditLog, input: ErasePersonalDataInput): Promise<{ eventId: string; relatedEventsPseudonymised: number }> {
+  const tenantId = input.tenantId ?? auditContext.current()?.tenantId;
+  if (!tenantId) throw new Error('erasePersonalDataFromLog: no tenant (pass tenantId or run inside a request context)');
+  await auditLog.flush();
+  const relatedEventsPseudonymised = await createEventErasureRepository(auditLog.connection).pseudonymise(tenantId, input.personalValues, ERASED_MARKER);
+  const eventId = auditLog.record({ tenantId, ...dataErasedEvent({ subject: input.subject, erasedFields: input.erasedFields, relatedEventsPseudonymised }) });
+  return { eventId, relatedEventsPseudonymised };
+}

@@ -1,0 +1,155 @@
+import type { TChange } from '../../server/events/event.schema';
+import { getPath, isPlainObject, setPath, unsetPath, type PlainDocument } from './document-paths';
+import type { FieldRules } from './field-rules';
+import { boundedChangeValue, sameJson, toJsonValue } from './json-value';
+
+/**
+ * Turns a MongoDB update (operators or a plain replacement of fields) into the field changes an
+ * auditor reads: each touched path with its value before and after. The "after" document is
+ * computed from the operators, so no second read of the database is needed.
+ */
+export interface AppliedUpdate {
+  after: PlainDocument;
+  touchedPaths: string[];
+}
+
+export function applyUpdateOperators(before: PlainDocument, update: PlainDocument, now = new Date()): AppliedUpdate {
+  const after = structuredClone((toJsonValue(before) ?? {}) as PlainDocument);
+  const touched: string[] = [];
+  for (const [key, operand] of Object.entries(update)) {
+    if (!key.startsWith('$')) {
+      // Mongoose treats top-level fields without an operator as $set.
+      setPath(after, key, toJsonValue(operand) ?? null);
+      touched.push(key);
+      continue;
+    }
+    if (!isPlainObject(operand)) continue;
+    for (const [path, value] of Object.entries(operand)) {
+      if (path.includes('$')) {
+        touched.push(path);
+        continue;
+      }
+      applyOperator(after, key, path, toJsonValue(value), now);
+      touched.push(key === '$rename' && typeof value === 'string' ? value : path);
+      if (key === '$rename' && typeof value === 'string') touched.push(path);
+    }
+  }
+  return { after, touchedPaths: [...new Set(touched)] };
+}
+
+function applyOperator(document: PlainDocument, operator: string, path: string, value: unknown, now: Date): void {
+  const current = getPath(document, path);
+  switch (operator) {
+    case '$set':
+      return setPath(document, path, value ?? null);
+    case '$unset':
+      return unsetPath(document, path);
+    case '$inc':
+      return setPath(document, path, (Number(current) || 0) + Number(value));
+    case '$mul':
+      return setPath(document, path, (Number(current) || 0) * Number(value));
+    case '$min':
+      return setPath(document, path, current === undefined || Number(value) < Number(current) ? value : current);
+    case '$max':
+      return setPath(document, path, current === undefined || Number(value) > Number(current) ? value : current);
+    case '$currentDate':
+      return setPath(document, path, now.toISOString());
+    case '$rename':
+      if (typeof value === 'string') {
+        setPath(document, value, current);
+        unsetPath(document, path);
+      }
+      return;
+    case '$push':
+    case '$addToSet':
+      return setPath(document, path, pushed(Array.isArray(current) ? current : [], value, operator === '$addToSet'));
+    case '$pull':
+      return setPath(document, path, Array.isArray(current) ? current.filter((item) => !matchesPullCondition(item, value)) : current);
+    case '$pullAll':
+      return setPath(document, path, Array.isArray(current) && Array.isArray(value) ? current.filter((item) => !value.some((removed) => sameJson(item, removed))) : current);
+    case '$pop':
+      return setPath(document, path, Array.isArray(current) ? (Number(value) < 0 ? current.slice(1) : current.slice(0, -1)) : current);
+    default:
+      return;
+  }
+}
+
+function pushed(current: unknown[], value: unknown, unique: boolean): unknown[] {
+  const modifiers = isPlainObject(value) && Array.isArray(value.$each) ? value : undefined;
+  const items = modifiers ? (modifiers.$each as unknown[]) : [value];
+  let result = [...current];
+  const additions = unique ? items.filter((item, index) => !result.some((kept) => sameJson(kept, item)) && items.findIndex((other) => sameJson(other, item)) === index) : items;
+  const position = typeof modifiers?.$position === 'number' ? modifiers.$position : result.length;
+  result.splice(position < 0 ? Math.max(0, result.length + position) : position, 0, ...additions);
+  if (typeof modifiers?.$slice === 'number') result = modifiers.$slice >= 0 ? result.slice(0, modifiers.$slice) : result.slice(modifiers.$slice);
+  return result;
+}
+
+/** $pull by value, by `{ $in: [...] }`, or by a partial sub-document such as `{ _id: id }`. */
+function matchesPullCondition(item: unknown, condition: unknown): boolean {
+  if (!isPlainObject(condition)) return sameJson(item, condition);
+  if (Array.isArray(condition.$in)) return condition.$in.some((candidate) => sameJson(item, candidate));
+  if (!isPlainObject(item)) return false;
+  return Object.entries(condition).every(([path, expected]) => sameJson(getPath(item, path), expected));
+}
+
+/** Changes for the given paths between two documents, with the host's ignore and redaction rules. */
+export function diffPaths(before: PlainDocument, after: PlainDocument, paths: readonly string[], rules: FieldRules): TChange[] {
+  const changes: TChange[] = [];
+  for (const path of paths) {
+    if (rules.isIgnored(path)) continue;
+    if (path.includes('$')) {
+      // A positional update: which element matched is known only to the server.
+      changes.push(rules.isSensitive(path) ? { field: path, redacted: true } : { field: path });
+      continue;
+    }
+    const beforeValue = getPath(before, path);
+    const afterValue = getPath(after, path);
+    if (sameJson(beforeValue, afterValue)) continue;
+    if (rules.isSensitive(path)) changes.push({ field: path, redacted: true });
+    else changes.push(withoutAbsent({ field: path, before: boundedChangeValue(toJsonValue(beforeValue)), after: boundedChangeValue(toJsonValue(afterValue)) }));
+  }
+  return changes;
+}
+
+export function changesForUpdate(before: PlainDocument, update: PlainDocument, rules: FieldRules): TChange[] {
+  const { after, touchedPaths } = applyUpdateOperators(before, update);
+  return diffPaths(toJsonValue(before) as PlainDocument, after, touchedPaths, rules);
+}
+
+/** Every leaf path (sub-documents walked, arrays compared whole) that differs between two documents. */
+export function changesBetweenDocuments(before: PlainDocument, after: PlainDocument, rules: FieldRules): TChange[] {
+  const beforeJson = (toJsonValue(before) ?? {}) as PlainDocument;
+  const afterJson = (toJsonValue(after) ?? {}) as PlainDocument;
+  return diffPaths(beforeJson, afterJson, leafPaths(beforeJson, afterJson), rules);
+}
+
+function leafPaths(left: unknown, right: unknown, prefix = ''): string[] {
+  if (!isPlainObject(left) || !isPlainObject(right)) return prefix ? [prefix] : [];
+  const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])];
+  return keys.flatMap((key) => leafPaths(left[key], right[key], prefix ? `${prefix}.${key}` : key));
+}
+
+function withoutAbsent(change: TChange): TChange {
+  return Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as TChange;
+}
+
+/**
+ * For a multi-record update: what was set, per field, without a "before" (it differs per record).
+ * Operators whose result depends on each record ($inc, $push, ...) name the field only.
+ */
+export function bulkChangesFromUpdate(update: PlainDocument, rules: FieldRules): TChange[] {
+  const changes = new Map<string, TChange>();
+  for (const [key, operand] of Object.entries(update)) {
+    const entries: Array<[string, unknown, string]> = key.startsWith('$')
+      ? isPlainObject(operand) ? Object.entries(operand).map(([path, value]) => [path, value, key]) : []
+      : [[key, operand, '$set']];
+    for (const [path, value, operator] of entries) {
+      if (rules.isIgnored(path)) continue;
+      if (rules.isSensitive(path)) changes.set(path, { field: path, redacted: true });
+      else if (operator === '$set') changes.set(path, withoutAbsent({ field: path, after: boundedChangeValue(toJsonValue(value) ?? null) }));
+      else changes.set(path, { field: path });
+    }
+  }
+  return [...changes.values()];
+}

@@ -1,0 +1,57 @@
+import { TRPCError } from '@trpc/server';
+import type { AuditLog } from '../../server/audit-log';
+import type { TAuditEventInput } from '../../server/events/event.schema';
+
+/**
+ * A tRPC (v11) middleware that records a host's procedure as an audit event: the action and subject
+ * come from the call's input and result. A call that throws is recorded with status `failure` and
+ * the error's code, then the error goes on to the client unchanged.
+ *
+ *   const commentProcedure = authedProcedure.use(audited(auditLog, {
+ *     event: ({ input, result }) => ({ action: 'comment.created', subject: …, description: … }),
+ *   }));
+ */
+export interface AuditedCall<TInput, TResult> {
+  input: TInput;
+  /** Undefined when the procedure failed. */
+  result: TResult | undefined;
+  path: string;
+}
+
+export type AuditedEvent = Omit<TAuditEventInput, 'status' | 'failureReason'>;
+
+export interface AuditedProcedureSpec<TInput = any, TResult = any> {
+  event: (call: AuditedCall<TInput, TResult>) => AuditedEvent;
+  /** Default true: failures are worth a line in the log (denied access, provider errors). */
+  recordFailures?: boolean;
+}
+
+type MiddlewareOutcome = { ok: true; data: unknown } | { ok: false; error: unknown };
+
+export function audited<TInput = any, TResult = any>(auditLog: Pick<AuditLog, 'record' | 'logger'>, spec: AuditedProcedureSpec<TInput, TResult>) {
+  return async function auditedMiddleware<TOutcome extends MiddlewareOutcome>(opts: {
+    path: string;
+    getRawInput: () => Promise<unknown>;
+    next: () => Promise<TOutcome>;
+  }): Promise<TOutcome> {
+    const outcome = await opts.next();
+    if (!outcome.ok && spec.recordFailures === false) return outcome;
+    try {
+      const input = (await opts.getRawInput()) as TInput;
+      const result = outcome.ok ? (outcome.data as TResult) : undefined;
+      const event = spec.event({ input, result, path: opts.path });
+      auditLog.record(outcome.ok ? event : { ...event, status: 'failure', failureReason: failureReasonOf(outcome.error) });
+    } catch (error) {
+      // The procedure's outcome stands; a problem building its audit event is the host's bug to see in logs.
+      auditLog.logger.error({ err: error, path: opts.path }, 'audit: procedure event not recorded');
+    }
+    return outcome;
+  };
+}
+
+/** `NOT_FOUND: Discussion not found`: the code an admin can filter on, then the message. */
+export function failureReasonOf(error: unknown): string {
+  if (error instanceof TRPCError) return `${error.code}: ${error.message}`.slice(0, 1_000);
+  if (error instanceof Error) return `INTERNAL_SERVER_ERROR: ${error.message}`.slice(0, 1_000);
+  return 'INTERNAL_SERVER_ERROR';
+}

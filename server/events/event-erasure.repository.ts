@@ -1,0 +1,61 @@
+import type { Collection, Filter } from 'mongodb';
+import type { Connection } from 'mongoose';
+import type { EventDocument } from './event.document';
+import { getEventModel } from './event.model';
+
+/**
+ * GDPR erasure in the log itself: earlier events keep their facts (who did what, when) but an
+ * erased person's personal data (name, email…) is replaced by a marker wherever it appears.
+ * Rows are never deleted: the trail stays complete, only the person becomes unidentifiable.
+ */
+const PLAIN_TEXT_FIELDS = ['description', 'subject.name', 'actor.name', 'actor.email', 'failureReason', 'integration.detail'] as const;
+// Stored as JSON text (event.document.ts): a value appears there JSON-escaped.
+const JSON_TEXT_FIELDS = ['changes.before', 'changes.after', 'metadata'] as const;
+
+export function createEventErasureRepository(connection: Connection) {
+  const collection = (): Collection<EventDocument> => getEventModel(connection).collection as unknown as Collection<EventDocument>;
+
+  return {
+    /** Replaces every occurrence of the values in the tenant's events; returns how many events changed. */
+    async pseudonymise(tenantId: string, personalValues: readonly string[], marker: string): Promise<number> {
+      const values = [...new Set(personalValues.map((value) => value.trim()).filter((value) => value.length >= 2))];
+      if (values.length === 0) return 0;
+      const plain = alternation(values);
+      const json = alternation(values.map((value) => JSON.stringify(value).slice(1, -1)));
+      const filter = {
+        tenantId,
+        $or: [
+          ...PLAIN_TEXT_FIELDS.map((field) => ({ [field]: { $regex: plain.source, $options: 'i' } })),
+          ...JSON_TEXT_FIELDS.map((field) => ({ [field]: { $regex: json.source, $options: 'i' } })),
+        ],
+      } as Filter<EventDocument>;
+
+      let changed = 0;
+      for await (const event of collection().find(filter)) {
+        const replace = (text: string | undefined, pattern: RegExp) => text?.replace(pattern, marker);
+        const update: Record<string, unknown> = {
+          description: replace(event.description, plain),
+          'subject.name': replace(event.subject?.name, plain),
+          'actor.name': replace(event.actor.name, plain),
+          'actor.email': replace(event.actor.email, plain),
+          failureReason: replace(event.failureReason, plain),
+          'integration.detail': replace(event.integration?.detail, plain),
+          metadata: replace(event.metadata, json),
+          changes: event.changes.map((change) => ({ ...change, before: replace(change.before, json), after: replace(change.after, json) })),
+        };
+        const set = Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
+        set.changes = (set.changes as EventDocument['changes']).map((change) => Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)));
+        await collection().updateOne({ _id: event._id, tenantId }, { $set: set });
+        changed++;
+      }
+      return changed;
+    },
+  };
+}
+
+/** One case-insensitive pattern matching any of the values literally. */
+function alternation(values: readonly string[]): RegExp {
+  return new RegExp(values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+}
+
+export type EventErasureRepository = ReturnType<typeof createEventErasureRepository>;
