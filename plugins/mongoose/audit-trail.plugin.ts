@@ -75,6 +75,7 @@ export function auditTrailPlugin(schema: unknown, options: AuditTrailPluginOptio
   registerQueryHooks(schema as HookableSchema, context);
 }
 
+const documentDeletesInProgress = new Set<string>();
 const SNAPSHOT_OPTIONS = { depopulate: true, virtuals: false, getters: false, transform: false, versionKey: true };
 
 function registerDocumentHooks(schema: HookableSchema, context: PluginContext): void {
@@ -99,8 +100,13 @@ function registerDocumentHooks(schema: HookableSchema, context: PluginContext): 
     if (event) recordSafely(context, event);
   });
 
+  // Some mongoose versions run document.deleteOne() through the query hooks too; the document
+  // hook records it (it knows the whole document), the query hook steps aside.
+  schema.pre('deleteOne', { document: true, query: false }, function (this: any) {
+    if (!skipsDocument(this)) documentDeletesInProgress.add(String(this._id));
+  });
   schema.post('deleteOne', { document: true, query: false }, function (this: any) {
-    if (skipsDocument(this)) return;
+    if (!documentDeletesInProgress.delete(String(this._id))) return;
     recordSafely(context, singleRecordDeleted(context.rulesFor(this.constructor.modelName), this.toObject(SNAPSHOT_OPTIONS)));
   });
 
@@ -150,6 +156,7 @@ function registerQueryHooks(schema: HookableSchema, context: PluginContext): voi
 
   schema.post('deleteOne', queryOnly, function (this: any, result: any) {
     const before = queryStates.get(this)?.before;
+    if (before && documentDeletesInProgress.has(String(before._id))) return;
     if (before && result?.deletedCount !== 0) recordSafely(context, singleRecordDeleted(context.rulesFor(this.model.modelName), before));
   });
 
