@@ -44,11 +44,17 @@ export const ZConfig = z.object({
   SMTP_FROM: z.string().email().optional(),
   WEBHOOK_URL: z.url().optional(),
   WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Standalone API: the secret hosts sign bearer tokens with (see docs/API.md). Required by `start:api`. */
+  API_TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /** Signs page cursors; the same on every API instance. Default: derived from API_TOKEN_SECRET. */
+  CURSOR_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /** Largest request body the standalone API accepts. */
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_000_000).default(100_000),
 });
 
 export type TConfig = z.infer<typeof ZConfig>;
 
-const SECRET_NAMES = new Set(['SESSION_SECRET', 'EXPORT_SIGNING_SECRET', 'WEBHOOK_SECRET', 'SMTP_URL', 'MONGODB_URI', 'REDIS_URL']);
+const SECRET_NAMES = new Set(['API_TOKEN_SECRET', 'CURSOR_SECRET', 'SESSION_SECRET', 'EXPORT_SIGNING_SECRET', 'WEBHOOK_SECRET', 'SMTP_URL', 'MONGODB_URI', 'REDIS_URL']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -85,11 +85,12 @@ describe('indexFor', () => {
     const parsed = filters(input);
     const index = EVENT_INDEXES.find((candidate) => candidate.name === indexFor(parsed));
     expect(index).toBeDefined();
-    const keys = Object.keys(index!.key);
+    const indexKey: Record<string, 1 | -1> = index?.key ?? {};
+    const keys = Object.keys(indexKey);
     expect(keys[0]).toBe('tenantId');
     const built = buildEventFilter('t', parsed);
     const prefix = keys.slice(1, -2);
     for (const key of prefix) expect(equalityKeys(built)).toContain(key);
-    expect(Object.fromEntries(keys.slice(-2).map((key) => [key, index!.key[key as keyof typeof index.key]]))).toEqual(EVENT_SORT);
+    expect(Object.fromEntries(keys.slice(-2).map((key) => [key, indexKey[key]]))).toEqual(EVENT_SORT);
   });
 });

@@ -1,0 +1,45 @@
+import { createTRPCClient, httpBatchLink, type HTTPHeaders, type TRPCClient, type TRPCLink } from '@trpc/client';
+import type { AnyRouter, inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import superjson from 'superjson';
+import type { AuditLogApiRouter, AuditLogRouter } from '../server/router';
+
+/**
+ * The typed audit-log client, for browsers and Node (it needs a global `fetch`, Node ≥ 18).
+ * Only types come from the server. By default it is typed for the standalone API (`/trpc`, the
+ * router under `auditLog`); a host that mounts the router in its own app router passes its type:
+ * `createAuditLogClient<AppRouter>({ url: '/trpc' })`.
+ */
+export interface AuditLogClientOptions {
+  /** The tRPC endpoint, e.g. `https://audit.example.com/trpc` or `/trpc` in a browser. */
+  url: string;
+  /** Called before every batch: a bearer token, a CSRF header, cookies in Node. */
+  headers?: () => HTTPHeaders | Promise<HTTPHeaders>;
+  /** `include` sends the browser's cookies cross-origin (session-cookie hosts). Default `same-origin`. */
+  credentials?: 'omit' | 'same-origin' | 'include';
+  /** Another fetch (tests, older runtimes, a proxy-aware agent). */
+  fetch?: typeof fetch;
+  /** Longer GET URLs are split into several batches. Default 4,000 characters. */
+  maxURLLength?: number;
+}
+
+export function createAuditLogClient<TRouter extends AnyRouter = AuditLogApiRouter>(options: AuditLogClientOptions): TRPCClient<TRouter> {
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  const credentials = options.credentials ?? 'same-origin';
+  // Built for the API router, whose transformer is superjson; any router mounted with superjson shares the wire format.
+  const link = httpBatchLink<AuditLogApiRouter>({
+    url: options.url,
+    transformer: superjson,
+    maxURLLength: options.maxURLLength ?? 4_000,
+    headers: options.headers ?? (() => ({})),
+    fetch: (input, init) => baseFetch(input, { ...(init as RequestInit), credentials }),
+  }) as unknown as TRPCLink<TRouter>;
+  return createTRPCClient<TRouter>({ links: [link] });
+}
+
+export type { AuditLogApiRouter, AuditLogRouter };
+/** Inputs and outputs of every procedure, e.g. `AuditLogOutputs['events']['list']['items'][number]`. */
+export type AuditLogInputs = inferRouterInputs<AuditLogRouter>;
+export type AuditLogOutputs = inferRouterOutputs<AuditLogRouter>;
+export type AuditEvent = AuditLogOutputs['events']['list']['items'][number];
+export type { TAuditCaller as AuditCaller } from '../server/trpc';
+export type { TListEventsRequest as EventListRequest, TEventFiltersInput as EventFilters } from '../server/events/event-filters.schema';

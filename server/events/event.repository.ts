@@ -1,0 +1,93 @@
+import type { Collection } from 'mongodb';
+import { ObjectId } from 'mongodb';
+import type { Connection } from 'mongoose';
+import type { TEventFilters } from './event-filters.schema';
+import { buildEventFilter, EVENT_SORT, indexFor, type EventPosition } from './event-query';
+import { fromEventDocument, type EventDocument } from './event.document';
+import { getEventModel } from './event.model';
+import type { TAuditEvent } from './event.schema';
+
+export interface EventPage {
+  events: TAuditEvent[];
+  /** Set when more events follow: the position of the last one returned. */
+  next: EventPosition | null;
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+export interface ActorFacetCount extends FacetCount {
+  name?: string;
+}
+
+/**
+ * The read side of the events slice. Every method takes the tenant first and puts it in the
+ * query itself, so no caller can read across tenants by forgetting a filter.
+ */
+export function createEventRepository(connection: Connection) {
+  const collection = (): Collection<EventDocument> => getEventModel(connection).collection as unknown as Collection<EventDocument>;
+
+  const repository = {
+    async findPage(tenantId: string, filters: TEventFilters, page: { after?: EventPosition; limit: number }): Promise<EventPage> {
+      const documents = await collection()
+        .find(buildEventFilter(tenantId, filters, page.after), { sort: EVENT_SORT, limit: page.limit + 1, hint: indexFor(filters) })
+        .toArray();
+      const events = documents.slice(0, page.limit).map(fromEventDocument);
+      const last = events.at(-1);
+      return { events, next: documents.length > page.limit && last ? { occurredAt: last.occurredAt, id: last.id } : null };
+    },
+
+    async findById(tenantId: string, id: string): Promise<TAuditEvent | null> {
+      if (!ObjectId.isValid(id)) return null;
+      const document = await collection().findOne({ tenantId, _id: new ObjectId(id) });
+      return document ? fromEventDocument(document) : null;
+    },
+
+    async countByAction(tenantId: string, filters: TEventFilters, max: number): Promise<FacetCount[]> {
+      const rows = await collection()
+        .aggregate<{ _id: string; count: number }>([
+          { $match: buildEventFilter(tenantId, filters) },
+          { $group: { _id: '$action', count: { $sum: 1 } } },
+          { $sort: { count: -1, _id: 1 } },
+          { $limit: max },
+        ])
+        .toArray();
+      return rows.map((row) => ({ value: row._id, count: row.count }));
+    },
+
+    async countByActor(tenantId: string, filters: TEventFilters, max: number): Promise<ActorFacetCount[]> {
+      const match = buildEventFilter(tenantId, filters);
+      const rows = await collection()
+        .aggregate<{ _id: string; count: number }>([{ $match: match }, { $group: { _id: '$actor.id', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: max }])
+        .toArray();
+      const names = await actorNames(tenantId, rows.map((row) => row._id), match);
+      return rows.map((row) => {
+        const name = names.get(row._id);
+        return name ? { value: row._id, count: row.count, name } : { value: row._id, count: row.count };
+      });
+    },
+  };
+  return repository;
+
+  /**
+   * Display names for the facet's actors: the name each one appears under most often. A second
+   * grouping rather than `$first`, which FerretDB v1 does not implement.
+   */
+  async function actorNames(tenantId: string, actorIds: string[], match: Record<string, unknown>): Promise<Map<string, string>> {
+    if (actorIds.length === 0) return new Map();
+    const rows = await collection()
+      .aggregate<{ _id: { id: string; name?: string | null }; count: number }>([
+        { $match: { ...match, tenantId, 'actor.id': { $in: actorIds } } },
+        { $group: { _id: { id: '$actor.id', name: '$actor.name' }, count: { $sum: 1 } } },
+        { $sort: { count: -1 } },
+      ])
+      .toArray();
+    const names = new Map<string, string>();
+    for (const row of rows) if (row._id.name && !names.has(row._id.id)) names.set(row._id.id, row._id.name);
+    return names;
+  }
+}
+
+export type EventRepository = ReturnType<typeof createEventRepository>;

@@ -1,0 +1,119 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ObjectId } from 'mongodb';
+import pino from 'pino';
+import type { TRPCClient } from '@trpc/client';
+import { createAuditLogClient, type AuditLogApiRouter } from '../../client';
+import { createApp } from '../../server/app';
+import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import { signApiToken } from '../../server/auth/api-token';
+import { createContextFactory, type TApiContext } from '../../server/context';
+import { toEventDocument, withoutUndefined } from '../../server/events/event.document';
+import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
+import type { TAuditEvent } from '../../server/events/event.schema';
+import { createAuditLogApiRouter } from '../../server/router';
+import type { TAuditCaller } from '../../server/trpc';
+import { connectTestMongo, connectTestRedis, type TestMongo, type TestRedis } from './test-databases';
+
+export const API_TOKEN_SECRET = 'test-api-token-secret-0123456789abcdef';
+export const CURSOR_SECRET = 'test-cursor-secret-0123456789abcdef!!';
+
+export const admin = (tenantId: string, actorId = `admin-${tenantId}`): TAuditCaller => ({ tenantId, actorId, actorName: 'Ada Admin', role: 'admin' });
+export const member = (tenantId: string): TAuditCaller => ({ tenantId, actorId: `member-${tenantId}`, actorName: 'Max Member', role: 'member' });
+
+export interface ApiServer {
+  mongo: TestMongo;
+  redis: TestRedis;
+  audit: AuditLog;
+  url: string;
+  origin: string;
+  client(caller: TAuditCaller | null): TRPCClient<AuditLogApiRouter>;
+  tokenFor(caller: TAuditCaller): string;
+  /** Inserts complete events straight through the driver (much faster than record()). */
+  seed(events: TAuditEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The standalone API on a free port, over a fresh database and Redis prefix. */
+export async function startApiServer(label: string, options: { recordReads?: boolean; corsOrigins?: string[] } = {}): Promise<ApiServer> {
+  const mongo = await connectTestMongo(label);
+  const redis = await connectTestRedis(label);
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const audit = await createAuditLog({ connection: mongo.connection, redis: redis.redis, redisPrefix: redis.prefix, logger });
+  const router = createAuditLogApiRouter<TApiContext>({
+    audit,
+    cursorSecret: CURSOR_SECRET,
+    resolveCaller: (ctx) => ctx.caller,
+    recordReads: options.recordReads ?? false,
+  });
+  const app = createApp({
+    router,
+    createContext: createContextFactory({ logger, apiTokenSecret: API_TOKEN_SECRET }),
+    logger,
+    corsOrigins: options.corsOrigins ?? [],
+    bodyLimitBytes: 100_000,
+    readiness: { mongo: mongo.connection, redis: redis.redis },
+  });
+  const server: Server = await new Promise((ready) => {
+    const listening = app.listen(0, '127.0.0.1', () => ready(listening));
+  });
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${origin}/trpc`;
+  const tokenFor = (caller: TAuditCaller) => signApiToken(caller, API_TOKEN_SECRET);
+
+  return {
+    mongo,
+    redis,
+    audit,
+    url,
+    origin,
+    tokenFor,
+    client: (caller) =>
+      createAuditLogClient({ url, fetch: realmSafeFetch, headers: () => (caller ? { authorization: `Bearer ${tokenFor(caller)}` } : {}) }),
+    async seed(events) {
+      const collection = mongo.connection.collection(AUDIT_EVENTS_COLLECTION);
+      for (let start = 0; start < events.length; start += 1_000) {
+        await collection.insertMany(events.slice(start, start + 1_000).map(toEventDocument), { ordered: false });
+      }
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+      await audit.close();
+      await mongo.drop();
+      await redis.cleanup();
+    },
+  };
+}
+
+/**
+ * Jest runs tests in a vm realm, while Node's fetch parses JSON in the main realm: superjson then
+ * sees objects whose prototype is another realm's Object and leaves their dates as strings.
+ * Parsing the body here, in the test realm, gives what a browser or plain Node process sees.
+ */
+export const realmSafeFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const text = await response.text();
+  return { ok: response.ok, status: response.status, statusText: response.statusText, headers: response.headers, url: response.url, text: async () => text, json: async () => JSON.parse(text) as unknown } as Response;
+};
+
+/** A complete stored event; `overrides` set what a test cares about. */
+export function makeEvent(overrides: Partial<TAuditEvent> & { tenantId: string; occurredAt: Date }): TAuditEvent {
+  return withoutUndefined({
+    id: new ObjectId().toHexString(),
+    receivedAt: overrides.occurredAt,
+    actor: { id: 'user-1', name: 'User One', type: 'user' },
+    action: 'record.updated',
+    description: 'Updated a record',
+    changes: [],
+    editCount: 0,
+    status: 'success',
+    context: {},
+    ...overrides,
+  });
+}
+
+/** Newest first, ties broken by id: the order the API promises. */
+export function newestFirst(events: TAuditEvent[]): TAuditEvent[] {
+  return [...events].sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
