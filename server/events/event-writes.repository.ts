@@ -1,11 +1,11 @@
-import { MongoBulkWriteError, MongoServerError, type Collection } from 'mongodb';
+import type { Collection, ObjectId } from 'mongodb';
 import type { Connection } from 'mongoose';
+import { bulkWriteErrorsOf, DUPLICATE_KEY, insertedCountOf, isServerError, type DriverServerError } from '../db/driver-errors';
 import { TransientWriteError } from '../recorder/recorder.errors';
 import type { BatchWriteResult } from '../recorder/batch-recorder';
 import type { EventDocument } from './event.document';
 import { EVENT_INDEXES, getEventModel } from './event.model';
 
-const DUPLICATE_KEY = 11000;
 /** Server codes that mean "try again later" (not primary, shutting down, timeouts, busy). */
 const TRANSIENT_CODES = new Set([6, 7, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
 
@@ -16,6 +16,12 @@ const TRANSIENT_CODES = new Set([6, 7, 89, 91, 112, 189, 262, 9001, 10107, 11600
  */
 export function createEventWritesRepository(connection: Connection) {
   const collection = (): Collection<EventDocument> => getEventModel(connection).collection as unknown as Collection<EventDocument>;
+  // The host's mongoose may bring another driver (and BSON) version: give it ids of its own kind.
+  const HostObjectId = (connection as unknown as { base?: { mongo?: { ObjectId?: new (id: string) => ObjectId } } }).base?.mongo?.ObjectId;
+  const forHostDriver = (documents: EventDocument[]): EventDocument[] =>
+    !HostObjectId || documents.every((document) => document._id instanceof HostObjectId)
+      ? documents
+      : documents.map((document) => ({ ...document, _id: new HostObjectId(document._id.toHexString()) }));
 
   return {
     async ensureIndexes(): Promise<void> {
@@ -24,35 +30,47 @@ export function createEventWritesRepository(connection: Connection) {
 
     async insertBatch(documents: EventDocument[]): Promise<BatchWriteResult> {
       try {
-        const result = await collection().insertMany(documents, { ordered: false });
+        const result = await collection().insertMany(forHostDriver(documents), { ordered: false });
         return { written: result.insertedCount, rejected: [], retry: [] };
       } catch (error) {
-        if (error instanceof MongoBulkWriteError && error.writeErrors) return classifyWriteErrors(error, documents);
-        if (error instanceof MongoServerError && !TRANSIENT_CODES.has(Number(error.code)) && !isRetryableLabel(error)) {
-          return { written: 0, rejected: documents.map((document) => ({ document, reason: error.message })), retry: [] };
-        }
-        throw new TransientWriteError(error);
+        const outcome = classifyInsertError(error, documents);
+        if (outcome === 'transient') throw new TransientWriteError(error);
+        return outcome;
       }
     },
   };
 }
 
-function isRetryableLabel(error: MongoServerError): boolean {
-  return error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('TransientTransactionError');
+/**
+ * Pure: what a failed unordered `insertMany` achieved. Per-document errors count only when the
+ * driver confirms every other document was inserted; otherwise (a dropped connection is also
+ * reported as a bulk write error, with no per-document errors) the whole batch is tried again,
+ * and the ids make that safe: what was stored already comes back as a duplicate.
+ */
+export function classifyInsertError(error: unknown, documents: EventDocument[]): BatchWriteResult | 'transient' {
+  const writeErrors = bulkWriteErrorsOf(error);
+  if (writeErrors && writeErrors.length > 0) {
+    const failedIndexes = new Set(writeErrors.map((writeError) => writeError.index));
+    const othersInserted = documents.length - failedIndexes.size;
+    if (insertedCountOf(error) !== othersInserted) return 'transient';
+    const result: BatchWriteResult = { written: othersInserted, rejected: [], retry: [] };
+    for (const writeError of writeErrors) {
+      const document = documents[writeError.index];
+      if (!document) continue;
+      if (writeError.code === DUPLICATE_KEY) result.written++;
+      else if (TRANSIENT_CODES.has(writeError.code)) result.retry.push(document);
+      else result.rejected.push({ document, reason: writeError.errmsg ?? `server error ${writeError.code}` });
+    }
+    return result;
+  }
+  if (!writeErrors && isServerError(error) && !TRANSIENT_CODES.has(Number(error.code)) && !isRetryableLabel(error)) {
+    return { written: 0, rejected: documents.map((document) => ({ document, reason: error.message })), retry: [] };
+  }
+  return 'transient';
 }
 
-function classifyWriteErrors(error: MongoBulkWriteError, documents: EventDocument[]): BatchWriteResult {
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  const failedIndexes = new Set(writeErrors.map((writeError) => writeError.index));
-  const result: BatchWriteResult = { written: documents.length - failedIndexes.size, rejected: [], retry: [] };
-  for (const writeError of writeErrors) {
-    const document = documents[writeError.index];
-    if (!document) continue;
-    if (writeError.code === DUPLICATE_KEY) result.written++;
-    else if (TRANSIENT_CODES.has(writeError.code)) result.retry.push(document);
-    else result.rejected.push({ document, reason: writeError.errmsg ?? `server error ${writeError.code}` });
-  }
-  return result;
+function isRetryableLabel(error: DriverServerError): boolean {
+  return !!error.hasErrorLabel?.('RetryableWriteError') || !!error.hasErrorLabel?.('TransientTransactionError');
 }
 
 export type EventWritesRepository = ReturnType<typeof createEventWritesRepository>;
