@@ -11,12 +11,12 @@ export function recordViewedEvent({ subject }: { subject: SubjectRef }): TAuditE
   return { action: 'record.viewed', subject, description: `Viewed ${subject.type} ${quoted(subject)}` };
 }
 
-export function commentCreatedEvent({ discussion, commentId }: { discussion: SubjectRef; commentId: string }): TAuditEventInput {
+export function commentCreatedEvent({ discussion, commentId }: { discussion: SubjectRef; commentId?: string }): TAuditEventInput {
   return {
     action: 'comment.created',
     subject: discussion,
     description: `Commented on ${discussion.type} ${quoted(discussion)}`,
-    metadata: { discussionId: discussion.id, commentId },
+    metadata: commentId ? { discussionId: discussion.id, commentId } : { discussionId: discussion.id },
   };
 }
 

@@ -7,9 +7,11 @@ import type { TAuditEventInput } from '../../server/events/event.schema';
  * come from the call's input and result. A call that throws is recorded with status `failure` and
  * the error's code, then the error goes on to the client unchanged.
  *
- *   const commentProcedure = authedProcedure.use(audited(auditLog, {
+ *   const commentProcedure = authedProcedure.use(audited((ctx) => ctx.auditLog, {
  *     event: ({ input, result }) => ({ action: 'comment.created', subject: …, description: … }),
  *   }));
+ *
+ * The audit log is given directly, or read from the context when routers are built before it.
  */
 export interface AuditedCall<TInput, TResult> {
   input: TInput;
@@ -28,13 +30,20 @@ export interface AuditedProcedureSpec<TInput = any, TResult = any> {
 
 type MiddlewareOutcome = { ok: true; data: unknown } | { ok: false; error: unknown };
 
-export function audited<TInput = any, TResult = any>(auditLog: Pick<AuditLog, 'record' | 'logger'>, spec: AuditedProcedureSpec<TInput, TResult>) {
+type AuditRecorder = Pick<AuditLog, 'record' | 'logger'>;
+
+export function audited<TInput = any, TResult = any, TContext = any>(
+  source: AuditRecorder | ((ctx: TContext) => AuditRecorder),
+  spec: AuditedProcedureSpec<TInput, TResult>,
+) {
   return async function auditedMiddleware<TOutcome extends MiddlewareOutcome>(opts: {
+    ctx: TContext;
     path: string;
     getRawInput: () => Promise<unknown>;
     next: () => Promise<TOutcome>;
   }): Promise<TOutcome> {
     const outcome = await opts.next();
+    const auditLog = typeof source === 'function' ? source(opts.ctx) : source;
     if (!outcome.ok && spec.recordFailures === false) return outcome;
     try {
       const input = (await opts.getRawInput()) as TInput;

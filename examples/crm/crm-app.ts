@@ -1,0 +1,88 @@
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { parse as parseCookies } from 'cookie';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Connection } from 'mongoose';
+import pino, { type Logger } from 'pino';
+import type { AuditLog } from '../../server/audit-log';
+import { createAuditEvents } from '../../plugins/events/audit-events';
+import { auditRequestContext } from '../../plugins/request-context/request-context.middleware';
+import type { TrustProxySetting } from '../../plugins/request-context/client-ip';
+import { createAppRouter, type AppRouterDeps } from './app-router';
+import { createAuthRepository, type ActiveSession, type AuthRepository } from './auth/auth.repository';
+import { createCompaniesRepository } from './companies/companies.repository';
+import { createContactsRepository } from './contacts/contacts.repository';
+import { createContextFactory, SESSION_COOKIE, type CrmDeps } from './context';
+import { ensureCrmIndexes, registerCrmModels } from './crm-models';
+import { createDiscussionsRepository } from './discussions/discussions.repository';
+import { createSimulatedProviders, type AccountingProviders } from './invoices/accounting-providers';
+import { createInvoicesRepository } from './invoices/invoices.repository';
+import { createOpportunitiesRepository } from './opportunities/opportunities.repository';
+import { renderHomePage } from './home-page';
+
+export interface CrmAppOptions {
+  connection: Connection;
+  auditLog: AuditLog;
+  logger?: Logger;
+  /** Default: simulated QuickBooks Online and Xero. */
+  providers?: AccountingProviders;
+  /** Believe X-Forwarded-For (behind a reverse proxy). */
+  trustProxy?: TrustProxySetting;
+  secureCookies?: boolean;
+  appRouterDeps?: AppRouterDeps;
+}
+
+/** The demo CRM as a host installs the audit log: session → audit context → routes. */
+export async function createCrmApp(options: CrmAppOptions) {
+  const logger = options.logger ?? pino({ name: 'demo-crm' });
+  const models = registerCrmModels(options.connection, options.auditLog);
+  await ensureCrmIndexes(models);
+  const deps: CrmDeps = {
+    logger,
+    auditLog: options.auditLog,
+    auditEvents: createAuditEvents(options.auditLog),
+    providers: options.providers ?? createSimulatedProviders(),
+    auth: createAuthRepository(models),
+    contacts: createContactsRepository(models.contacts),
+    companies: createCompaniesRepository(models.companies),
+    opportunities: createOpportunitiesRepository(models.opportunities),
+    discussions: createDiscussionsRepository(models.discussions, models.comments),
+    invoices: createInvoicesRepository(models.invoices),
+  };
+  const appRouter = createAppRouter(options.appRouterDeps);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(resolveSession(deps.auth));
+  app.use(
+    auditRequestContext<Request>({
+      trustProxy: options.trustProxy ?? false,
+      resolveActor: (req) => {
+        const session = (req.res?.locals as { crmSession?: ActiveSession | null } | undefined)?.crmSession;
+        if (!session) return null;
+        const { id, name, email, role } = session.user;
+        return { tenantId: session.tenantId, actor: { id, name, email, role, type: 'user' }, sessionId: session.auditId };
+      },
+    }),
+  );
+  app.get('/', (_req, res) => void res.type('html').send(renderHomePage()));
+  app.use('/trpc', createExpressMiddleware({ router: appRouter, createContext: createContextFactory(deps, { secureCookies: options.secureCookies ?? false }) }));
+  return { app, appRouter, deps, models };
+}
+
+export type CrmApp = Awaited<ReturnType<typeof createCrmApp>>;
+
+/** The host's own authentication: one read of the session by its cookie. */
+function resolveSession(auth: AuthRepository) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const token = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
+    if (!token) return next();
+    res.locals.sessionToken = token;
+    auth
+      .findSession(token)
+      .then((session) => {
+        res.locals.crmSession = session;
+        next();
+      })
+      .catch(next);
+  };
+}
