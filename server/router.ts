@@ -3,6 +3,7 @@ import type { AuditLog } from './audit-log';
 import { createCursorCodec } from './events/event-cursor';
 import { createEventRepository } from './events/event.repository';
 import { createEventsRouter } from './events/events.router';
+import type { OpenPageStreamsOptions } from './events/open-page-streams';
 import { createReadRecorder } from './events/read-recorder';
 import { createProcedures, router, type AuditHostContext, type TAuditCaller } from './trpc';
 
@@ -19,6 +20,8 @@ export interface CreateAuditLogRouterOptions<TContext extends AuditHostContext> 
   requestIdOf?: (ctx: TContext) => string | undefined;
   /** Record "audit log searched" events (default true), at most once per caller and filters per `throttleMs`. */
   recordReads?: boolean | { throttleMs: number };
+  /** Open result streams that make deep paging cheap on servers without index sorts (see open-page-streams.ts); `false` turns them off. */
+  pageStreams?: OpenPageStreamsOptions | false;
 }
 
 const isAdmin = (caller: TAuditCaller) => caller.role === 'admin';
@@ -47,7 +50,7 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(options:
 
   return router({
     events: createEventsRouter(procedures, {
-      events: createEventRepository(options.audit.connection),
+      events: createEventRepository(options.audit.connection, { streams: options.pageStreams === false ? { maxOpen: 0 } : options.pageStreams }),
       cursors: createCursorCodec(options.cursorSecret),
       catalog: options.audit.catalog,
       reads,

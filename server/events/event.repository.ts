@@ -1,16 +1,24 @@
-import type { Collection } from 'mongodb';
+import type { Collection, FindCursor } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { TEventFilters } from './event-filters.schema';
 import { buildEventFilter, EVENT_SORT, indexFor, type EventPosition } from './event-query';
 import { fromEventDocument, type EventDocument } from './event.document';
 import { getEventModel } from './event.model';
+import { OpenPageStreams, type OpenPageStreamsOptions } from './open-page-streams';
 import type { TAuditEvent } from './event.schema';
 
 export interface EventPage {
   events: TAuditEvent[];
   /** Set when more events follow: the position of the last one returned. */
   next: EventPosition | null;
+}
+
+export interface PageRequest {
+  after?: EventPosition;
+  limit: number;
+  resumeToken?: string;
+  tokenFor?: (next: EventPosition) => string;
 }
 
 export interface FacetCount {
@@ -26,17 +34,56 @@ export interface ActorFacetCount extends FacetCount {
  * The read side of the events slice. Every method takes the tenant first and puts it in the
  * query itself, so no caller can read across tenants by forgetting a filter.
  */
-export function createEventRepository(connection: Connection) {
+export function createEventRepository(connection: Connection, options: { streams?: OpenPageStreamsOptions } = {}) {
   const collection = (): Collection<EventDocument> => getEventModel(connection).collection as unknown as Collection<EventDocument>;
 
+  const streams = new OpenPageStreams(options.streams);
+
+  async function readPage(tenantId: string, cursor: FindCursor<EventDocument>, buffer: EventDocument[], page: PageRequest): Promise<EventPage> {
+    while (buffer.length <= page.limit) {
+      const document = await cursor.next();
+      if (!document) break;
+      buffer.push(document);
+    }
+    const events = buffer.slice(0, page.limit).map(fromEventDocument);
+    const last = events.at(-1);
+    const peeked = buffer[page.limit];
+    if (!peeked || !last) {
+      await cursor.close().catch(() => undefined);
+      return { events, next: null };
+    }
+    const next = { occurredAt: last.occurredAt, id: last.id };
+    if (page.tokenFor) streams.keep(`${tenantId}\u0000${page.tokenFor(next)}`, cursor, peeked);
+    else await cursor.close().catch(() => undefined);
+    return { events, next };
+  }
+
   const repository = {
-    async findPage(tenantId: string, filters: TEventFilters, page: { after?: EventPosition; limit: number }): Promise<EventPage> {
-      const documents = await collection()
-        .find(buildEventFilter(tenantId, filters, page.after), { sort: EVENT_SORT, limit: page.limit + 1, hint: indexFor(filters) })
-        .toArray();
-      const events = documents.slice(0, page.limit).map(fromEventDocument);
-      const last = events.at(-1);
-      return { events, next: documents.length > page.limit && last ? { occurredAt: last.occurredAt, id: last.id } : null };
+    /**
+     * One page, newest first, strictly after `after`. `resumeToken` (the cursor the caller sent)
+     * may continue an open stream of the same search; `tokenFor` names the stream kept for the
+     * next page. Without a stream the keyset query gives the same events.
+     */
+    async findPage(tenantId: string, filters: TEventFilters, page: PageRequest): Promise<EventPage> {
+      const resumed = page.resumeToken ? streams.take(`${tenantId}\u0000${page.resumeToken}`) : undefined;
+      if (resumed) {
+        try {
+          return await readPage(tenantId, resumed.cursor, [resumed.peeked], page);
+        } catch {
+          // The server dropped the cursor (timeout, restart): the keyset query below is equivalent.
+        }
+      }
+      const cursor = collection().find(buildEventFilter(tenantId, filters, page.after), {
+        sort: EVENT_SORT,
+        hint: indexFor(filters),
+        batchSize: page.limit + 1,
+      });
+      return readPage(tenantId, cursor, [], page);
+    },
+
+    /** Closes the open page streams (on shutdown). */
+    close(): void {
+      streams.closeAll();
     },
 
     async findById(tenantId: string, id: string): Promise<TAuditEvent | null> {

@@ -1,4 +1,5 @@
 import type { CursorCodec } from './event-cursor';
+import type { EventPosition } from './event-query';
 import { filtersOf, type TListEventsInput } from './event-filters.schema';
 import type { EventRepository } from './event.repository';
 import type { TAuditEvent } from './event.schema';
@@ -27,7 +28,8 @@ export async function listEventsHandler(deps: EventsDeps, { ctx, input }: ListEv
   const filters = filtersOf(input);
   const binding = { tenantId: ctx.caller.tenantId, filters };
   const after = input.cursor ? deps.cursors.decode(input.cursor, binding) : undefined;
-  const page = await deps.events.findPage(ctx.caller.tenantId, filters, { after, limit: input.limit });
+  const tokenFor = (next: EventPosition) => deps.cursors.encode(next, binding);
+  const page = await deps.events.findPage(ctx.caller.tenantId, filters, { after, limit: input.limit, resumeToken: input.cursor ?? undefined, tokenFor });
   deps.reads?.searched(ctx.caller, filters, ctx.requestId);
-  return { items: page.events, nextCursor: page.next ? deps.cursors.encode(page.next, binding) : null };
+  return { items: page.events, nextCursor: page.next ? tokenFor(page.next) : null };
 }

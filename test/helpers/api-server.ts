@@ -35,7 +35,7 @@ export interface ApiServer {
 }
 
 /** The standalone API on a free port, over a fresh database and Redis prefix. */
-export async function startApiServer(label: string, options: { recordReads?: boolean; corsOrigins?: string[] } = {}): Promise<ApiServer> {
+export async function startApiServer(label: string, options: { recordReads?: boolean; corsOrigins?: string[]; pageStreams?: false } = {}): Promise<ApiServer> {
   const mongo = await connectTestMongo(label);
   const redis = await connectTestRedis(label);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -45,6 +45,7 @@ export async function startApiServer(label: string, options: { recordReads?: boo
     cursorSecret: CURSOR_SECRET,
     resolveCaller: (ctx) => ctx.caller,
     recordReads: options.recordReads ?? false,
+    pageStreams: options.pageStreams,
   });
   const app = createApp({
     router,
