@@ -8,7 +8,8 @@ export interface ErasePersonalDataInput {
   subject: { type: string; id: string };
   /** The fields the host's erase tool cleared (recorded by name). */
   erasedFields: string[];
-  /** Their former values (name, email, phone…): removed from earlier events, never recorded. */
+  /** Their current values (name, email, phone…): removed from earlier events, never recorded. Values the
+   *  record's own events show for these fields (an old e-mail) are found and removed too. */
   personalValues: string[];
 }
 
@@ -21,7 +22,9 @@ export async function erasePersonalDataFromLog(auditLog: AuditLog, input: EraseP
   const tenantId = input.tenantId ?? auditContext.current()?.tenantId;
   if (!tenantId) throw new Error('erasePersonalDataFromLog: no tenant (pass tenantId or run inside a request context)');
   await auditLog.flush();
-  const relatedEventsPseudonymised = await createEventErasureRepository(auditLog.connection).pseudonymise(tenantId, input.personalValues, ERASED_MARKER);
+  const erasure = createEventErasureRepository(auditLog.connection);
+  const formerValues = await erasure.formerValuesOf(tenantId, input.subject, input.erasedFields);
+  const relatedEventsPseudonymised = await erasure.pseudonymise(tenantId, [...input.personalValues, ...formerValues], ERASED_MARKER);
   const eventId = auditLog.record({ tenantId, ...dataErasedEvent({ subject: input.subject, erasedFields: input.erasedFields, relatedEventsPseudonymised }) });
   return { eventId, relatedEventsPseudonymised };
 }

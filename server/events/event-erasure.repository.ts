@@ -16,6 +16,26 @@ export function createEventErasureRepository(connection: Connection) {
   const collection = (): Collection<EventDocument> => getEventModel(connection).collection as unknown as Collection<EventDocument>;
 
   return {
+    /**
+     * Every value the given fields of one record ever had, as its own events recorded them: an
+     * e-mail changed last year is personal data too, though the record no longer holds it.
+     */
+    async formerValuesOf(tenantId: string, subject: { type: string; id: string }, fields: readonly string[]): Promise<string[]> {
+      const values = new Set<string>();
+      const cursor = collection().find({ tenantId, 'subject.type': subject.type, 'subject.id': subject.id }, { projection: { changes: 1, 'subject.name': 1 } });
+      for await (const event of cursor) {
+        if (event.subject?.name) values.add(event.subject.name);
+        for (const change of event.changes ?? []) {
+          if (!fields.includes(change.field)) continue;
+          for (const stored of [change.before, change.after]) {
+            const value = stored === undefined ? undefined : (JSON.parse(stored) as unknown);
+            if (typeof value === 'string') values.add(value);
+          }
+        }
+      }
+      return [...values];
+    },
+
     /** Replaces every occurrence of the values in the tenant's events; returns how many events changed. */
     async pseudonymise(tenantId: string, personalValues: readonly string[], marker: string): Promise<number> {
       const values = [...new Set(personalValues.map((value) => value.trim()).filter((value) => value.length >= 2))];
