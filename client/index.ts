@@ -18,7 +18,10 @@ export interface AuditLogClientOptions {
   credentials?: 'omit' | 'same-origin' | 'include';
   /** Another fetch (tests, older runtimes, a proxy-aware agent). */
   fetch?: typeof fetch;
-  /** Longer GET URLs are split into several batches. Default 4,000 characters. */
+  /**
+   * Split batches whose GET URL would be longer (e.g. 8,000 behind a proxy with a short URL limit).
+   * Default: no limit, so the server, not the client, judges an oversized input.
+   */
   maxURLLength?: number;
 }
 
@@ -29,7 +32,7 @@ export function createAuditLogClient<TRouter extends AnyRouter = AuditLogApiRout
   const link = httpBatchLink<AuditLogApiRouter>({
     url: options.url,
     transformer: superjson,
-    maxURLLength: options.maxURLLength ?? 4_000,
+    maxURLLength: options.maxURLLength,
     headers: options.headers ?? (() => ({})),
     fetch: (input, init) => baseFetch(input, { ...(init as RequestInit), credentials }),
   }) as unknown as TRPCLink<TRouter>;
