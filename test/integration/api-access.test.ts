@@ -1,6 +1,8 @@
 import { TRPCClientError } from '@trpc/client';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
-import { admin, makeEvent, member, startApiServer, type ApiServer } from '../helpers/api-server';
+import { createAuditLogClient } from '../../client';
+import { signApiToken } from '../../server/auth/api-token';
+import { API_TOKEN_SECRET, admin, makeEvent, member, realmSafeFetch, startApiServer, type ApiServer } from '../helpers/api-server';
 
 async function errorCodeOf(call: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -63,10 +65,7 @@ describe('access and tenant isolation over HTTP', () => {
   });
 
   it('refuses an expired or forged token with UNAUTHORIZED', async () => {
-    const { createAuditLogClient } = await import('../../client');
-    const { signApiToken } = await import('../../server/auth/api-token');
-    const { realmSafeFetch } = await import('../helpers/api-server');
-    const expired = signApiToken(admin('tenant-a'), 'test-api-token-secret-0123456789abcdef', { ttlSeconds: -10 });
+    const expired = signApiToken(admin('tenant-a'), API_TOKEN_SECRET, { ttlSeconds: -10 });
     const forged = signApiToken(admin('tenant-a'), 'another-secret-that-is-long-enough-000', {});
     for (const token of [expired, forged, 'v1.e30.bm9wZQ']) {
       const client = createAuditLogClient({ url: api.url, fetch: realmSafeFetch, headers: () => ({ authorization: `Bearer ${token}` }) });
