@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TRPCClientError } from '@trpc/client';
+import { initTRPC } from '@trpc/server';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import express from 'express';
+import pino from 'pino';
+import superjson from 'superjson';
+import { createAuditLogClient } from '../../client';
+import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import { toEventDocument } from '../../server/events/event.document';
+import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
+import { createAuditLogRouter } from '../../server/router';
+import { makeEvent, realmSafeFetch } from '../helpers/api-server';
+import { connectTestMongo, type TestMongo } from '../helpers/test-databases';
+
+/** A host CRM with its own tRPC instance and context, as examples/crm has. */
+interface HostContext {
+  tenantId: string;
+  user: { id: string; name: string; email: string; role: 'admin' | 'member' } | null;
+}
+
+function buildHostRouter(audit: AuditLog) {
+  const t = initTRPC.context<HostContext>().create({ transformer: superjson });
+  return t.router({
+    whoami: t.procedure.query(({ ctx }) => ctx.user?.name ?? 'anonymous'),
+    auditLog: createAuditLogRouter<HostContext>({
+      audit,
+      cursorSecret: 'host-cursor-secret-0123456789abcdefghij',
+      resolveCaller: (ctx) => (ctx.user ? { tenantId: ctx.tenantId, actorId: ctx.user.id, actorName: ctx.user.name, role: ctx.user.role } : null),
+      recordReads: false,
+    }),
+  });
+}
+type HostRouter = ReturnType<typeof buildHostRouter>;
+
+const users: Record<string, HostContext['user']> = {
+  'admin-token': { id: 'u-admin', name: 'Ada', email: 'ada@example.com', role: 'admin' },
+  'member-token': { id: 'u-member', name: 'Max', email: 'max@example.com', role: 'member' },
+};
+
+describe('the audit-log router mounted in a host app router', () => {
+  let mongo: TestMongo;
+  let audit: AuditLog;
+  let server: Server;
+  let url: string;
+  const event = makeEvent({ tenantId: 'acme', occurredAt: new Date(), description: 'Updated deal' });
+
+  beforeAll(async () => {
+    mongo = await connectTestMongo('api_mount');
+    audit = await createAuditLog({ connection: mongo.connection, logger: pino({ level: 'silent' }) });
+    await mongo.connection.collection(AUDIT_EVENTS_COLLECTION).insertOne(toEventDocument(event));
+    const app = express();
+    app.use(
+      '/trpc',
+      createExpressMiddleware({
+        router: buildHostRouter(audit),
+        // The host's own session handling: here a cookie naming the session.
+        createContext: ({ req }): HostContext => ({ tenantId: 'acme', user: users[/session=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1] ?? ''] ?? null }),
+      }),
+    );
+    server = await new Promise((ready) => {
+      const listening = app.listen(0, '127.0.0.1', () => ready(listening));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+    await audit.close();
+    await mongo.drop();
+  });
+
+  const clientWithCookie = (cookie?: string) =>
+    createAuditLogClient<HostRouter>({ url, fetch: realmSafeFetch, headers: () => (cookie ? { cookie } : {}) });
+
+  it('serves auditLog.events.list next to the host’s own procedures, with the host’s context', async () => {
+    const client = clientWithCookie('session=admin-token');
+    expect(await client.whoami.query()).toBe('Ada');
+    const page = await client.auditLog.events.list.query({});
+    expect(page.items).toEqual([event]);
+    expect(page.items[0]!.occurredAt).toBeInstanceOf(Date);
+  });
+
+  it('answers FORBIDDEN to a host member and UNAUTHORIZED to a visitor', async () => {
+    const codeOf = (call: Promise<unknown>) => call.then(() => undefined, (error: unknown) => (error instanceof TRPCClientError ? (error.data as { code: string }).code : error));
+    expect(await codeOf(clientWithCookie('session=member-token').auditLog.events.list.query({}))).toBe('FORBIDDEN');
+    expect(await codeOf(clientWithCookie().auditLog.events.list.query({}))).toBe('UNAUTHORIZED');
+  });
+
+  it('keeps validation messages readable under the host’s error formatter', async () => {
+    const failure = await clientWithCookie('session=admin-token').auditLog.events.list.query({ limit: 500 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TRPCClientError);
+    expect((failure as TRPCClientError<HostRouter>).message).toBe('limit: must be at most 200');
+  });
+});
