@@ -51,6 +51,7 @@ export function createApp(options: CreateAppOptions): express.Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
 
+  app.use('/trpc', refuseLargeBodies(options.bodyLimitBytes));
   app.use(
     '/trpc',
     createExpressMiddleware({
@@ -75,6 +76,18 @@ export function createApp(options: CreateAppOptions): express.Express {
     res.status(clientError ? status : 500).json({ error: clientError ? 'Bad request' : 'Internal server error', requestId: res.locals.requestId });
   });
   return app;
+}
+
+/** Refuses a declared oversized body before anything reads it; tRPC's maxBodySize catches undeclared (chunked) ones. */
+function refuseLargeBodies(limit: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const declared = Number(req.get('content-length') ?? 0);
+    if (declared > limit) {
+      res.status(413).json({ error: `Request body over ${limit} bytes`, requestId: res.locals.requestId });
+      return;
+    }
+    next();
+  };
 }
 
 /** Keeps a caller's X-Request-Id when it looks sane, else makes one; logs each request once, when it ends. */

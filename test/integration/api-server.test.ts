@@ -1,0 +1,110 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TRPCClientError } from '@trpc/client';
+import pino from 'pino';
+import { createAuditLogClient } from '../../client';
+import { createApp } from '../../server/app';
+import { createContextFactory, type TApiContext } from '../../server/context';
+import { createAuditLogApiRouter } from '../../server/router';
+import { API_TOKEN_SECRET, admin, realmSafeFetch, startApiServer, type ApiServer } from '../helpers/api-server';
+
+describe('the standalone API server', () => {
+  let api: ApiServer;
+
+  beforeAll(async () => {
+    api = await startApiServer('api_server', { corsOrigins: ['https://crm.example.com'] });
+  });
+  afterAll(() => api.close());
+
+  it('answers /healthz without touching the databases', async () => {
+    const response = await fetch(`${api.origin}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz with 200 when MongoDB and Redis are reachable', async () => {
+    const response = await fetch(`${api.origin}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' } });
+  });
+
+  it('sends security headers and no X-Powered-By', async () => {
+    const response = await fetch(`${api.origin}/healthz`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('strict-transport-security')).toMatch(/max-age/);
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('allows CORS from configured origins only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${api.url}/auditLog.events.list`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    const allowed = await preflight('https://crm.example.com');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://crm.example.com');
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const refused = await preflight('https://evil.example.com');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('keeps a sane X-Request-Id from the caller and replaces an unsafe one', async () => {
+    const kept = await fetch(`${api.origin}/healthz`, { headers: { 'x-request-id': 'req-123' } });
+    expect(kept.headers.get('x-request-id')).toBe('req-123');
+    const replaced = await fetch(`${api.origin}/healthz`, { headers: { 'x-request-id': 'bad id\twith spaces' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a request body over the limit with 413', async () => {
+    const response = await fetch(`${api.url}/auditLog.events.list`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.tokenFor(admin('tenant-a'))}` },
+      body: JSON.stringify({ json: { search: 'x'.repeat(200_000) } }),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers unknown paths with a JSON 404', async () => {
+    const response = await fetch(`${api.origin}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'Not found' });
+  });
+});
+
+describe('unexpected errors', () => {
+  let api: ApiServer;
+  let server: Server;
+  let url: string;
+  const logged: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    api = await startApiServer('api_errors');
+    const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const router = createAuditLogApiRouter<TApiContext>({
+      audit: { ...api.audit, logger },
+      cursorSecret: 'errors-cursor-secret-0123456789abcdefgh',
+      resolveCaller: () => {
+        throw new Error('db password is hunter2');
+      },
+    });
+    const app = createApp({ router, createContext: createContextFactory({ logger, apiTokenSecret: API_TOKEN_SECRET }), logger, corsOrigins: [], bodyLimitBytes: 10_000, readiness: { mongo: api.mongo.connection } });
+    server = await new Promise((ready) => {
+      const listening = app.listen(0, '127.0.0.1', () => ready(listening));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+    await api.close();
+  });
+
+  it('reach the client as INTERNAL_SERVER_ERROR without internals, and the log with the request id', async () => {
+    const client = createAuditLogClient({ url, fetch: realmSafeFetch, headers: () => ({ 'x-request-id': 'req-boom' }) });
+    const failure = await client.auditLog.events.list.query({}).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TRPCClientError);
+    const clientError = failure as TRPCClientError<never>;
+    expect(clientError.message).toBe('Internal server error');
+    expect(JSON.stringify({ message: clientError.message, data: clientError.data, shape: clientError.shape })).not.toMatch(/hunter2|stack/);
+    expect((clientError.data as unknown as { code: string }).code).toBe('INTERNAL_SERVER_ERROR');
+    expect(logged).toContainEqual(expect.objectContaining({ requestId: 'req-boom', err: expect.objectContaining({ message: 'db password is hunter2' }) }));
+  });
+});
