@@ -25,7 +25,11 @@ export function createEventWritesRepository(connection: Connection) {
 
   return {
     async ensureIndexes(): Promise<void> {
-      await collection().createIndexes(EVENT_INDEXES.map(({ name, key }) => ({ name, key })));
+      // Only the missing ones: FerretDB v1 panics on a createIndexes naming several indexes that
+      // already exist, which is every restart on kept data (`npm start` a second time).
+      const existing = new Set((await collection().indexes().catch(() => [])).map((index) => index.name));
+      const missing = EVENT_INDEXES.filter(({ name }) => !existing.has(name));
+      if (missing.length > 0) await collection().createIndexes(missing.map(({ name, key }) => ({ name, key })));
     },
 
     async insertBatch(documents: EventDocument[]): Promise<BatchWriteResult> {
