@@ -1,6 +1,7 @@
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { parse as parseCookies } from 'cookie';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
 import type { AuditLog } from '../../server/audit-log';
@@ -52,6 +53,7 @@ export async function createCrmApp(options: CrmAppOptions) {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet());
   app.use(resolveSession(deps.auth));
   app.use(
     auditRequestContext<Request>({
