@@ -6,7 +6,7 @@ const shared = {
   testEnvironment: 'node',
   transform,
   // superjson and its dependencies ship ES modules only.
-  transformIgnorePatterns: ['/node_modules/(?!(superjson|copy-anything|is-what)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(superjson|copy-anything|is-what|eventsource|eventsource-parser)/)'],
 };
 
 module.exports = {

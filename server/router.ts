@@ -5,6 +5,9 @@ import { createEventRepository } from './events/event.repository';
 import { createEventsRouter } from './events/events.router';
 import type { OpenPageStreamsOptions } from './events/open-page-streams';
 import { createReadRecorder } from './events/read-recorder';
+import { createExportsRouter } from './exports/exports.router';
+import { createNotificationsRouter } from './notifications/notifications.router';
+import type { Services } from './services';
 import { createProcedures, router, type AuditHostContext, type TAuditCaller } from './trpc';
 
 export interface CreateAuditLogRouterOptions<TContext extends AuditHostContext> {
@@ -22,6 +25,8 @@ export interface CreateAuditLogRouterOptions<TContext extends AuditHostContext> 
   recordReads?: boolean | { throttleMs: number };
   /** Open result streams that make deep paging cheap on servers without index sorts (see open-page-streams.ts); `false` turns them off. */
   pageStreams?: OpenPageStreamsOptions | false;
+  /** From `createServices()`: enables `exports.*` and `notifications.*` (without it they answer PRECONDITION_FAILED). */
+  services?: Services;
 }
 
 const isAdmin = (caller: TAuditCaller) => caller.role === 'admin';
@@ -55,6 +60,11 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(options:
       catalog: options.audit.catalog,
       reads,
     }),
+    exports: createExportsRouter(procedures, options.services?.exports.service),
+    notifications: createNotificationsRouter(
+      procedures,
+      options.services && { notifications: options.services.notifications.repository, fanout: options.services.notifications.fanout },
+    ),
   });
 }
 

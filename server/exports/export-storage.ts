@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GridFSBucket, ObjectId, type Db } from 'mongodb';
+
+/**
+ * Where export files live. GridFS is the default: any API instance can serve a file that any
+ * worker wrote. Another store (S3, a disk) implements the same four methods; see docs/OPERATIONS.md.
+ */
+export interface ExportStorage {
+  /** Opens a new file; write the export into `stream`, then await `finished`. */
+  create(fileName: string, metadata: { tenantId: string; exportId: string; contentType: string }): StoredFileUpload;
+  open(fileId: string): Readable;
+  /** Deletes a file, complete or partial; a missing file is not an error. */
+  remove(fileId: string): Promise<void>;
+}
+
+export interface StoredFileUpload {
+  fileId: string;
+  stream: Writable;
+  /** Resolves once the file is stored, with its size and SHA-256. */
+  finished: Promise<{ bytes: number; sha256: string }>;
+  /** Stops writing and deletes what was stored so far. */
+  abort(): Promise<void>;
+}
+
+export const EXPORT_FILES_BUCKET = 'audit_export_files';
+
+export function createGridFsExportStorage(db: Db): ExportStorage {
+  const bucket = new GridFSBucket(db, { bucketName: EXPORT_FILES_BUCKET, chunkSizeBytes: 1024 * 1024 });
+  const removeChunks = async (id: ObjectId) => {
+    await db.collection(`${EXPORT_FILES_BUCKET}.chunks`).deleteMany({ files_id: id });
+    await db.collection(`${EXPORT_FILES_BUCKET}.files`).deleteOne({ _id: id });
+  };
+
+  return {
+    create(fileName, metadata) {
+      const upload = bucket.openUploadStream(fileName, { metadata });
+      const id = upload.id as ObjectId;
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const measure = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          done(null, chunk);
+        },
+      });
+      const stored = pipeline(measure, upload);
+      stored.catch(() => undefined); // surfaced through `finished`; an abort is expected to reject it
+      return {
+        fileId: id.toHexString(),
+        stream: measure,
+        finished: stored.then(() => ({ bytes, sha256: hash.digest('hex') })),
+        async abort() {
+          measure.destroy(new Error('export aborted'));
+          await stored.catch(() => undefined);
+          await removeChunks(id);
+        },
+      };
+    },
+    open: (fileId) => bucket.openDownloadStream(new ObjectId(fileId)),
+    remove: (fileId) => removeChunks(new ObjectId(fileId)),
+  };
+}
