@@ -60,7 +60,8 @@ describe('CSV export files', () => {
 describe('XLSX export files', () => {
   it('have a bold frozen header with an autofilter, real date cells in the zone, and neutralised formulas', async () => {
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await writeToBuffer('xlsx', [makeEvent(), makeEvent({ description: 'plain' })]));
+    const bytes = await writeToBuffer('xlsx', [makeEvent(), makeEvent({ description: 'plain' })]);
+    await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     expect(sheet.rowCount).toBe(3);
     expect(sheet.getRow(1).font?.bold).toBe(true);
