@@ -43,11 +43,17 @@ describe('sign-in, integrations and collaboration in the demo CRM', () => {
   });
 
   it('records a sign-out with the session that ended', async () => {
-    const gina = await crm.signIn('globex', 'gina@globex.test');
+    const gina = await crm.signIn('globex', 'gina@globex.test', { ip: '198.51.100.21' });
     await gina.auth.logout.mutate();
-    const [login] = await crm.events({ tenantId: 'globex', action: 'user.login', 'actor.email': 'gina@globex.test' });
     const [logout] = await crm.events({ tenantId: 'globex', action: 'user.logout' });
-    expect(logout).toMatchObject({ actor: { name: 'Gina Globex', role: 'admin' }, description: 'Gina Globex signed out', status: 'success', context: { sessionId: login?.context.sessionId, deviceType: 'desktop' } });
+    expect(logout).toMatchObject({
+      tenantId: 'globex',
+      actor: { name: 'Gina Globex', role: 'admin' },
+      subject: { type: 'user', name: 'Gina Globex' },
+      description: 'Gina Globex signed out',
+      status: 'success',
+      context: { ip: '198.51.100.21', sessionId: crm.sessionIdOf(gina), deviceType: 'desktop' },
+    });
     await expect(gina.contacts.list.query()).rejects.toThrow(/Sign in first/);
   });
 
@@ -64,12 +70,12 @@ describe('sign-in, integrations and collaboration in the demo CRM', () => {
       status: 'success',
       integration: { provider: 'quickbooks', externalId },
       metadata: { amount: 1200, currency: 'EUR', invoiceNumber: 'ACME-2001' },
-      context: { ip: '203.0.113.30', deviceType: 'desktop' },
+      context: { ip: '203.0.113.30', sessionId: crm.sessionIdOf(alice), deviceType: 'desktop' },
     });
   });
 
   it('records a failed post to Xero with status failure and the provider\'s reason', async () => {
-    const alice = await crm.signIn('acme', 'alice@acme.test');
+    const alice = await crm.signIn('acme', 'alice@acme.test', { ip: '203.0.113.31', userAgent: USER_AGENTS.ipad });
     const invoice = await alice.invoices.create.mutate({ number: 'ACME-2002', amount: 75.5, currency: 'GBP' });
     crm.providers.xero.failWith('Xero: contact is archived');
     try {
@@ -79,6 +85,10 @@ describe('sign-in, integrations and collaboration in the demo CRM', () => {
     }
     const [failed] = await crm.events({ 'subject.id': String(invoice._id), action: 'invoice.posted' });
     expect(failed).toMatchObject({
+      tenantId: 'acme',
+      actor: { name: 'Alice Admin' },
+      subject: { type: 'invoice', id: String(invoice._id), name: 'ACME-2002' },
+      context: { ip: '203.0.113.31', sessionId: crm.sessionIdOf(alice), deviceType: 'tablet' },
       description: 'Posting invoice ACME-2002 (75.50 GBP) to Xero failed',
       status: 'failure',
       failureReason: 'Xero: contact is archived',
@@ -88,7 +98,7 @@ describe('sign-in, integrations and collaboration in the demo CRM', () => {
   });
 
   it('records a comment through the tRPC audited middleware, with the discussion and the comment id', async () => {
-    const mark = await crm.signIn('acme', 'mark@acme.test', { userAgent: USER_AGENTS.iphoneSafari });
+    const mark = await crm.signIn('acme', 'mark@acme.test', { ip: '203.0.113.32', userAgent: USER_AGENTS.iphoneSafari });
     const discussion = await mark.discussions.create.mutate({ title: 'Pricing question' });
     const { id: commentId } = await mark.discussions.addComment.mutate({ discussionId: String(discussion._id), body: 'Can we offer 10%?' });
     const [commented] = await crm.events({ action: 'comment.created', 'subject.id': String(discussion._id) });
@@ -99,7 +109,7 @@ describe('sign-in, integrations and collaboration in the demo CRM', () => {
       description: 'Commented on discussion "Pricing question"',
       status: 'success',
       metadata: { discussionId: String(discussion._id), commentId },
-      context: { deviceType: 'mobile' },
+      context: { ip: '203.0.113.32', sessionId: crm.sessionIdOf(mark), deviceType: 'mobile' },
     });
   });
 
@@ -108,7 +118,15 @@ describe('sign-in, integrations and collaboration in the demo CRM', () => {
     const missing = 'aaaaaaaaaaaaaaaaaaaaaaaa';
     await expect(mark.discussions.addComment.mutate({ discussionId: missing, body: 'Hello?' })).rejects.toBeInstanceOf(TRPCClientError);
     const [failed] = await crm.events({ action: 'comment.created', 'subject.id': missing });
-    expect(failed).toMatchObject({ status: 'failure', failureReason: 'NOT_FOUND: No such discussion', actor: { name: 'Mark Member' } });
+    expect(failed).toMatchObject({
+      tenantId: 'acme',
+      actor: { name: 'Mark Member' },
+      subject: { type: 'discussion', id: missing },
+      description: `Commented on discussion ${missing}`,
+      status: 'failure',
+      failureReason: 'NOT_FOUND: No such discussion',
+      context: { sessionId: crm.sessionIdOf(mark), deviceType: 'desktop' },
+    });
   });
 
   it('keeps each tenant\'s events under its own tenant', async () => {

@@ -45,7 +45,7 @@ describe('the erase-data tool', () => {
       status: 'success',
       changes: [{ field: 'name', redacted: true }, { field: 'email', redacted: true }, { field: 'phone', redacted: true }],
       metadata: { erasedFields: ['name', 'email', 'phone'], relatedEventsPseudonymised },
-      context: { ip: '203.0.113.44', deviceType: 'desktop' },
+      context: { ip: '203.0.113.44', sessionId: crm.sessionIdOf(alice), deviceType: 'desktop' },
     });
   });
 

@@ -2,14 +2,10 @@ import { startTestCrm, USER_AGENTS, type CrmClient, type TestCrm } from '../fixt
 
 let crm: TestCrm;
 let alice: CrmClient;
-let aliceSession: string | undefined;
 
 beforeAll(async () => {
   crm = await startTestCrm('crm_records');
   alice = await crm.signIn('acme', 'alice@acme.test', { ip: '203.0.113.10', userAgent: USER_AGENTS.desktopChrome });
-  const [login] = await crm.events({ tenantId: 'acme', action: 'user.login' });
-  aliceSession = login?.context.sessionId;
-  if (!aliceSession) throw new Error('the login event carries no session id');
 });
 
 afterAll(() => crm.stop());
@@ -19,7 +15,7 @@ const byAlice = () => ({
   tenantId: 'acme',
   actor: { name: 'Alice Admin', email: 'alice@acme.test', role: 'admin', type: 'user' },
   status: 'success',
-  context: { ip: '203.0.113.10', sessionId: aliceSession, deviceType: 'desktop', browser: 'Chrome 126', os: 'Windows 10' },
+  context: { ip: '203.0.113.10', sessionId: crm.sessionIdOf(alice), deviceType: 'desktop', browser: 'Chrome 126', os: 'Windows 10' },
 });
 
 describe('record changes in the demo CRM, driven over HTTP', () => {
