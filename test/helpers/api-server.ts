@@ -92,8 +92,9 @@ export async function startApiServer(label: string, options: { recordReads?: boo
  * sees objects whose prototype is another realm's Object and leaves their dates as strings.
  * Parsing the body here, in the test realm, gives what a browser or plain Node process sees.
  */
+const nodeFetch = globalThis.fetch;
 export const realmSafeFetch: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
+  const response = await nodeFetch(input, init);
   const text = await response.text();
   return { ok: response.ok, status: response.status, statusText: response.statusText, headers: response.headers, url: response.url, text: async () => text, json: async () => JSON.parse(text) as unknown } as Response;
 };
