@@ -29,12 +29,21 @@ export async function startCrmRuntime(config: TConfig, logger: Logger): Promise<
     embedded = await startEmbeddedMongo({ dataDir, memoryServerTimeoutMs: 15_000, log: (line) => logger.info(line) });
     uri = embedded.uri;
   }
+  try {
+    return await connectAuditedDatabase(config, logger, uri, embedded);
+  } catch (error) {
+    // A failed start must not leave the embedded server running behind the exiting process.
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+async function connectAuditedDatabase(config: TConfig, logger: Logger, uri: string, embedded: EmbeddedMongo | undefined): Promise<CrmRuntime> {
   const connection = await mongoose.createConnection(uri, { dbName: databaseNameOf(uri), serverSelectionTimeoutMS: 15_000 }).asPromise();
-  const redis = config.AUDIT_SPILL_TO_REDIS ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true }) : undefined;
-  if (redis) await redis.connect().catch((error: Error) => logger.warn({ err: error }, 'Redis unreachable: audit events past the memory bound will be refused'));
+  const redis = config.AUDIT_SPILL_TO_REDIS ? await connectSpillRedis(config.REDIS_URL, logger) : undefined;
   const auditLog = await createAuditLog({
     connection,
-    redis: redis?.status === 'ready' ? redis : undefined,
+    redis,
     redisPrefix: config.REDIS_PREFIX,
     logger: logger.child({ component: 'audit-log' }),
     recorder: { batchSize: config.AUDIT_BATCH_SIZE, flushIntervalMs: config.AUDIT_FLUSH_INTERVAL_MS, maxQueuedEvents: config.AUDIT_MAX_QUEUED_EVENTS },
@@ -51,6 +60,20 @@ export async function startCrmRuntime(config: TConfig, logger: Logger): Promise<
       await embedded?.stop();
     },
   };
+}
+
+/** Redis is the recorder's overflow, not a requirement: without it the CRM still starts, with a warning. */
+async function connectSpillRedis(url: string, logger: Logger): Promise<Redis | undefined> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis error'));
+  try {
+    await redis.connect();
+    return redis;
+  } catch (error) {
+    logger.warn({ err: error }, 'Redis unreachable: audit events past the in-memory bound will be refused');
+    redis.disconnect();
+    return undefined;
+  }
 }
 
 /** The URI's database, or `crm` when it names none. */

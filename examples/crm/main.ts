@@ -1,43 +1,29 @@
-import pino from 'pino';
-import { loadConfigOrExit } from '../../server/config';
+import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { loadConfigOrExit, type TConfig } from '../../server/config';
 import { createCrmApp } from './crm-app';
-import { startCrmRuntime } from './crm-runtime';
+import { startCrmRuntime, type CrmRuntime } from './crm-runtime';
 import { demoLoginLines, seedDemoData } from './seed';
 
 /**
  * `npm start`: the demo CRM with the audit log installed. Seeds demo data on first start, prints
- * the URL and the demo logins; SIGTERM/SIGINT flush the audit log and close everything.
+ * the URL and the demo logins; SIGTERM/SIGINT flush the audit log and close everything, also when
+ * they arrive during start-up (the embedded database must not outlive the process).
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = pino({ name: 'demo-crm', level: config.LOG_LEVEL });
-  const runtime = await startCrmRuntime(config, logger);
-  const crm = await createCrmApp({ connection: runtime.connection, auditLog: runtime.auditLog, logger, trustProxy: config.TRUST_PROXY, secureCookies: config.NODE_ENV === 'production' });
-  const { seeded } = await seedDemoData(crm.models);
+  let runtime: CrmRuntime | undefined;
+  let server: Server | undefined;
+  let stopSignal: string | undefined;
 
-  const server = crm.app.listen(config.PORT, config.HOST);
-  await new Promise<void>((done, fail) => server.once('listening', done).once('error', fail));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const url = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`;
-  process.stdout.write(
-    [
-      '',
-      `Demo CRM running at ${url}  (tRPC API: ${url}/trpc)`,
-      `Database: ${runtime.database}${seeded ? ' (demo data created)' : ''}`,
-      'Demo logins:',
-      ...demoLoginLines(),
-      '',
-    ].join('\n') + '\n',
-  );
-
-  let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopSignal) return;
+    stopSignal = signal;
+    if (!runtime) return; // still starting: main() closes what it started once it returns
     logger.info({ signal }, 'stopping: flushing the audit log');
-    server.close();
-    server.closeAllConnections?.();
+    server?.close();
+    server?.closeAllConnections();
     try {
       await runtime.close();
       process.exit(0);
@@ -48,6 +34,42 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+
+  runtime = await startCrmRuntime(config, logger);
+  const started = await serveCrm(config, logger, runtime).catch(async (error: unknown) => {
+    await runtime?.close().catch(() => undefined);
+    throw error;
+  });
+  server = started.server;
+  if (stopSignal) {
+    const signal = stopSignal;
+    stopSignal = undefined;
+    return stop(signal);
+  }
+  printBanner(config, server, runtime, started.seeded);
+}
+
+async function serveCrm(config: TConfig, logger: Logger, runtime: CrmRuntime) {
+  const crm = await createCrmApp({ connection: runtime.connection, auditLog: runtime.auditLog, logger, trustProxy: config.TRUST_PROXY, secureCookies: config.NODE_ENV === 'production' });
+  const { seeded } = await seedDemoData(crm.models);
+  const server = crm.app.listen(config.PORT, config.HOST);
+  await new Promise<void>((done, fail) => server.once('listening', done).once('error', fail));
+  return { server, seeded };
+}
+
+function printBanner(config: TConfig, server: Server, runtime: CrmRuntime, seeded: boolean): void {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`;
+  const lines = [
+    '',
+    `Demo CRM running at ${url}  (tRPC API: ${url}/trpc)`,
+    `Database: ${runtime.database}${seeded ? ' (demo data created)' : ''}`,
+    'Demo logins:',
+    ...demoLoginLines(),
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {
