@@ -1,6 +1,7 @@
 import type { Collection, ObjectId } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { bulkWriteErrorsOf, DUPLICATE_KEY, insertedCountOf, isServerError, type DriverServerError } from '../db/driver-errors';
+import { ensureIndexes } from '../db/ensure-indexes';
 import { TransientWriteError } from '../recorder/recorder.errors';
 import type { BatchWriteResult } from '../recorder/batch-recorder';
 import type { EventDocument } from './event.document';
@@ -24,13 +25,7 @@ export function createEventWritesRepository(connection: Connection) {
       : documents.map((document) => ({ ...document, _id: new HostObjectId(document._id.toHexString()) }));
 
   return {
-    async ensureIndexes(): Promise<void> {
-      // Only the missing ones: FerretDB v1 panics on a createIndexes naming several indexes that
-      // already exist, which is every restart on kept data (`npm start` a second time).
-      const existing = new Set((await collection().indexes().catch(() => [])).map((index) => index.name));
-      const missing = EVENT_INDEXES.filter(({ name }) => !existing.has(name));
-      if (missing.length > 0) await collection().createIndexes(missing.map(({ name, key }) => ({ name, key })));
-    },
+    ensureIndexes: () => ensureIndexes(collection(), EVENT_INDEXES.map(({ name, key }) => ({ name, key }))),
 
     async insertBatch(documents: EventDocument[]): Promise<BatchWriteResult> {
       try {

@@ -47,11 +47,14 @@ export function createGridFsExportStorage(db: Db): ExportStorage {
         },
       });
       const stored = pipeline(measure, upload);
-      stored.catch(() => undefined); // surfaced through `finished`; an abort is expected to reject it
+      const finished = stored.then(() => ({ bytes, sha256: hash.digest('hex') }));
+      // An abort rejects both; whoever awaits `finished` still sees the error.
+      stored.catch(() => undefined);
+      finished.catch(() => undefined);
       return {
         fileId: id.toHexString(),
         stream: measure,
-        finished: stored.then(() => ({ bytes, sha256: hash.digest('hex') })),
+        finished,
         async abort() {
           measure.destroy(new Error('export aborted'));
           await stored.catch(() => undefined);

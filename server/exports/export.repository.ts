@@ -1,4 +1,5 @@
 import { ObjectId, type Db } from 'mongodb';
+import { ensureIndexes } from '../db/ensure-indexes';
 import { EXPORT_INDEXES, exportsCollection, type ExportDocument } from './export.model';
 
 const toObjectId = (id: string) => new ObjectId(id);
@@ -8,9 +9,7 @@ export function createExportRepository(db: Db) {
   const collection = exportsCollection(db);
 
   return {
-    async ensureIndexes(): Promise<void> {
-      await collection.createIndexes(EXPORT_INDEXES.map(({ name, key }) => ({ name, key })));
-    },
+    ensureIndexes: () => ensureIndexes(collection, EXPORT_INDEXES.map(({ name, key }) => ({ name, key }))),
 
     async insert(record: ExportDocument): Promise<void> {
       await collection.insertOne(record);

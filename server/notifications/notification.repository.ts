@@ -1,5 +1,6 @@
 import { ObjectId, type Db } from 'mongodb';
 import { isDuplicateKeyError } from '../db/driver-errors';
+import { ensureIndexes } from '../db/ensure-indexes';
 import type { TNotification, TNotificationKind } from './notification.schema';
 
 export const NOTIFICATIONS_COLLECTION = 'audit_notifications';
@@ -27,12 +28,11 @@ export function toNotification({ _id, kind, title, body, link, exportId, created
 export function createNotificationRepository(db: Db) {
   const collection = db.collection<NotificationDocument>(NOTIFICATIONS_COLLECTION);
   return {
-    async ensureIndexes(): Promise<void> {
-      await collection.createIndexes([
+    ensureIndexes: () =>
+      ensureIndexes(collection, [
         { name: 'dedupe', key: { dedupeKey: 1 }, unique: true },
         { name: 'tenant_user_time', key: { tenantId: 1, userId: 1, createdAt: -1 } },
-      ]);
-    },
+      ]),
 
     /** Null when a notification with this key exists already (a retried job, a second worker). */
     async insertOnce(notification: NotificationDocument): Promise<NotificationDocument | null> {
