@@ -89,3 +89,17 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
     process.exit(1);
   }
 }
+
+export type TSecretName = 'SESSION_SECRET' | 'EXPORT_SIGNING_SECRET' | 'API_TOKEN_SECRET';
+
+/**
+ * A secret from the config. Production: required, or the process stops with a config message.
+ * Elsewhere: a fixed development value, so separately started API and worker processes still agree
+ * (callers log that it is in use).
+ */
+export function secretFrom(config: TConfig, name: TSecretName): { value: string; isDevelopmentDefault: boolean } {
+  const configured = config[name];
+  if (configured) return { value: configured, isDevelopmentDefault: false };
+  if (config.NODE_ENV === 'production') throw new ConfigError([`${name}: required in production (at least 32 characters)`]);
+  return { value: `crm-audit-log development ${name.toLowerCase()} - never use in production`, isDevelopmentDefault: true };
+}

@@ -1,16 +1,16 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
+import express from 'express';
 import pino from 'pino';
 import { createApp } from './app';
-import { createAuditLog } from './audit-log';
+import { bearerToken, verifyApiToken } from './auth/api-token';
 import { loadConfigOrExit, type TConfig } from './config';
 import { createContextFactory, type TApiContext } from './context';
-import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded-mongo';
+import { createExportDownloadRouter } from './exports/download.route';
 import { createAuditLogApiRouter } from './router';
+import { openRuntime } from './runtime';
 
-/** The standalone audit-log API: `npm run build && npm run start:api`. */
+/** The standalone audit-log API: `npm run start:api`. Export workers run apart (`npm run worker`). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = pino({ name: 'audit-log-api', level: config.LOG_LEVEL });
@@ -18,39 +18,39 @@ async function main(): Promise<void> {
     process.stderr.write('Invalid configuration:\n  - API_TOKEN_SECRET: required by the standalone API (at least 32 characters)\n');
     process.exit(1);
   }
-
-  let embedded: EmbeddedMongo | undefined;
-  let mongoUri = config.MONGODB_URI;
-  if (!mongoUri) {
-    embedded = await startEmbeddedMongo({ dataDir: `${config.DATA_DIR}/mongo`, log: (line) => logger.info(line) });
-    mongoUri = embedded.uri;
-    logger.info({ server: embedded.description }, 'MONGODB_URI unset: started an embedded MongoDB-protocol server');
-  }
-  const connection = await mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
-
-  const audit = await createAuditLog({
-    connection,
-    redis: config.AUDIT_SPILL_TO_REDIS ? redis : undefined,
-    redisPrefix: config.REDIS_PREFIX,
-    logger,
-    recorder: { batchSize: config.AUDIT_BATCH_SIZE, flushIntervalMs: config.AUDIT_FLUSH_INTERVAL_MS, maxQueuedEvents: config.AUDIT_MAX_QUEUED_EVENTS },
-  });
+  const apiTokenSecret = config.API_TOKEN_SECRET;
+  const runtime = await openRuntime(config, logger);
   const router = createAuditLogApiRouter<TApiContext>({
-    audit,
-    cursorSecret: cursorSecretFrom(config, config.API_TOKEN_SECRET),
+    audit: runtime.audit,
+    cursorSecret: cursorSecretFrom(config, apiTokenSecret),
     resolveCaller: (ctx) => ctx.caller,
+    services: runtime.services,
   });
-  const app = createApp({
+  const api = createApp({
     router,
-    createContext: createContextFactory({ logger, apiTokenSecret: config.API_TOKEN_SECRET }),
+    createContext: createContextFactory({ logger, apiTokenSecret }),
     logger,
     corsOrigins: config.CORS_ORIGINS,
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    readiness: { mongo: connection, redis },
+    readiness: { mongo: runtime.connection, redis: runtime.redis },
   });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    createExportDownloadRouter({
+      exports: runtime.services.exports.repository,
+      storage: runtime.services.exports.storage,
+      signingSecret: runtime.services.exports.signingSecret,
+      audit: runtime.audit,
+      logger,
+      resolveCaller: (req) => {
+        const token = bearerToken(req.headers.authorization);
+        return token ? verifyApiToken(token, apiTokenSecret) : null;
+      },
+    }),
+  );
+  app.use(api);
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}/trpc` }, 'audit-log API listening'));
 
   let stopping = false;
@@ -60,10 +60,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new requests, draining the recorder');
     const forced = setTimeout(() => process.exit(1), 30_000).unref();
     await closeServer(server);
-    await audit.close({ timeoutMs: 20_000 }).catch((error: unknown) => logger.error({ err: error }, 'recorder did not drain'));
-    await connection.close();
-    redis.disconnect();
-    await embedded?.stop();
+    await runtime.close();
     clearTimeout(forced);
     process.exit(0);
   };

@@ -5,6 +5,10 @@ import { discussionsRouter } from './discussions/discussions.router';
 import { invoicesRouter } from './invoices/invoices.router';
 import { opportunitiesRouter } from './opportunities/opportunities.router';
 import { privacyRouter } from './privacy/privacy.router';
+import type { AuditLog } from '../../server/audit-log';
+import { createAuditLogRouter } from '../../server/router';
+import type { Services } from '../../server/services';
+import type { CrmContext } from './context';
 import { router } from './trpc';
 
 /** The demo CRM's API, one sub-router per slice. */
@@ -18,23 +22,30 @@ export const crmRouters = {
   privacy: privacyRouter,
 };
 
-/** What the app router needs at start-up besides the CRM's own routers (the audit log's services go here). */
-export type AppRouterDeps = Record<string, never>;
+/** What the app router needs at start-up besides the CRM's own routers: the audit log's pieces. */
+export interface AppRouterDeps {
+  auditLog: AuditLog;
+  /** Signs the audit log's page cursors. */
+  cursorSecret: string;
+  /** Exports and notifications; without them those procedures answer PRECONDITION_FAILED. */
+  services?: Services;
+}
 
-/**
- * Built per app (not a module constant) so that routers needing start-up services, such as the
- * audit log's, can be mounted with them.
- */
-export function createAppRouter(_deps: AppRouterDeps = {}) {
+/** The one adapter between this CRM's sessions and the audit log's access rules. */
+export function auditCallerOf(ctx: CrmContext) {
+  return ctx.user && ctx.tenantId ? { tenantId: ctx.tenantId, actorId: ctx.user.id, actorName: ctx.user.name, role: ctx.user.role } : null;
+}
+
+/** Built per app (not a module constant): the audit log's router is mounted with start-up services. */
+export function createAppRouter(deps: AppRouterDeps) {
   return router({
-  ...crmRouters,
-  // ── AUDIT LOG ROUTER MOUNT POINT ──────────────────────────────────────────────────────────────
-  // The audit log's query router (server/router.ts) mounts here as `auditLog`. It reads the
-  // caller from this CRM's context: { tenantId: string | null, user: { id, name, email, role } | null,
-  // requestId }. Example, once wired:
-  //   auditLog: createAuditLogRouter({ resolveCaller: (ctx: CrmContext) => ctx.user && ctx.tenantId
-  //     ? { tenantId: ctx.tenantId, actorId: ctx.user.id, actorName: ctx.user.name, role: ctx.user.role } : null, … }),
-  // ──────────────────────────────────────────────────────────────────────────────────────────────
+    ...crmRouters,
+    auditLog: createAuditLogRouter<CrmContext>({
+      audit: deps.auditLog,
+      cursorSecret: deps.cursorSecret,
+      services: deps.services,
+      resolveCaller: auditCallerOf,
+    }),
   });
 }
 

@@ -5,6 +5,8 @@ import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
 import type { AuditLog } from '../../server/audit-log';
+import { createExportDownloadRouter } from '../../server/exports/download.route';
+import type { Services } from '../../server/services';
 import { createAuditEvents } from '../../plugins/events/audit-events';
 import { auditRequestContext } from '../../plugins/request-context/request-context.middleware';
 import type { TrustProxySetting } from '../../plugins/request-context/client-ip';
@@ -29,8 +31,13 @@ export interface CrmAppOptions {
   /** Believe X-Forwarded-For (behind a reverse proxy). */
   trustProxy?: TrustProxySetting;
   secureCookies?: boolean;
-  appRouterDeps?: AppRouterDeps;
+  /** The audit log's exports and notifications (from `openRuntime`); without them exports are off. */
+  services?: Services;
+  /** Signs the audit log's page cursors; a development default when absent. */
+  cursorSecret?: string;
 }
+
+const DEVELOPMENT_CURSOR_SECRET = 'crm-audit-log development cursor secret - never use in production';
 
 /** The demo CRM as a host installs the audit log: session → audit context → routes. */
 export async function createCrmApp(options: CrmAppOptions) {
@@ -49,7 +56,12 @@ export async function createCrmApp(options: CrmAppOptions) {
     discussions: createDiscussionsRepository(models.discussions, models.comments),
     invoices: createInvoicesRepository(models.invoices),
   };
-  const appRouter = createAppRouter(options.appRouterDeps);
+  const appRouterDeps: AppRouterDeps = {
+    auditLog: options.auditLog,
+    cursorSecret: options.cursorSecret ?? DEVELOPMENT_CURSOR_SECRET,
+    services: options.services,
+  };
+  const appRouter = createAppRouter(appRouterDeps);
 
   const app = express();
   app.disable('x-powered-by');
@@ -67,6 +79,22 @@ export async function createCrmApp(options: CrmAppOptions) {
     }),
   );
   app.get('/', (_req, res) => void res.type('html').send(renderHomePage()));
+  if (options.services) {
+    const services = options.services;
+    app.use(
+      createExportDownloadRouter({
+        exports: services.exports.repository,
+        storage: services.exports.storage,
+        signingSecret: services.exports.signingSecret,
+        audit: options.auditLog,
+        logger,
+        resolveCaller: (req) => {
+          const session = (req.res?.locals as { crmSession?: ActiveSession | null } | undefined)?.crmSession;
+          return session ? { tenantId: session.tenantId, actorId: session.user.id, role: session.user.role } : null;
+        },
+      }),
+    );
+  }
   app.use('/trpc', createExpressMiddleware({ router: appRouter, createContext: createContextFactory(deps, { secureCookies: options.secureCookies ?? false }) }));
   return { app, appRouter, deps, models };
 }

@@ -1,13 +1,17 @@
 import type { Server } from 'node:http';
+import type { Worker } from 'bullmq';
 import pino, { type Logger } from 'pino';
-import { loadConfigOrExit, type TConfig } from '../../server/config';
+import { loadConfigOrExit, secretFrom, type TConfig } from '../../server/config';
+import { openRuntime, type Runtime } from '../../server/runtime';
+import { startExportWorker } from '../../workers/export-worker';
 import { createCrmApp } from './crm-app';
-import { startCrmRuntime, type CrmRuntime } from './crm-runtime';
 import { demoLoginLines, seedDemoData } from './seed';
 
+type CrmRuntime = Runtime & { worker?: Worker };
+
 /**
- * `npm start`: the demo CRM with the audit log installed. Seeds demo data on first start, prints
- * the URL and the demo logins; SIGTERM/SIGINT flush the audit log and close everything, also when
+ * `npm start`: the demo CRM with the audit log installed, its API mounted as `auditLog`, and an
+ * export worker in the same process. Seeds demo data on first start, prints the URL and the demo logins; SIGTERM/SIGINT flush the audit log and close everything, also when
  * they arrive during start-up (the embedded database must not outlive the process).
  */
 async function main(): Promise<void> {
@@ -25,6 +29,7 @@ async function main(): Promise<void> {
     server?.close();
     server?.closeAllConnections();
     try {
+      await runtime.worker?.close();
       await runtime.close();
       process.exit(0);
     } catch (error) {
@@ -35,7 +40,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  runtime = await startCrmRuntime(config, logger);
+  runtime = await openRuntime(config, logger);
+  runtime.worker = await startExportWorker({ services: runtime.services, connection: runtime.redis, prefix: config.REDIS_PREFIX, logger });
   const started = await serveCrm(config, logger, runtime).catch(async (error: unknown) => {
     await runtime?.close().catch(() => undefined);
     throw error;
@@ -50,7 +56,15 @@ async function main(): Promise<void> {
 }
 
 async function serveCrm(config: TConfig, logger: Logger, runtime: CrmRuntime) {
-  const crm = await createCrmApp({ connection: runtime.connection, auditLog: runtime.auditLog, logger, trustProxy: config.TRUST_PROXY, secureCookies: config.NODE_ENV === 'production' });
+  const crm = await createCrmApp({
+    connection: runtime.connection,
+    auditLog: runtime.audit,
+    services: runtime.services,
+    cursorSecret: secretFrom(config, 'API_TOKEN_SECRET').value,
+    logger,
+    trustProxy: config.TRUST_PROXY,
+    secureCookies: config.NODE_ENV === 'production',
+  });
   const { seeded } = await seedDemoData(crm.models);
   const server = crm.app.listen(config.PORT, config.HOST);
   await new Promise<void>((done, fail) => server.once('listening', done).once('error', fail));
@@ -64,7 +78,8 @@ function printBanner(config: TConfig, server: Server, runtime: CrmRuntime, seede
   const lines = [
     '',
     `Demo CRM running at ${url}  (tRPC API: ${url}/trpc)`,
-    `Database: ${runtime.database}${seeded ? ' (demo data created)' : ''}`,
+    `Audit log API: ${url}/trpc (auditLog.*), export worker running`,
+    `Database: ${runtime.databaseDescription}${seeded ? ' (demo data created)' : ''}`,
     'Demo logins:',
     ...demoLoginLines(),
     '',

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * A MongoDB-protocol server this process starts itself: for tests and for `npm start` when no
@@ -39,11 +39,12 @@ export function findFerretBinary(): string | undefined {
 
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const log = options.log ?? (() => undefined);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   if (!options.preferFerret) {
     const memoryServer = await tryMemoryServer(options, log);
     if (memoryServer) return memoryServer;
   }
-  const binary = findFerretBinary();
+  const binary = findFerretBinary() ?? buildFerretBinary(log);
   if (!binary) {
     throw new Error(
       'No MongoDB-protocol server available: set MONGODB_URI, let mongodb-memory-server download mongod, ' +
@@ -51,6 +52,20 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     );
   }
   return startFerret(binary, options);
+}
+
+/** Builds FerretDB with .ci/install-ferretdb.sh when Go is installed (once; about a minute). */
+function buildFerretBinary(log: (line: string) => void): string | undefined {
+  if (spawnSync('go', ['version']).status !== 0) return undefined;
+  let directory = __dirname;
+  while (!existsSync(join(directory, '.ci', 'install-ferretdb.sh'))) {
+    const parent = dirname(directory);
+    if (parent === directory) return undefined;
+    directory = parent;
+  }
+  log('building FerretDB (first run only, about a minute)');
+  spawnSync('bash', [join(directory, '.ci', 'install-ferretdb.sh')], { stdio: 'inherit' });
+  return findFerretBinary();
 }
 
 async function tryMemoryServer(options: EmbeddedMongoOptions, log: (line: string) => void): Promise<EmbeddedMongo | undefined> {

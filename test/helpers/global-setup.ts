@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { findFerretBinary, startEmbeddedMongo, type EmbeddedMongo } from '../../server/db/embedded-mongo';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../../server/db/embedded-mongo';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -9,7 +8,7 @@ declare global {
 
 /**
  * Picks the test database once per run: MONGODB_URI if set; else mongodb-memory-server when it can
- * get a mongod; else FerretDB (built on first use when Go is present). Hands on only a URI.
+ * get a mongod; else FerretDB (built on first use when Go is present, by startEmbeddedMongo). Hands on only a URI.
  */
 export default async function globalSetup(): Promise<void> {
   process.env.AUDIT_TEST_RUN_ID ??= `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -18,9 +17,6 @@ export default async function globalSetup(): Promise<void> {
     process.env.AUDIT_TEST_MONGODB_KIND = 'external';
     log(`test database: MONGODB_URI (${redact(process.env.MONGODB_URI)})`);
     return;
-  }
-  if (!findFerretBinary() && spawnSync('go', ['version']).status === 0) {
-    spawnSync('bash', ['.ci/install-ferretdb.sh'], { stdio: 'inherit' });
   }
   const server = await startEmbeddedMongo({ memoryServerTimeoutMs: 60_000, log });
   globalThis.__AUDIT_TEST_MONGO__ = server;
