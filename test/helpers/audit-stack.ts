@@ -73,6 +73,9 @@ export async function startAuditStack(label: string): Promise<AuditStack> {
   const server: Server = await new Promise((done) => {
     const listening = app.listen(0, '127.0.0.1', () => done(listening));
   });
+  // Longer than any pause between a test's requests: a reused keep-alive socket that the server
+  // closed meanwhile would fail the next request with ECONNRESET.
+  server.keepAliveTimeout = 120_000;
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tokenFor = (caller: TAuditCaller) => signApiToken(caller, SECRET, { ttlSeconds: 3_600 });
 
