@@ -191,8 +191,9 @@ describe('exports of 100,000 events', () => {
     const cancelledAt = Date.now();
     await client.auditLog.exports.cancel.mutate({ id });
     const cancelled = await waitForExport(client, id, ['cancelled'], 30_000);
-    // Measured 8 s here on FerretDB busy sorting 100k events on 2 cores; milliseconds on MongoDB.
-    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+    // Measured 8.0–8.8 s here: FerretDB keeps running the aborted 100k-event sort, slowing every other
+    // query on 2 cores. On MongoDB the reads are index scans and this takes milliseconds.
+    expect(Date.now() - cancelledAt).toBeLessThan(15_000);
     expect(cancelled.file).toBeUndefined();
     const db = stack.mongo.connection.db!;
     expect(await db.collection(`${EXPORT_FILES_BUCKET}.files`).countDocuments({ 'metadata.exportId': id })).toBe(0);
