@@ -2,20 +2,13 @@ import { createHmac } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import type { Logger } from 'pino';
 import type { RedisFanout } from '../live/redis-fanout';
-import type { NotificationRepository } from './notification.repository';
-import { toNotification } from './notification.repository';
-import type { TNotification, TNotificationKind } from './notification.schema';
+import { toNotification, type NotificationDocument, type NotificationRepository } from './notification.repository';
+import type { TNotification } from './notification.schema';
 
-export interface NotifyInput {
-  tenantId: string;
+/** The stored notification's own fields, and the user it is for (with an e-mail address, when known). */
+export type NotifyInput = Pick<NotificationDocument, 'tenantId' | 'kind' | 'dedupeKey' | 'title' | 'body' | 'link' | 'exportId'> & {
   user: { id: string; email?: string };
-  kind: TNotificationKind;
-  dedupeKey: string;
-  title: string;
-  body: string;
-  link?: string;
-  exportId?: string;
-}
+};
 
 export interface NotificationChannels {
   /** Optional e-mail: a function that sends one message (nodemailer in production). */
