@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -102,4 +103,9 @@ export function secretFrom(config: TConfig, name: TSecretName): { value: string;
   if (configured) return { value: configured, isDevelopmentDefault: false };
   if (config.NODE_ENV === 'production') throw new ConfigError([`${name}: required in production (at least 32 characters)`]);
   return { value: `crm-audit-log development ${name.toLowerCase()} - never use in production`, isDevelopmentDefault: true };
+}
+
+/** A dedicated CURSOR_SECRET, or one derived from the token secret so a single secret suffices. */
+export function cursorSecretFrom(config: Pick<TConfig, 'CURSOR_SECRET'>, apiTokenSecret: string): string {
+  return config.CURSOR_SECRET ?? createHmac('sha256', apiTokenSecret).update('crm-audit-log cursor key').digest('base64url');
 }

@@ -1,10 +1,9 @@
-import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import express from 'express';
 import pino from 'pino';
 import { createApp } from './app';
 import { bearerToken, verifyApiToken } from './auth/api-token';
-import { loadConfigOrExit, type TConfig } from './config';
+import { cursorSecretFrom, loadConfigOrExit } from './config';
 import { createContextFactory, type TApiContext } from './context';
 import { createExportDownloadRouter } from './exports/download.route';
 import { createAuditLogApiRouter } from './router';
@@ -66,11 +65,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-}
-
-/** A dedicated CURSOR_SECRET, or one derived from the token secret so a single secret suffices. */
-export function cursorSecretFrom(config: Pick<TConfig, 'CURSOR_SECRET'>, apiTokenSecret: string): string {
-  return config.CURSOR_SECRET ?? createHmac('sha256', apiTokenSecret).update('crm-audit-log cursor key').digest('base64url');
 }
 
 function closeServer(server: Server): Promise<void> {

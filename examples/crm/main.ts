@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import pino, { type Logger } from 'pino';
-import { loadConfigOrExit, secretFrom, type TConfig } from '../../server/config';
+import { cursorSecretFrom, loadConfigOrExit, secretFrom, type TConfig } from '../../server/config';
 import { openRuntime, type Runtime } from '../../server/runtime';
 import { startExportWorker } from '../../workers/export-worker';
 import { createCrmApp } from './crm-app';
@@ -60,7 +60,7 @@ async function serveCrm(config: TConfig, logger: Logger, runtime: CrmRuntime) {
     connection: runtime.connection,
     auditLog: runtime.audit,
     services: runtime.services,
-    cursorSecret: secretFrom(config, 'API_TOKEN_SECRET').value,
+    cursorSecret: cursorSecretFrom(config, secretFrom(config, 'API_TOKEN_SECRET').value),
     logger,
     trustProxy: config.TRUST_PROXY,
     secureCookies: config.NODE_ENV === 'production',
