@@ -107,9 +107,17 @@ export function createExportProcessor(deps: ExportProcessorDeps) {
     let rows = 0;
     let total: number | null = null;
     let cancelled = false;
-    // Counting runs beside the stream: on a server without index-served sorts both are long scans.
-    const counting = deps.events.countDocuments(filter, { signal: abort.signal }).then((count) => (total = count));
-    counting.catch(() => undefined);
+    // The total for progress is counted once the first rows are in: a server without index-served
+    // sorts (FerretDB) must finish its sort before the first batch, and a count beside that sort is
+    // a second full scan competing for the same cores; after it, the count overlaps our writing.
+    // Once the stream has ended the rows are the total, so an unfinished count is abandoned.
+    let counting: Promise<unknown> | undefined;
+    const countAbort = new AbortController();
+    abort.signal.addEventListener('abort', () => countAbort.abort());
+    const startCounting = () => {
+      counting = deps.events.countDocuments(filter, { signal: countAbort.signal }).then((count) => (total = count));
+      counting.catch(() => undefined);
+    };
 
     // Progress, lock renewal and cancellation run on a timer, not per row: a cancel also lands
     // while the server is still sorting, and progress is written about once per interval.
@@ -132,6 +140,7 @@ export function createExportProcessor(deps: ExportProcessorDeps) {
 
     try {
       for await (const event of cursor) {
+        if (!counting) startCounting();
         const backedUp = writer.writeRow(event);
         if (backedUp) await backedUp;
         rows++;
@@ -144,8 +153,8 @@ export function createExportProcessor(deps: ExportProcessorDeps) {
       await cursor.close().catch(() => undefined);
     }
     if (cancelled) throw new ExportCancelled();
+    countAbort.abort();
     await writer.finish();
-    await counting;
     log.debug({ rows, total }, 'export file written');
     return rows;
   }
