@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
 import { createActionCatalog, type ActionCatalog, type TCustomActionInput } from './events/action-catalog';
 import { buildAuditEvent } from './events/build-event';
-import { toEventDocument } from './events/event.document';
+import { toEventDocument, type EventDocument } from './events/event.document';
 import type { TAuditEventInput } from './events/event.schema';
 import { createEventWritesRepository } from './events/event-writes.repository';
 import { auditContext } from './recorder/audit-context';
@@ -36,6 +36,11 @@ export interface AuditLog {
   flush(): Promise<void>;
   close(options?: { timeoutMs?: number }): Promise<void>;
   metrics(): RecorderCounters;
+  /**
+   * Calls `listener` with every batch of events once stored (e.g. to publish them for live views);
+   * returns the function that removes it. Listeners must not block; what they throw is logged.
+   */
+  onEventsWritten(listener: (documents: EventDocument[]) => void): () => void;
   readonly catalog: ActionCatalog;
   readonly connection: Connection;
   readonly logger: Logger;
@@ -52,10 +57,12 @@ export async function createAuditLog(options: CreateAuditLogOptions): Promise<Au
   await writes.ensureIndexes();
 
   const clock = options.clock ?? (() => new Date());
+  const writtenListeners = new Set<(documents: EventDocument[]) => void>();
   const recorder = new BatchRecorder({
     ...RECORDER_DEFAULTS,
     ...options.recorder,
     writeBatch: (documents) => writes.insertBatch(documents),
+    onWritten: (documents) => writtenListeners.forEach((listener) => listener(documents)),
     spill: options.redis ? new RedisSpillStore(options.redis, options.redisPrefix ?? 'audit') : undefined,
     logger,
   });
@@ -69,6 +76,10 @@ export async function createAuditLog(options: CreateAuditLogOptions): Promise<Au
     flush: () => recorder.flush(),
     close: (closeOptions) => recorder.close(closeOptions),
     metrics: () => recorder.metrics(),
+    onEventsWritten(listener) {
+      writtenListeners.add(listener);
+      return () => void writtenListeners.delete(listener);
+    },
     catalog,
     connection: options.connection,
     logger,

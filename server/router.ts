@@ -59,6 +59,7 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(options:
       cursors: createCursorCodec(options.cursorSecret),
       catalog: options.audit.catalog,
       reads,
+      live: options.services?.liveEvents,
     }),
     exports: createExportsRouter(procedures, options.services?.exports.service),
     notifications: createNotificationsRouter(

@@ -7,6 +7,8 @@ import { createExportRepository } from './exports/export.repository';
 import { createExportService } from './exports/export.service';
 import { createExportSlots } from './exports/export-slots';
 import { createGridFsExportStorage, type ExportStorage } from './exports/export-storage';
+import type { TAuditEvent } from './events/event.schema';
+import { createLiveEvents } from './live/live-events';
 import { createRedisFanout } from './live/redis-fanout';
 import { createNotificationRepository } from './notifications/notification.repository';
 import type { TNotification } from './notifications/notification.schema';
@@ -43,6 +45,12 @@ export async function createServices(options: ServicesOptions) {
     subscriber: options.redisSubscriber,
     channel: `${prefix}:live:notifications`,
   });
+  const eventsFanout = await createRedisFanout<TAuditEvent[]>({
+    publisher: options.redis,
+    subscriber: options.redisSubscriber,
+    channel: `${prefix}:live:events`,
+  });
+  const liveEvents = createLiveEvents({ audit: options.audit, fanout: eventsFanout });
   const notificationService = createNotificationService({
     notifications: notificationRepository,
     fanout,
@@ -62,6 +70,8 @@ export async function createServices(options: ServicesOptions) {
   return {
     audit: options.audit,
     events: db.collection<EventDocument>(AUDIT_EVENTS_COLLECTION),
+    /** Newly stored events for live views (`events.live`), across instances. */
+    liveEvents,
     exports: {
       repository: exportRepository,
       service: exportService,
@@ -72,6 +82,8 @@ export async function createServices(options: ServicesOptions) {
     },
     notifications: { repository: notificationRepository, service: notificationService, fanout },
     async close(): Promise<void> {
+      liveEvents.close();
+      await eventsFanout.close();
       await fanout.close();
       await queue.close();
     },

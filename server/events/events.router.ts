@@ -2,6 +2,8 @@ import { TRPCError } from '@trpc/server';
 import type { ActionCatalog } from './action-catalog';
 import { ZEventByIdInput, ZEventFiltersInput, ZListEventsInput } from './event-filters.schema';
 import { listEventsHandler, type EventsDeps } from './list-events.handler';
+import { requireConfigured } from '../exports/exports.router';
+import type { LiveEvents } from '../live/live-events';
 import type { AuditProcedures } from '../trpc';
 import { router } from '../trpc';
 
@@ -10,6 +12,8 @@ export const FACET_LIMIT = 100;
 
 export interface EventsRouterDeps extends EventsDeps {
   catalog: ActionCatalog;
+  /** From `createServices()`; without it `live` answers PRECONDITION_FAILED. */
+  live?: LiveEvents;
 }
 
 export function createEventsRouter({ adminProcedure }: AuditProcedures, deps: EventsRouterDeps) {
@@ -30,6 +34,12 @@ export function createEventsRouter({ adminProcedure }: AuditProcedures, deps: Ev
         deps.events.countByActor(ctx.caller.tenantId, filters, FACET_LIMIT),
       ]);
       return { actions, actors };
+    }),
+
+    /** New events matching the filters, as they are stored, on whichever instance recorded them (SSE). */
+    live: adminProcedure.input(ZEventFiltersInput.optional()).subscription(async function* ({ ctx, input, signal }) {
+      const live = requireConfigured(deps.live, 'Live events');
+      yield* live.stream(ctx.caller.tenantId, input ?? {}, signal);
     }),
 
     actions: adminProcedure.query(() =>

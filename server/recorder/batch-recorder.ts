@@ -30,6 +30,11 @@ export interface BatchRecorderOptions {
   backoff?: BackoffPolicy;
   logger?: Pick<Logger, 'warn' | 'error' | 'info'>;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Called with the documents of each write attempt that are now stored (live delivery). It must
+   * not block: it runs inside the write loop, and whatever it throws is logged and ignored.
+   */
+  onWritten?: (documents: EventDocument[]) => void;
 }
 
 export interface RecorderCounters {
@@ -187,6 +192,7 @@ export class BatchRecorder {
       try {
         const result = await this.options.writeBatch(pending);
         this.counters.written += result.written;
+        this.reportWritten(pending, result);
         if (result.rejected.length > 0) await this.giveUp(result.rejected);
         pending = result.retry;
       } catch (error) {
@@ -195,6 +201,17 @@ export class BatchRecorder {
       if (pending.length === 0 || this.abandoned) return;
       this.counters.retried += pending.length;
       await this.sleep(backoffDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
+    }
+  }
+
+  private reportWritten(attempted: EventDocument[], result: BatchWriteResult): void {
+    const onWritten = this.options.onWritten;
+    if (!onWritten || result.written === 0) return;
+    const notWritten = new Set([...result.retry, ...result.rejected.map(({ document }) => document)]);
+    try {
+      onWritten(notWritten.size === 0 ? attempted : attempted.filter((document) => !notWritten.has(document)));
+    } catch (error) {
+      this.options.logger?.error({ err: error }, 'onWritten listener failed; events are stored regardless');
     }
   }
 

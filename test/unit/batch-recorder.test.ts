@@ -107,6 +107,35 @@ describe('BatchRecorder', () => {
     expect(spill.rejected.map(({ reason }) => reason)).toEqual(['too large']);
   });
 
+  it('reports each stored document once to onWritten, leaving out refused and retried ones until they land', async () => {
+    let call = 0;
+    const reported: string[][] = [];
+    const { recorder } = makeRecorder({
+      spill: memorySpillStore(),
+      onWritten: (documents) => reported.push(documents.map((document) => document.description)),
+      writeBatch: async (documents) => {
+        if (call++ > 0) return { written: documents.length, rejected: [], retry: [] };
+        return { written: 7, rejected: [{ document: documents[0]!, reason: 'too large' }], retry: documents.slice(1, 3) };
+      },
+    });
+    for (let n = 0; n < 10; n++) recorder.enqueue(makeDocument(n));
+    await recorder.flush();
+    expect(reported).toEqual([['event 3', 'event 4', 'event 5', 'event 6', 'event 7', 'event 8', 'event 9'], ['event 1', 'event 2']]);
+  });
+
+  it('keeps writing when the onWritten listener throws', async () => {
+    const writer = scriptedWriter();
+    const { recorder } = makeRecorder({
+      writeBatch: writer.writeBatch,
+      onWritten: () => {
+        throw new Error('listener bug');
+      },
+    });
+    for (let n = 0; n < 25; n++) recorder.enqueue(makeDocument(n));
+    await recorder.flush();
+    expect(recorder.metrics()).toMatchObject({ written: 25, queued: 0 });
+  });
+
   it('without a spill store, refuses events past the memory bound with a clear error', async () => {
     const writer = scriptedWriter(Array(1_000).fill('down'));
     const { recorder } = makeRecorder({ writeBatch: writer.writeBatch, maxQueuedEvents: 100, batchSize: 10 });

@@ -1,0 +1,195 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createTRPCClient, httpSubscriptionLink, TRPCClientError } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import pino from 'pino';
+import superjson from 'superjson';
+import { createApp } from '../../server/app';
+import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import { signApiToken } from '../../server/auth/api-token';
+import { createContextFactory, type TApiContext } from '../../server/context';
+import type { TEventFiltersInput } from '../../server/events/event-filters.schema';
+import type { TAuditEventInput } from '../../server/events/event.schema';
+import { createAuditLogApiRouter, type AuditLogApiRouter } from '../../server/router';
+import { createServices, type Services } from '../../server/services';
+import type { TAuditCaller } from '../../server/trpc';
+import { startAuditStack, STACK_SECRET, type AuditStack } from '../helpers/audit-stack';
+import { testMongoUri } from '../helpers/test-databases';
+
+const adminA: TAuditCaller = { tenantId: 'tenant-a', actorId: 'admin-a', actorName: 'Ada Admin', role: 'admin' };
+const memberA: TAuditCaller = { tenantId: 'tenant-a', actorId: 'member-a', role: 'member' };
+const adminB: TAuditCaller = { tenantId: 'tenant-b', actorId: 'admin-b', role: 'admin' };
+
+/** A second API instance over the same database and Redis prefix: what a load balancer puts behind one URL. */
+async function startSecondInstance(first: AuditStack) {
+  const logger = pino({ level: 'silent' });
+  const connection = await mongoose.createConnection(testMongoUri(), { dbName: first.mongo.dbName }).asPromise();
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const audit: AuditLog = await createAuditLog({ connection, redis, redisPrefix: first.redis.prefix, logger, recorder: { flushIntervalMs: 20 } });
+  const services: Services = await createServices({
+    audit,
+    redis,
+    redisSubscriber: subscriber,
+    redisPrefix: first.redis.prefix,
+    exports: { signingSecret: STACK_SECRET, retentionDays: 7, maxRunningPerTenant: 2 },
+  });
+  const router = createAuditLogApiRouter<TApiContext>({ audit, cursorSecret: STACK_SECRET, resolveCaller: (ctx) => ctx.caller, services });
+  const app = createApp({
+    router,
+    createContext: createContextFactory({ logger, apiTokenSecret: STACK_SECRET }),
+    logger,
+    corsOrigins: [],
+    bodyLimitBytes: 100_000,
+    readiness: { mongo: connection },
+  });
+  const server: Server = await new Promise((done) => {
+    const listening = app.listen(0, '127.0.0.1', () => done(listening));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
+  return {
+    /** A subscription-only client (SSE) signed in as `caller`. */
+    clientFor(caller: TAuditCaller) {
+      const authorization = `Bearer ${signApiToken(caller, STACK_SECRET, { ttlSeconds: 3_600 })}`;
+      return createTRPCClient<AuditLogApiRouter>({
+        links: [
+          httpSubscriptionLink({
+            url,
+            transformer: superjson,
+            EventSource,
+            eventSourceOptions: () => ({
+              fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization } }),
+            }),
+          }),
+        ],
+      });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+      await audit.close();
+      await services.close();
+      redis.disconnect();
+      subscriber.disconnect();
+      await connection.close();
+    },
+  };
+}
+
+type SecondInstance = Awaited<ReturnType<typeof startSecondInstance>>;
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+describe('events.live: new events over SSE, across API instances', () => {
+  let recording: AuditStack;
+  let reading: SecondInstance;
+
+  beforeAll(async () => {
+    recording = await startAuditStack('events-live');
+    reading = await startSecondInstance(recording);
+  });
+
+  afterAll(async () => {
+    await reading?.close();
+    await recording?.close();
+  });
+
+  const record = (overrides: Partial<TAuditEventInput> & { description: string }) =>
+    recording.audit.record({
+      tenantId: 'tenant-a',
+      actor: { id: 'u-alice', name: 'Alice', type: 'user' },
+      action: 'record.updated',
+      subject: { type: 'contact', id: 'c-1', name: 'Jane Doe' },
+      ...overrides,
+    });
+
+  /**
+   * Subscribes on the second instance and waits until the stream delivers: a probe event matching
+   * the filters is recorded on the first instance until one arrives, so nothing later is missed.
+   */
+  async function subscribeLive(caller: TAuditCaller, filters: TEventFiltersInput, probe: Partial<TAuditEventInput>) {
+    const received: Array<{ id: string; description: string; occurredAt: Date; tenantId: string }> = [];
+    const subscription = reading.clientFor(caller).auditLog.events.live.subscribe(filters, { onData: (event) => received.push(event) });
+    const deadline = Date.now() + 10_000;
+    while (!received.some((event) => event.description.startsWith('probe'))) {
+      if (Date.now() > deadline) throw new Error('the live stream never delivered the probe event');
+      record({ ...probe, description: `probe ${Date.now()}` });
+      await sleep(150);
+    }
+    await recording.audit.flush();
+    await sleep(100);
+    received.length = 0;
+    return { received, unsubscribe: () => subscription.unsubscribe() };
+  }
+
+  it('delivers events recorded on another instance, newest after older, with dates as dates', async () => {
+    const live = await subscribeLive(adminA, {}, {});
+    try {
+      const first = record({ description: 'Renamed Jane Doe' });
+      const second = record({ description: 'Deleted Jane Doe', action: 'record.deleted' });
+      await until(() => live.received.length >= 2, 'two live events');
+      expect(live.received.map((event) => event.id)).toEqual([first, second]);
+      expect(live.received[0]!.occurredAt).toBeInstanceOf(Date);
+      expect(live.received.every((event) => event.tenantId === 'tenant-a')).toBe(true);
+    } finally {
+      live.unsubscribe();
+    }
+  });
+
+  it('yields only events matching the filters of events.list', async () => {
+    const filters = { actions: ['record.deleted'], search: 'jane', status: 'success' as const };
+    const live = await subscribeLive(adminA, filters, { action: 'record.deleted' });
+    try {
+      record({ description: 'Updated Jane Doe' }); // another action
+      record({ description: 'Deleted Bob', action: 'record.deleted', subject: { type: 'contact', id: 'c-2', name: 'Bob' } }); // text does not match
+      record({ description: 'Deleted a contact', action: 'record.deleted', status: 'failure', failureReason: 'locked' }); // status
+      const matching = record({ description: 'Deleted a contact', action: 'record.deleted' }); // subject name Jane Doe matches
+      await recording.audit.flush();
+      await until(() => live.received.length >= 1, 'the matching event');
+      await sleep(300);
+      expect(live.received.map((event) => event.id)).toEqual([matching]);
+    } finally {
+      live.unsubscribe();
+    }
+  });
+
+  it("never delivers another tenant's events", async () => {
+    const liveB = await subscribeLive(adminB, {}, { tenantId: 'tenant-b' });
+    try {
+      record({ description: 'Tenant A only' });
+      const ownEvent = record({ tenantId: 'tenant-b', description: 'Tenant B event' });
+      await until(() => liveB.received.length >= 1, "tenant B's event");
+      await sleep(300);
+      expect(liveB.received.map((event) => event.id)).toEqual([ownEvent]);
+    } finally {
+      liveB.unsubscribe();
+    }
+  });
+
+  it('refuses a member with FORBIDDEN', async () => {
+    const error = await new Promise<unknown>((done) => {
+      const subscription = reading.clientFor(memberA).auditLog.events.live.subscribe(
+        {},
+        {
+          onData: () => done(new Error('a member received a live event')),
+          onError: (failure) => {
+            subscription.unsubscribe();
+            done(failure);
+          },
+        },
+      );
+    });
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<AuditLogApiRouter>).data?.code).toBe('FORBIDDEN');
+  });
+});
