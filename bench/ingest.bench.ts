@@ -1,0 +1,73 @@
+/**
+ * Ingest benchmark: events per second through record() (validation, context, id, batching, write)
+ * against the same events written with the driver's insertMany in batches of the recorder's size,
+ * one batch in flight, alternating rounds.
+ *   node --require ./test/helpers/swc-register.js bench/ingest.bench.ts [--events 10000] [--rounds 5] [--quick]
+ */
+import mongoose from 'mongoose';
+import pino from 'pino';
+import { createAuditLog, RECORDER_DEFAULTS } from '../server/audit-log';
+import { toEventDocument, type EventDocument } from '../server/events/event.document';
+import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
+import { benchTenant, makeBenchEvent, makeBenchInput } from './lib/bench-events';
+import { runBenchProgram } from './lib/bench-main';
+import type { BenchResult } from './lib/bench-report';
+import { alternate, summariseRate, timeMs } from './lib/bench-stats';
+
+export const INGEST_SIZES = { events: { quick: 2_000, full: 10_000 }, rounds: { quick: 3, full: 6 } };
+const TENANTS = 5;
+
+export async function runIngestBench(uri: string, sizes: { events: number; rounds: number }): Promise<BenchResult> {
+  const started = Date.now();
+  const connection = await mongoose.createConnection(uri, { dbName: `bench_ingest_${Date.now().toString(36)}` }).asPromise();
+  const audit = await createAuditLog({ connection, logger: pino({ level: 'silent' }) });
+  const collection = connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
+  const batchSize = RECORDER_DEFAULTS.batchSize;
+  let offset = 0;
+  const nextIndexes = () => Array.from({ length: sizes.events }, (_, n) => offset + n);
+  const occurredAt = (index: number) => new Date(Date.UTC(2026, 5, 1) + index * 1_000);
+  try {
+    const { ours, raw } = await alternate({
+      rounds: sizes.rounds,
+      warmUp: 1,
+      ours: async () => {
+        const inputs = nextIndexes().map((index) => makeBenchInput(benchTenant(index % TENANTS), index, occurredAt(index)));
+        offset += sizes.events;
+        const ms = await timeMs(async () => {
+          for (const input of inputs) audit.record(input);
+          await audit.flush();
+        });
+        return sizes.events / (ms / 1000);
+      },
+      raw: async () => {
+        const documents = nextIndexes().map((index) => toEventDocument(makeBenchEvent(benchTenant(index % TENANTS), index, occurredAt(index))));
+        offset += sizes.events;
+        const ms = await timeMs(async () => {
+          for (let start = 0; start < documents.length; start += batchSize) await collection.insertMany(documents.slice(start, start + batchSize), { ordered: false });
+        });
+        return sizes.events / (ms / 1000);
+      },
+    });
+    const written = await collection.countDocuments({});
+    const expected = offset;
+    const oursRate = summariseRate(ours);
+    const rawRate = summariseRate(raw);
+    const ratio = oursRate.median / rawRate.median;
+    return {
+      bench: 'ingest',
+      sizes: { ...sizes, batchSize, flushIntervalMs: RECORDER_DEFAULTS.flushIntervalMs },
+      rows: [{ case: `record() vs insertMany×${batchSize}`, metric: 'events/s', unit: 'events/s, p95 = slowest 5%', ours: oursRate, raw: rawRate, ratio, target: '≥ 0.8', met: ratio >= 0.8 }],
+      figures: { written, expected, recorder: audit.metrics() },
+      notes: written === expected ? [] : [`stored ${written} of ${expected} events`],
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await audit.close();
+    await connection.dropDatabase().catch(() => undefined);
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runBenchProgram('ingest', (server, args) => runIngestBench(server.uri, { events: args.number('events', INGEST_SIZES.events), rounds: args.number('rounds', INGEST_SIZES.rounds) }));
+}
