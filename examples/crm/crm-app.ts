@@ -35,6 +35,8 @@ export interface CrmAppOptions {
   services?: Services;
   /** Signs the audit log's page cursors; a development default when absent. */
   cursorSecret?: string;
+  /** `false`: no audit trail plugin on the models and no audit request context (the host-overhead benchmark's baseline). */
+  auditTrail?: boolean;
 }
 
 const DEVELOPMENT_CURSOR_SECRET = 'crm-audit-log development cursor secret - never use in production';
@@ -42,7 +44,8 @@ const DEVELOPMENT_CURSOR_SECRET = 'crm-audit-log development cursor secret - nev
 /** The demo CRM as a host installs the audit log: session → audit context → routes. */
 export async function createCrmApp(options: CrmAppOptions) {
   const logger = options.logger ?? pino({ name: 'demo-crm' });
-  const models = registerCrmModels(options.connection, options.auditLog);
+  const auditTrail = options.auditTrail ?? true;
+  const models = registerCrmModels(options.connection, auditTrail ? options.auditLog : null);
   await ensureCrmIndexes(models);
   const deps: CrmDeps = {
     logger,
@@ -67,17 +70,19 @@ export async function createCrmApp(options: CrmAppOptions) {
   app.disable('x-powered-by');
   app.use(helmet());
   app.use(resolveSession(deps.auth));
-  app.use(
-    auditRequestContext<Request>({
-      trustProxy: options.trustProxy ?? false,
-      resolveActor: (req) => {
-        const session = (req.res?.locals as { crmSession?: ActiveSession | null } | undefined)?.crmSession;
-        if (!session) return null;
-        const { id, name, email, role } = session.user;
-        return { tenantId: session.tenantId, actor: { id, name, email, role, type: 'user' }, sessionId: session.auditId };
-      },
-    }),
-  );
+  if (auditTrail) {
+    app.use(
+      auditRequestContext<Request>({
+        trustProxy: options.trustProxy ?? false,
+        resolveActor: (req) => {
+          const session = (req.res?.locals as { crmSession?: ActiveSession | null } | undefined)?.crmSession;
+          if (!session) return null;
+          const { id, name, email, role } = session.user;
+          return { tenantId: session.tenantId, actor: { id, name, email, role, type: 'user' }, sessionId: session.auditId };
+        },
+      }),
+    );
+  }
   app.get('/', (_req, res) => void res.type('html').send(renderHomePage()));
   if (options.services) {
     const services = options.services;

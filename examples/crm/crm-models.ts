@@ -7,8 +7,8 @@ import { registerDiscussionModels } from './discussions/discussion.models';
 import { registerInvoiceModel } from './invoices/invoice.model';
 import { registerOpportunityModel } from './opportunities/opportunity.model';
 
-/** Every model of the demo CRM on one connection, the audited ones with the plugin installed. */
-export function registerCrmModels(connection: Connection, auditLog: AuditLog) {
+/** Every model of the demo CRM on one connection, the audited ones with the plugin installed (none when `auditLog` is null). */
+export function registerCrmModels(connection: Connection, auditLog: AuditLog | null) {
   return {
     ...registerAuthModels(connection),
     contacts: registerContactModel(connection, auditLog),

@@ -9,11 +9,11 @@ export interface CompanyDocument {
   industry?: string;
 }
 
-export function registerCompanyModel(connection: Connection, auditLog: AuditLog) {
+export function registerCompanyModel(connection: Connection, auditLog: AuditLog | null) {
   const schema = new Schema<CompanyDocument>(
     { tenantId: { type: String, required: true, index: true }, name: { type: String, required: true, trim: true }, domain: String, industry: String },
     { collection: 'companies', timestamps: true },
   );
-  schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'company', ignore: ['tenantId'] });
+  if (auditLog) schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'company', ignore: ['tenantId'] });
   return connection.model<CompanyDocument>('Company', schema);
 }

@@ -16,7 +16,7 @@ export interface ContactDocument {
   erasedAt?: Date;
 }
 
-export function registerContactModel(connection: Connection, auditLog: AuditLog) {
+export function registerContactModel(connection: Connection, auditLog: AuditLog | null) {
   const schema = new Schema<ContactDocument>(
     {
       tenantId: { type: String, required: true, index: true },
@@ -31,6 +31,6 @@ export function registerContactModel(connection: Connection, auditLog: AuditLog)
     },
     { collection: 'contacts', timestamps: true },
   );
-  schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'contact', ignore: ['tenantId'] });
+  if (auditLog) schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'contact', ignore: ['tenantId'] });
   return connection.model<ContactDocument>('Contact', schema);
 }

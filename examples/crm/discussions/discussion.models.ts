@@ -17,12 +17,12 @@ export interface CommentDocument {
   body: string;
 }
 
-export function registerDiscussionModels(connection: Connection, auditLog: AuditLog) {
+export function registerDiscussionModels(connection: Connection, auditLog: AuditLog | null) {
   const discussionSchema = new Schema<DiscussionDocument>(
     { tenantId: { type: String, required: true, index: true }, title: { type: String, required: true }, about: { type: { type: String }, id: String } },
     { collection: 'discussions', timestamps: true },
   );
-  discussionSchema.plugin(auditTrailPlugin, { auditLog, subjectType: 'discussion', ignore: ['tenantId'] });
+  if (auditLog) discussionSchema.plugin(auditTrailPlugin, { auditLog, subjectType: 'discussion', ignore: ['tenantId'] });
   const commentSchema = new Schema<CommentDocument>(
     { tenantId: { type: String, required: true }, discussionId: { type: Schema.Types.ObjectId, required: true, index: true }, authorId: String, authorName: String, body: { type: String, required: true } },
     { collection: 'comments', timestamps: true },

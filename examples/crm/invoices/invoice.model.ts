@@ -16,7 +16,7 @@ export interface InvoiceDocument {
   externalId?: string;
 }
 
-export function registerInvoiceModel(connection: Connection, auditLog: AuditLog) {
+export function registerInvoiceModel(connection: Connection, auditLog: AuditLog | null) {
   const schema = new Schema<InvoiceDocument>(
     {
       tenantId: { type: String, required: true, index: true },
@@ -32,6 +32,6 @@ export function registerInvoiceModel(connection: Connection, auditLog: AuditLog)
     { collection: 'invoices', timestamps: true },
   );
   schema.index({ tenantId: 1, number: 1 }, { unique: true });
-  schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'invoice', ignore: ['tenantId'] });
+  if (auditLog) schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'invoice', ignore: ['tenantId'] });
   return connection.model<InvoiceDocument>('Invoice', schema);
 }

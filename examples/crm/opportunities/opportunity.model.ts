@@ -22,7 +22,7 @@ export interface OpportunityDocument {
   removed: boolean;
 }
 
-export function registerOpportunityModel(connection: Connection, auditLog: AuditLog) {
+export function registerOpportunityModel(connection: Connection, auditLog: AuditLog | null) {
   const lineItemSchema = new Schema<LineItem>({ product: { type: String, required: true }, quantity: { type: Number, min: 1, required: true }, unitPrice: { type: Number, min: 0, required: true } });
   const schema = new Schema<OpportunityDocument>(
     {
@@ -37,6 +37,6 @@ export function registerOpportunityModel(connection: Connection, auditLog: Audit
     },
     { collection: 'opportunities', timestamps: true },
   );
-  schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'opportunity', ignore: ['tenantId'] });
+  if (auditLog) schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'opportunity', ignore: ['tenantId'] });
   return connection.model<OpportunityDocument>('Opportunity', schema);
 }
