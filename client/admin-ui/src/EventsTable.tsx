@@ -1,0 +1,83 @@
+import type { KeyboardEvent } from 'react';
+import { actorLabel, deviceLabel, formatDateTime, subjectLabel } from './format';
+import type { AuditEventView } from './trpc';
+
+interface EventsTableProps {
+  events: AuditEventView[];
+  /** Ids that arrived live: highlighted briefly. */
+  liveIds: ReadonlySet<string>;
+  actionLabel: (action: string) => string;
+  selectedId: string | null;
+  onOpen: (event: AuditEventView) => void;
+}
+
+const COLUMNS = ['User', 'Date and time', 'Action', 'Subject', 'Description', 'Edits', 'Status', 'Device', 'IP address'] as const;
+
+/**
+ * The log as a real table (header cells, one row per event). Rows are focusable: Enter or Space
+ * opens the detail panel, arrow keys move between rows. On narrow screens CSS turns rows into cards.
+ */
+export function EventsTable({ events, liveIds, actionLabel, selectedId, onOpen }: EventsTableProps) {
+  const onRowKeyDown = (keyboardEvent: KeyboardEvent<HTMLTableRowElement>, event: AuditEventView) => {
+    const row = keyboardEvent.currentTarget;
+    if (keyboardEvent.key === 'Enter' || keyboardEvent.key === ' ') {
+      keyboardEvent.preventDefault();
+      onOpen(event);
+    } else if (keyboardEvent.key === 'ArrowDown' || keyboardEvent.key === 'ArrowUp') {
+      keyboardEvent.preventDefault();
+      const sibling = keyboardEvent.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling;
+      (sibling as HTMLElement | null)?.focus();
+    }
+  };
+
+  return (
+    <table className="events-table">
+      <caption className="visually-hidden">Audit events, newest first. Select a row to see every detail.</caption>
+      <thead>
+        <tr>
+          {COLUMNS.map((column) => (
+            <th key={column} scope="col">
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((event) => (
+          <tr
+            key={event.id}
+            data-event-id={event.id}
+            tabIndex={0}
+            aria-current={selectedId === event.id || undefined}
+            className={`event-row${liveIds.has(event.id) ? ' event-row-live' : ''}${event.status === 'failure' ? ' event-row-failure' : ''}`}
+            onClick={() => onOpen(event)}
+            onKeyDown={(keyboardEvent) => onRowKeyDown(keyboardEvent, event)}
+          >
+            <td data-label="User">
+              <span className="cell-strong">{actorLabel(event)}</span>
+              {event.actor.type !== 'user' && <span className="tag">{event.actor.type === 'system' ? 'system' : 'API key'}</span>}
+            </td>
+            <td data-label="Date and time">
+              <time dateTime={event.occurredAt.toISOString()}>{formatDateTime(event.occurredAt)}</time>
+            </td>
+            <td data-label="Action">{actionLabel(event.action)}</td>
+            <td data-label="Subject">{subjectLabel(event)}</td>
+            <td data-label="Description" className="cell-description">
+              {event.description}
+            </td>
+            <td data-label="Edits" className="cell-number">
+              {event.editCount}
+            </td>
+            <td data-label="Status">
+              <span className={`status status-${event.status}`}>{event.status === 'success' ? 'Success' : 'Failed'}</span>
+            </td>
+            <td data-label="Device">{deviceLabel(event.context.deviceType)}</td>
+            <td data-label="IP address" className="cell-mono">
+              {event.context.ip ?? '—'}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

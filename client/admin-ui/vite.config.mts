@@ -1,0 +1,26 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/**
+ * The admin UI is a static bundle under /audit-log/ that the demo CRM (or any host) serves next to
+ * its /trpc endpoint. JSX goes through Vite's built-in oxc transform (automatic runtime).
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  root: here,
+  base: '/audit-log/',
+  logLevel: 'warn',
+  build: {
+    outDir: resolve(here, '../../dist/admin-ui'),
+    emptyOutDir: true,
+    rolldownOptions: {
+      onwarn(warning, warn) {
+        // TanStack Query marks its hooks "use client" for React Server Components; meaningless in a SPA.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
+  },
+});
