@@ -98,7 +98,7 @@ export async function runApiBench(uri: string, sizes: { events: number; rounds: 
       sizes: { ...sizes, tenants: TENANTS, pageSize: PAGE },
       rows,
       figures,
-      notes: options.explain ? [] : ['Index fit: explain (keysExamined/nReturned, SORT stage) and page-200/page-1 latency run only against a real MongoDB (MONGODB_URI); here the unit test test/unit/event-query.test.ts checks the fit.'],
+      notes: options.explain ? [] : ['Index fit: explain (keysExamined/nReturned, SORT stage) and page-200/page-1 latency run only against a real MongoDB (MONGODB_URI); here the unit test test/unit/event-index-fit.test.ts checks the fit of every accepted filter combination.'],
       durationMs: Date.now() - started,
     };
   } finally {
