@@ -10,6 +10,7 @@ import type { Services } from '../../server/services';
 import { createAuditEvents } from '../../plugins/events/audit-events';
 import { auditRequestContext } from '../../plugins/request-context/request-context.middleware';
 import type { TrustProxySetting } from '../../plugins/request-context/client-ip';
+import { createAdminUiRouter } from './admin-ui.route';
 import { createAppRouter, type AppRouterDeps } from './app-router';
 import { createAuthRepository, type ActiveSession, type AuthRepository } from './auth/auth.repository';
 import { createCompaniesRepository } from './companies/companies.repository';
@@ -35,6 +36,8 @@ export interface CrmAppOptions {
   services?: Services;
   /** Signs the audit log's page cursors; a development default when absent. */
   cursorSecret?: string;
+  /** The built admin UI (dist/admin-ui by default) served at /audit-log; `false` leaves it out. */
+  adminUiDirectory?: string | false;
   /** `false`: no audit trail plugin on the models and no audit request context (the host-overhead benchmark's baseline). */
   auditTrail?: boolean;
 }
@@ -100,6 +103,7 @@ export async function createCrmApp(options: CrmAppOptions) {
       }),
     );
   }
+  if (options.adminUiDirectory !== false) app.use(createAdminUiRouter(options.adminUiDirectory));
   app.use('/trpc', createExpressMiddleware({ router: appRouter, createContext: createContextFactory(deps, { secureCookies: options.secureCookies ?? false }) }));
   return { app, appRouter, deps, models };
 }

@@ -78,6 +78,7 @@ function printBanner(config: TConfig, server: Server, runtime: CrmRuntime, seede
   const lines = [
     '',
     `Demo CRM running at ${url}  (tRPC API: ${url}/trpc)`,
+    `Audit log page (admins): ${url}/audit-log`,
     `Audit log API: ${url}/trpc (auditLog.*), export worker running`,
     `Database: ${runtime.databaseDescription}${seeded ? ' (demo data created)' : ''}`,
     'Demo logins:',

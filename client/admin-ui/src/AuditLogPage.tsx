@@ -1,13 +1,14 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { NotAllowedPage, SignOutButton } from './session';
+import { trpcErrorCode } from './errors';
 import { EventDetail } from './EventDetail';
 import { EventsTable } from './EventsTable';
 import { ExportMenu, RecentExports } from './exports';
 import { FiltersBar } from './FiltersBar';
 import { NotificationsBell } from './NotificationsBell';
 import { InlineState } from './states';
-import { useTRPC, type AuditEventView, type SignedInUser } from './trpc';
+import { useTRPC, useTRPCClient, type AuditEventView, type SignedInUser } from './trpc';
 import { useLiveEvents } from './use-live-events';
 import { useUrlFilters } from './use-url-filters';
 import { hasFilters, toEventFilters } from './view-filters';
@@ -17,15 +18,21 @@ const PAGE_SIZE = 50;
 /** The audit log: filters, live events above the newest-first pages, detail panel, exports, notifications. */
 export function AuditLogPage({ user, tenantId }: { user: SignedInUser; tenantId: string }) {
   const trpc = useTRPC();
+  const trpcClient = useTRPCClient();
   const [applied, apply] = useUrlFilters();
   const filters = useMemo(() => toEventFilters(applied), [applied]);
   const [paused, setPaused] = useState(false);
   const [selected, setSelected] = useState<AuditEventView | null>(null);
   const openedRow = useRef<string | null>(null);
 
-  const pages = useInfiniteQuery(
-    trpc.auditLog.events.list.infiniteQueryOptions({ ...filters, limit: PAGE_SIZE }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
-  );
+  // Built by hand rather than with infiniteQueryOptions, which adds a `direction` key that the
+  // strict list input refuses; the cursor is ours (keyset, newest first, one direction only).
+  const pages = useInfiniteQuery({
+    queryKey: [...trpc.auditLog.events.list.queryKey(), 'pages', filters],
+    queryFn: ({ pageParam }) => trpcClient.auditLog.events.list.query({ ...filters, limit: PAGE_SIZE, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
   const live = useLiveEvents(filters, paused);
   const catalog = useQuery(trpc.auditLog.events.actions.queryOptions(undefined, { staleTime: Infinity }));
   const labels = useMemo(() => new Map(catalog.data?.map((action) => [action.name, action.label])), [catalog.data]);
@@ -49,7 +56,7 @@ export function AuditLogPage({ user, tenantId }: { user: SignedInUser; tenantId:
     if (id) requestAnimationFrame(() => document.querySelector<HTMLElement>(`tr[data-event-id="${id}"]`)?.focus());
   }, []);
 
-  if (pages.error?.data?.code === 'FORBIDDEN') return <NotAllowedPage name={user.name} />;
+  if (trpcErrorCode(pages.error) === 'FORBIDDEN') return <NotAllowedPage name={user.name} />;
 
   return (
     <div className="app">

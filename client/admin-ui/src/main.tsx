@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { trpcErrorCode } from './errors';
 import { createBrowserClient, TRPCProvider } from './trpc';
 import './styles.css';
 
@@ -25,10 +26,8 @@ function Root() {
   );
 }
 
-function isAccessError(error: unknown): boolean {
-  const code = (error as { data?: { code?: string } } | null)?.data?.code;
-  return code === 'UNAUTHORIZED' || code === 'FORBIDDEN' || code === 'BAD_REQUEST';
-}
+/** Asking again will not change these answers. */
+const isAccessError = (error: unknown) => ['UNAUTHORIZED', 'FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'].includes(trpcErrorCode(error) ?? '');
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
