@@ -1,4 +1,4 @@
-/** Unit tests need no I/O; integration tests get a real MongoDB-protocol server and Redis. */
+/** Unit tests need no I/O; integration and e2e (Chromium) tests get a real MongoDB-protocol server and Redis. */
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
@@ -21,6 +21,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      // Same database as integration (started once when both run), then a fresh admin UI build.
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
     },
   ],
 };

@@ -15,6 +15,8 @@ export default defineConfig({
   build: {
     outDir: resolve(here, '../../dist/admin-ui'),
     emptyOutDir: true,
+    // One chunk of ~420 kB (React, TanStack Query, tRPC, zod): an admin page loaded once, not worth splitting.
+    chunkSizeWarningLimit: 700,
     rolldownOptions: {
       onwarn(warning, warn) {
         // TanStack Query marks its hooks "use client" for React Server Components; meaningless in a SPA.

@@ -1,0 +1,86 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import superjson from 'superjson';
+import { createAuditLog } from '../../server/audit-log';
+import { createServices } from '../../server/services';
+import type { AppRouter } from '../../examples/crm/app-router';
+import { createCrmApp } from '../../examples/crm/crm-app';
+import { seedDemoData } from '../../examples/crm/seed';
+import { DEMO_PASSWORD } from '../../examples/crm/seed-data';
+import { startExportWorker } from '../../workers/export-worker';
+import { realmSafeFetch } from '../helpers/api-server';
+import { connectTestMongo, connectTestRedis } from '../helpers/test-databases';
+
+const SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
+
+/**
+ * The demo CRM as `npm start` runs it (audit log with exports, notifications, live events, an
+ * export worker, the built admin UI at /audit-log) on a free port, over a fresh database and Redis prefix.
+ */
+export async function startE2eCrm(label: string) {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const mongo = await connectTestMongo(label);
+  const redis = await connectTestRedis(label);
+  const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const audit = await createAuditLog({ connection: mongo.connection, redis: redis.redis, redisPrefix: redis.prefix, logger, recorder: { flushIntervalMs: 20 } });
+  const services = await createServices({
+    audit,
+    redis: redis.redis,
+    redisSubscriber: subscriber,
+    redisPrefix: redis.prefix,
+    exports: { signingSecret: SECRET, retentionDays: 7, maxRunningPerTenant: 2 },
+  });
+  const crm = await createCrmApp({ connection: mongo.connection, auditLog: audit, services, cursorSecret: SECRET, logger, trustProxy: 1 });
+  await seedDemoData(crm.models);
+  const worker: Worker = await startExportWorker({ services, connection: redis.redis, prefix: redis.prefix, logger, progressIntervalMs: 200 });
+  const server: Server = await new Promise((done) => {
+    const listening = crm.app.listen(0, '127.0.0.1', () => done(listening));
+  });
+  server.keepAliveTimeout = 120_000;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  /** Another session, straight through the CRM's API (cookie kept per client), as a second user's browser would. */
+  async function apiSession(tenant: string, email: string): Promise<TRPCClient<AppRouter>> {
+    let cookie: string | undefined;
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: `${origin}/trpc`,
+          transformer: superjson,
+          headers: () => ({ ...(cookie ? { cookie } : {}), 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1', 'x-forwarded-for': '198.51.100.23' }),
+          fetch: async (input, init) => {
+            const response = await realmSafeFetch(input, init);
+            const setCookie = response.headers.get('set-cookie');
+            if (setCookie) cookie = setCookie.split(';')[0];
+            return response;
+          },
+        }),
+      ],
+    });
+    await client.auth.login.mutate({ tenant, email, password: DEMO_PASSWORD });
+    return client;
+  }
+
+  return {
+    origin,
+    audit,
+    services,
+    apiSession,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+      await worker.close();
+      await audit.close();
+      await services.close();
+      subscriber.disconnect();
+      await mongo.drop();
+      await redis.cleanup();
+    },
+  };
+}
+
+export type E2eCrm = Awaited<ReturnType<typeof startE2eCrm>>;
