@@ -8,14 +8,6 @@ export function formatDateTime(date: Date, timeZone?: string, locale?: string): 
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone }).format(date);
 }
 
-export function formatRelativeDay(date: Date, now: Date = new Date()): string {
-  const seconds = Math.round((now.getTime() - date.getTime()) / 1000);
-  if (seconds < 45) return 'just now';
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} d ago`;
-}
-
 export const actorLabel = (event: Pick<AuditEventView, 'actor'>) => event.actor.name ?? event.actor.email ?? event.actor.id;
 
 export function subjectLabel(event: Pick<AuditEventView, 'subject'>): string {
