@@ -15,7 +15,10 @@ const [uri, dbName, mode] = process.argv.slice(2) as [string, string, 'on' | 'of
 async function main(): Promise<void> {
   const logger = pino({ level: 'silent' });
   const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
-  const auditLog = await createAuditLog({ connection, logger });
+  // BENCH_FLUSH_INTERVAL_MS / BENCH_BATCH_SIZE try other recorder settings than the defaults.
+  const flushIntervalMs = Number(process.env.BENCH_FLUSH_INTERVAL_MS) || undefined;
+  const batchSize = Number(process.env.BENCH_BATCH_SIZE) || undefined;
+  const auditLog = await createAuditLog({ connection, logger, recorder: { ...(flushIntervalMs && { flushIntervalMs }), ...(batchSize && { batchSize }) } });
   const crm = await createCrmApp({ connection, auditLog, auditTrail: mode === 'on', logger });
   await seedDemoData(crm.models);
   const server = crm.app.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));

@@ -1,7 +1,7 @@
 /**
  * Host overhead: the demo CRM under autocannon (contacts.update with a changing phone number, signed
  * in), audit trail on against off, each CRM in its own process, rounds alternating.
- *   node --require ./test/helpers/swc-register.js bench/host.bench.ts [--seconds 10] [--rounds 5] [--connections 10] [--quick]
+ *   node --require ./test/helpers/swc-register.js bench/host.bench.ts [--seconds 3] [--rounds 14] [--connections 10] [--quick]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult } from './lib/bench-report';
 import { alternate, summarise, summariseRate } from './lib/bench-stats';
 
-export const HOST_SIZES = { seconds: { quick: 3, full: 10 }, rounds: { quick: 2, full: 5 }, connections: { quick: 10, full: 10 } };
+/** Many short alternating rounds: on a shared 2-core machine noise comes in bursts, and medians over many rounds ride them out. */
+export const HOST_SIZES = { seconds: { quick: 2, full: 3 }, rounds: { quick: 3, full: 14 }, connections: { quick: 10, full: 10 } };
 
 interface Crm {
   child: ChildProcess;
@@ -31,7 +32,9 @@ interface Round {
 }
 
 function startCrm(uri: string, dbName: string, mode: 'on' | 'off'): Promise<{ child: ChildProcess; origin: string }> {
-  const child = spawn(process.execPath, ['--require', join(__dirname, '../test/helpers/swc-register.js'), join(__dirname, 'host-crm-child.ts'), uri, dbName, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_PROFILE_DIR=/tmp/profiles writes a CPU profile of each CRM process (to see where the overhead goes).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, `--cpu-prof-name=host-${mode}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, '--require', join(__dirname, '../test/helpers/swc-register.js'), join(__dirname, 'host-crm-child.ts'), uri, dbName, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((ready, fail) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {

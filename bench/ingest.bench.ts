@@ -2,7 +2,7 @@
  * Ingest benchmark: events per second through record() (validation, context, id, batching, write)
  * against the same events written with the driver's insertMany in batches of the recorder's size,
  * one batch in flight, alternating rounds.
- *   node --require ./test/helpers/swc-register.js bench/ingest.bench.ts [--events 10000] [--rounds 5] [--quick]
+ *   node --require ./test/helpers/swc-register.js bench/ingest.bench.ts [--events 5000] [--rounds 10] [--quick]
  */
 import mongoose from 'mongoose';
 import pino from 'pino';
@@ -14,7 +14,7 @@ import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult } from './lib/bench-report';
 import { alternate, summariseRate, timeMs } from './lib/bench-stats';
 
-export const INGEST_SIZES = { events: { quick: 2_000, full: 10_000 }, rounds: { quick: 3, full: 6 } };
+export const INGEST_SIZES = { events: { quick: 2_000, full: 5_000 }, rounds: { quick: 3, full: 10 } };
 const TENANTS = 5;
 
 export async function runIngestBench(uri: string, sizes: { events: number; rounds: number }): Promise<BenchResult> {
