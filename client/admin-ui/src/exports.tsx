@@ -83,8 +83,8 @@ function ExportProgress({ id, onDismiss }: { id: string; onDismiss: () => void }
       {view.data?.status === 'completed' && view.data.file && (
         <span>
           {FORMAT_LABELS[view.data.format]} ready ({view.data.file.rows.toLocaleString()} rows):{' '}
-          <a href={view.data.file.downloadUrl} download>
-            Download {view.data.file.fileName}
+          <a href={view.data.file.downloadUrl} download title={view.data.file.fileName}>
+            Download
           </a>
         </span>
       )}
