@@ -3,7 +3,7 @@
  * standalone API app, bearer token, our client) against the raw driver find with the same filter,
  * sort, hint and limit plus the round trip of an empty procedure on the same app. Alternating rounds.
  * On a real MongoDB it also reports explain figures and page-200/page-1 latency (see index-fit.ts).
- *   node --require ./test/helpers/swc-register.js bench/api.bench.ts [--events 6000] [--rounds 7] [--quick]
+ *   node --require ./test/helpers/swc-register.js bench/api.bench.ts [--events 3000] [--rounds 11] [--quick]
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +27,7 @@ import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult, BenchRow } from './lib/bench-report';
 import { alternate, summarise, timeMs } from './lib/bench-stats';
 
-export const API_SIZES = { events: { quick: 1_000, full: 6_000 }, rounds: { quick: 2, full: 7 } };
+export const API_SIZES = { events: { quick: 1_000, full: 3_000 }, rounds: { quick: 2, full: 11 } };
 const TENANTS = 4;
 const PAGE = 50;
 const TOKEN_SECRET = 'bench-api-token-secret-0123456789abcdef';

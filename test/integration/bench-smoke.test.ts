@@ -31,7 +31,7 @@ describe('benchmark smoke run', () => {
     const result = await runIngestBench(testMongoUri(), { events: 200, rounds: 1 });
     expectWellFormed(result, 'ingest', 1);
     expect(result.figures.written).toBe(result.figures.expected);
-    expect(result.figures.written).toBe(800);
+    expect(Object.keys(result.figures.recordEventsPerSecondByBatchSize as object)).toEqual(['100', '500', '2000']);
   });
 
   it('reads one page per filter pattern through the API and the raw driver', async () => {
