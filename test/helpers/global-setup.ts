@@ -11,6 +11,8 @@ declare global {
  * get a mongod; else FerretDB (built on first use when Go is present, by startEmbeddedMongo). Hands on only a URI.
  */
 export default async function globalSetup(): Promise<void> {
+  // Shared by the integration and e2e projects: the first one to run starts the database.
+  if (process.env.AUDIT_TEST_MONGODB_URI) return;
   process.env.AUDIT_TEST_RUN_ID ??= `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   if (process.env.MONGODB_URI) {
     process.env.AUDIT_TEST_MONGODB_URI = process.env.MONGODB_URI;

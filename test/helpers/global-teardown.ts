@@ -1,3 +1,6 @@
+/** Shared by the integration and e2e projects: the first teardown stops the database, later ones find nothing. */
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__AUDIT_TEST_MONGO__?.dispose();
+  const server = globalThis.__AUDIT_TEST_MONGO__;
+  globalThis.__AUDIT_TEST_MONGO__ = undefined;
+  await server?.dispose();
 }
