@@ -175,6 +175,30 @@ describe('admin UI in Chromium', () => {
     await screenshot(page, 'empty');
   });
 
+  it('pages older events in with "Load more" on the keyset cursor', async () => {
+    const start = Date.now() - 3_600_000;
+    for (let n = 0; n < 60; n++) {
+      crm.audit.record({
+        tenantId: 'acme',
+        occurredAt: new Date(start + n * 1_000),
+        actor: { id: 'report-bot', name: 'Report Bot', type: 'system' },
+        action: 'record.viewed',
+        subject: { type: 'report', id: `r-${n}`, name: `Quarterly report ${n}` },
+        description: `Viewed quarterly report ${n}`,
+      });
+    }
+    await crm.audit.flush();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.getByLabel('Search', { exact: true }).fill('quarterly report');
+    await search();
+    await page.getByRole('button', { name: 'Load more' }).waitFor();
+    expect(await rows().count()).toBe(50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByText('That is everything matching these filters.').waitFor();
+    const descriptions = await cellTexts('Description');
+    expect(descriptions).toEqual(Array.from({ length: 60 }, (_, index) => `Viewed quarterly report ${59 - index}`));
+  });
+
   it.each(['csv', 'xlsx'] as const)('exports the current view as %s, shows progress and a link, and the file reads back', async (format) => {
     await page.getByRole('button', { name: 'Reset', exact: true }).click();
     await page.getByLabel('Action').selectOption('record.created');

@@ -1,5 +1,5 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { NotAllowedPage, SignOutButton } from './session';
 import { trpcErrorCode } from './errors';
 import { EventDetail } from './EventDetail';
@@ -19,6 +19,7 @@ const PAGE_SIZE = 50;
 export function AuditLogPage({ user, tenantId }: { user: SignedInUser; tenantId: string }) {
   const trpc = useTRPC();
   const trpcClient = useTRPCClient();
+  const queryClient = useQueryClient();
   const [applied, apply] = useUrlFilters();
   const filters = useMemo(() => toEventFilters(applied), [applied]);
   const [paused, setPaused] = useState(false);
@@ -55,6 +56,11 @@ export function AuditLogPage({ user, tenantId }: { user: SignedInUser; tenantId:
     const id = openedRow.current;
     if (id) requestAnimationFrame(() => document.querySelector<HTMLElement>(`tr[data-event-id="${id}"]`)?.focus());
   }, []);
+
+  // The session ended (expired, signed out elsewhere): back to sign-in, keeping the URL's filters.
+  useEffect(() => {
+    if (trpcErrorCode(pages.error) === 'UNAUTHORIZED') void queryClient.invalidateQueries(trpc.auth.me.queryFilter());
+  }, [pages.error, queryClient, trpc]);
 
   if (trpcErrorCode(pages.error) === 'FORBIDDEN') return <NotAllowedPage name={user.name} />;
 

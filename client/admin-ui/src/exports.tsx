@@ -104,6 +104,8 @@ function ExportProgress({ id, onDismiss }: { id: string; onDismiss: () => void }
 /** The signed-in admin's recent exports, refreshed while one is running. */
 export function RecentExports() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const cancel = useMutation(trpc.auditLog.exports.cancel.mutationOptions({ onSettled: () => queryClient.invalidateQueries(trpc.auditLog.exports.pathFilter()) }));
   const exports = useQuery(
     trpc.auditLog.exports.list.queryOptions(
       { limit: 10 },
@@ -130,6 +132,10 @@ export function RecentExports() {
                 <a href={view.file.downloadUrl} download>
                   Download ({view.file.rows.toLocaleString()} rows, {formatBytes(view.file.bytes)})
                 </a>
+              ) : ACTIVE.includes(view.status) ? (
+                <button type="button" className="link-button" onClick={() => cancel.mutate({ id: view.id })} disabled={cancel.isPending}>
+                  Cancel
+                </button>
               ) : (
                 <span className="muted">{view.failureReason ?? ''}</span>
               )}
