@@ -31,21 +31,24 @@ export function EventsTable({ events, liveIds, actionLabel, selectedId, onOpen }
   };
 
   return (
-    <table className="events-table">
+    // Explicit roles: the phone layout restyles rows as cards (display: block), which would
+    // otherwise drop the table semantics screen readers rely on.
+    <table className="events-table" role="table">
       <caption className="visually-hidden">Audit events, newest first. Select a row to see every detail.</caption>
-      <thead>
-        <tr>
+      <thead role="rowgroup">
+        <tr role="row">
           {COLUMNS.map((column) => (
-            <th key={column} scope="col">
+            <th key={column} scope="col" role="columnheader">
               {column}
             </th>
           ))}
         </tr>
       </thead>
-      <tbody>
+      <tbody role="rowgroup">
         {events.map((event) => (
           <tr
             key={event.id}
+            role="row"
             data-event-id={event.id}
             tabIndex={0}
             aria-current={selectedId === event.id || undefined}
@@ -53,26 +56,26 @@ export function EventsTable({ events, liveIds, actionLabel, selectedId, onOpen }
             onClick={() => onOpen(event)}
             onKeyDown={(keyboardEvent) => onRowKeyDown(keyboardEvent, event)}
           >
-            <td data-label="User">
+            <td role="cell" data-label="User">
               <span className="cell-strong">{actorLabel(event)}</span>
               {event.actor.type !== 'user' && <span className="tag">{event.actor.type === 'system' ? 'system' : 'API key'}</span>}
             </td>
-            <td data-label="Date and time">
+            <td role="cell" data-label="Date and time">
               <time dateTime={event.occurredAt.toISOString()}>{formatDateTime(event.occurredAt)}</time>
             </td>
-            <td data-label="Action">{actionLabel(event.action)}</td>
-            <td data-label="Subject">{subjectLabel(event)}</td>
-            <td data-label="Description" className="cell-description">
+            <td role="cell" data-label="Action">{actionLabel(event.action)}</td>
+            <td role="cell" data-label="Subject">{subjectLabel(event)}</td>
+            <td role="cell" data-label="Description" className="cell-description">
               {event.description}
             </td>
-            <td data-label="Edits" className="cell-number">
+            <td role="cell" data-label="Edits" className="cell-number">
               {event.editCount}
             </td>
-            <td data-label="Status">
+            <td role="cell" data-label="Status">
               <span className={`status status-${event.status}`}>{event.status === 'success' ? 'Success' : 'Failed'}</span>
             </td>
-            <td data-label="Device">{deviceLabel(event.context.deviceType)}</td>
-            <td data-label="IP address" className="cell-mono">
+            <td role="cell" data-label="Device">{deviceLabel(event.context.deviceType)}</td>
+            <td role="cell" data-label="IP address" className="cell-mono">
               {event.context.ip ?? '—'}
             </td>
           </tr>
