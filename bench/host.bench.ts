@@ -10,7 +10,8 @@ import mongoose from 'mongoose';
 import { DEMO_PASSWORD } from '../examples/crm/seed-data';
 import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
 import { runBenchProgram } from './lib/bench-main';
-import type { BenchResult } from './lib/bench-report';
+import type { BenchResult, BenchRow } from './lib/bench-report';
+import { listeningPid, processCpuMs } from './lib/process-cpu';
 import { alternate, summarise, summariseRate } from './lib/bench-stats';
 
 /** Many short alternating rounds: on a shared 2-core machine noise comes in bursts, and medians over many rounds ride them out. */
@@ -29,6 +30,9 @@ interface Round {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU per completed request of the CRM's process and of the database server (NaN when /proc is not there). */
+  crmCpuMs: number;
+  serverCpuMs: number;
 }
 
 function startCrm(uri: string, dbName: string, mode: 'on' | 'off'): Promise<{ child: ChildProcess; origin: string }> {
@@ -59,8 +63,9 @@ async function signIn(origin: string): Promise<{ cookie: string; contactIds: str
   return { cookie, contactIds: listed.result.data.json.map((contact) => String(contact._id)) };
 }
 
-async function load(crm: Crm, seconds: number, connections: number): Promise<Round> {
+async function load(crm: Crm, seconds: number, connections: number, serverPid: number | null): Promise<Round> {
   let sequence = 0;
+  const cpuBefore = { crm: processCpuMs(crm.child.pid!), server: serverPid ? processCpuMs(serverPid) : null };
   const result = await autocannon({
     url: crm.origin,
     connections,
@@ -77,7 +82,26 @@ async function load(crm: Crm, seconds: number, connections: number): Promise<Rou
       },
     ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const requests = result.requests.total;
+  const perRequest = (before: number | null, after: number | null) => (before === null || after === null || requests === 0 ? Number.NaN : (after - before) / requests);
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    crmCpuMs: perRequest(cpuBefore.crm, processCpuMs(crm.child.pid!)),
+    serverCpuMs: perRequest(cpuBefore.server, serverPid ? processCpuMs(serverPid) : null),
+  };
+}
+
+/** The database server's process when it runs on this machine (its CPU per request is the steadiest figure). */
+function localServerPid(uri: string): number | null {
+  try {
+    const { hostname, port } = new URL(uri);
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname) ? listeningPid(Number(port || 27017)) : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function runHostBench(uri: string, sizes: { seconds: number; rounds: number; connections: number }): Promise<BenchResult> {
@@ -90,7 +114,13 @@ export async function runHostBench(uri: string, sizes: { seconds: number; rounds
       const { child, origin } = await startCrm(uri, dbName, mode);
       crms[mode] = { child, origin, dbName, ...(await signIn(origin)) };
     }
-    const { ours, raw } = await alternate({ rounds: sizes.rounds, warmUp: 1, ours: () => load(crms.on!, sizes.seconds, sizes.connections), raw: () => load(crms.off!, sizes.seconds, sizes.connections) });
+    const serverPid = localServerPid(uri);
+    const { ours, raw } = await alternate({
+      rounds: sizes.rounds,
+      warmUp: 1,
+      ours: () => load(crms.on!, sizes.seconds, sizes.connections, serverPid),
+      raw: () => load(crms.off!, sizes.seconds, sizes.connections, serverPid),
+    });
     const rps = { ours: summariseRate(ours.map((round) => round.rps)), raw: summariseRate(raw.map((round) => round.rps)) };
     const p99 = { ours: summarise(ours.map((round) => round.p99)), raw: summarise(raw.map((round) => round.p99)) };
     const failures = [...ours, ...raw].reduce((sum, round) => sum + round.non2xx + round.errors, 0);
@@ -98,12 +128,18 @@ export async function runHostBench(uri: string, sizes: { seconds: number; rounds
     const rpsRatio = rps.ours.median / rps.raw.median;
     const p99Ratio = p99.ours.median / p99.raw.median;
     const label = `contacts.update, ${sizes.connections} connections, on vs off`;
+    const cpuRow = (metric: string, pick: (round: Round) => number): BenchRow[] => {
+      const cpu = { ours: summarise(ours.map(pick)), raw: summarise(raw.map(pick)) };
+      return Number.isNaN(cpu.ours.median) || Number.isNaN(cpu.raw.median) ? [] : [{ case: label, metric, unit: 'ms per request', ...cpu, ratio: cpu.ours.median / cpu.raw.median, target: '(no target)', met: null }];
+    };
     return {
       bench: 'host',
       sizes,
       rows: [
         { case: label, metric: 'requests/s', unit: 'req/s per round, p95 = slowest 5%', ...rps, ratio: rpsRatio, target: '≥ 0.95', met: rpsRatio >= 0.95 },
         { case: label, metric: 'latency p99', unit: 'ms per round', ...p99, ratio: p99Ratio, target: '≤ 1.05', met: p99Ratio <= 1.05 },
+        ...cpuRow('CRM process CPU', (round) => round.crmCpuMs),
+        ...cpuRow('database server CPU', (round) => round.serverCpuMs),
       ],
       figures: { failedRequests: failures, auditEventsStored },
       notes: failures > 0 ? [`${failures} requests failed (non-2xx or errors): the figures are suspect`] : [],
