@@ -1,5 +1,6 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { countsAreCheap, detectServerKind } from '../server/db/server-kind';
 import type { Services } from '../server/services';
 import { EXPORT_QUEUE, RETENTION_JOB } from '../server/exports/export-queue';
 import type { TExportJobPayload } from '../server/exports/export.schema';
@@ -17,6 +18,8 @@ export interface ExportWorkerOptions {
   stalledIntervalMs?: number;
   progressIntervalMs?: number;
   retentionEveryMs?: number;
+  /** Count each export's rows for its progress total; default: only where counts are cheap (MongoDB, not FerretDB). */
+  countTotal?: boolean;
 }
 
 /** One BullMQ worker for export jobs and the retention sweep. Close it on SIGTERM/SIGINT. */
@@ -32,6 +35,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<W
     audit: services.audit,
     logger,
     progressIntervalMs: options.progressIntervalMs,
+    countTotal: options.countTotal ?? countsAreCheap(await detectServerKind(services.events.db)),
   });
 
   const worker = new Worker<TExportJobPayload>(

@@ -28,6 +28,11 @@ export interface ExportProcessorDeps {
   /** How long a job waits before trying again when its tenant has no free slot. */
   slotRetryMs?: number;
   cursorBatchSize?: number;
+  /**
+   * Count the export's rows for the progress total (default true). Off where a count is a second
+   * full scan (FerretDB): progress then shows rows written, and the total arrives with the file.
+   */
+  countTotal?: boolean;
   clock?: () => Date;
 }
 
@@ -44,6 +49,7 @@ export function exportEventFilter(record: ExportDocument) {
 export function createExportProcessor(deps: ExportProcessorDeps) {
   const clock = deps.clock ?? (() => new Date());
   const progressIntervalMs = deps.progressIntervalMs ?? 1_000;
+  const countTotal = deps.countTotal ?? true;
 
   return async function processExport(job: Job<TExportJobPayload>, token?: string): Promise<{ rows: number } | undefined> {
     const parsed = ZExportJobPayload.safeParse(job.data);
@@ -107,10 +113,9 @@ export function createExportProcessor(deps: ExportProcessorDeps) {
     let rows = 0;
     let total: number | null = null;
     let cancelled = false;
-    // The total for progress is counted once the first rows are in: a server without index-served
-    // sorts (FerretDB) must finish its sort before the first batch, and a count beside that sort is
-    // a second full scan competing for the same cores; after it, the count overlaps our writing.
-    // Once the stream has ended the rows are the total, so an unfinished count is abandoned.
+    // The total for progress is counted once the first rows are in, so it never competes with a
+    // server that sorts before answering; once the stream has ended the rows are the total, so an
+    // unfinished count is abandoned.
     let counting: Promise<unknown> | undefined;
     const countAbort = new AbortController();
     abort.signal.addEventListener('abort', () => countAbort.abort());
@@ -140,7 +145,7 @@ export function createExportProcessor(deps: ExportProcessorDeps) {
 
     try {
       for await (const event of cursor) {
-        if (!counting) startCounting();
+        if (!counting && countTotal) startCounting();
         const backedUp = writer.writeRow(event);
         if (backedUp) await backedUp;
         rows++;

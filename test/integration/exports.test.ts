@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import pino from 'pino';
+import { detectServerKind } from '../../server/db/server-kind';
 import { signDownloadToken } from '../../server/exports/download-link';
 import { downloadPath } from '../../server/exports/export.service';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
@@ -77,6 +78,14 @@ describe('audit log exports', () => {
     const stored = await stack.services.events.find({ tenantId: 'tenant-a', receivedAt: { $lte: done.requestedAt } }).sort({ occurredAt: -1 }).toArray();
     expect(await stack.services.events.countDocuments({ tenantId: 'tenant-a' })).toBeGreaterThan(stored.length);
     expect(ids).toEqual(stored.map((event: EventDocument) => event._id.toHexString()));
+  });
+
+  it('tells MongoDB from FerretDB, which decides whether exports count a progress total', async () => {
+    const kind = await detectServerKind(stack.services.events.db);
+    const started = process.env.AUDIT_TEST_MONGODB_KIND;
+    if (started === 'ferretdb') expect(kind).toBe('ferretdb');
+    else if (started === 'mongodb-memory-server') expect(kind).toBe('mongodb');
+    else expect(['mongodb', 'ferretdb']).toContain(kind);
   });
 
   it('records the export and every download, with the file SHA-256', async () => {
