@@ -8,7 +8,7 @@ import { createExportService } from './exports/export.service';
 import { createExportSlots } from './exports/export-slots';
 import { createGridFsExportStorage, type ExportStorage } from './exports/export-storage';
 import type { TAuditEvent } from './events/event.schema';
-import { createLiveEvents } from './live/live-events';
+import { createLiveEvents, type TWatchMessage } from './live/live-events';
 import { createRedisFanout } from './live/redis-fanout';
 import { createNotificationRepository } from './notifications/notification.repository';
 import type { TNotification } from './notifications/notification.schema';
@@ -50,7 +50,12 @@ export async function createServices(options: ServicesOptions) {
     subscriber: options.redisSubscriber,
     channel: `${prefix}:live:events`,
   });
-  const liveEvents = createLiveEvents({ audit: options.audit, fanout: eventsFanout });
+  const watchFanout = await createRedisFanout<TWatchMessage>({
+    publisher: options.redis,
+    subscriber: options.redisSubscriber,
+    channel: `${prefix}:live:watch`,
+  });
+  const liveEvents = createLiveEvents({ audit: options.audit, fanout: eventsFanout, watch: watchFanout });
   const notificationService = createNotificationService({
     notifications: notificationRepository,
     fanout,
@@ -83,6 +88,7 @@ export async function createServices(options: ServicesOptions) {
     notifications: { repository: notificationRepository, service: notificationService, fanout },
     async close(): Promise<void> {
       liveEvents.close();
+      await watchFanout.close();
       await eventsFanout.close();
       await fanout.close();
       await queue.close();

@@ -21,6 +21,7 @@ import { testMongoUri } from '../helpers/test-databases';
 const adminA: TAuditCaller = { tenantId: 'tenant-a', actorId: 'admin-a', actorName: 'Ada Admin', role: 'admin' };
 const memberA: TAuditCaller = { tenantId: 'tenant-a', actorId: 'member-a', role: 'member' };
 const adminB: TAuditCaller = { tenantId: 'tenant-b', actorId: 'admin-b', role: 'admin' };
+const adminC: TAuditCaller = { tenantId: 'tenant-c', actorId: 'admin-c', role: 'admin' };
 
 /** A second API instance over the same database and Redis prefix: what a load balancer puts behind one URL. */
 async function startSecondInstance(first: AuditStack) {
@@ -50,6 +51,7 @@ async function startSecondInstance(first: AuditStack) {
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
   return {
+    services,
     /** A subscription-only client (SSE) signed in as `caller`. */
     clientFor(caller: TAuditCaller) {
       const authorization = `Bearer ${signApiToken(caller, STACK_SECRET, { ttlSeconds: 3_600 })}`;
@@ -173,6 +175,37 @@ describe('events.live: new events over SSE, across API instances', () => {
       expect(liveB.received.map((event) => event.id)).toEqual([ownEvent]);
     } finally {
       liveB.unsubscribe();
+    }
+  });
+
+  it('publishes only tenants someone watches, and a later instance learns of open views by roll call', async () => {
+    const published: string[] = [];
+    const listener = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    listener.on('message', (_channel: string, text: string) => published.push(text));
+    await listener.subscribe(`${recording.redis.prefix}:live:events`);
+    try {
+      expect(recording.services.liveEvents.isWatched('tenant-c')).toBe(false);
+      record({ tenantId: 'tenant-c', description: 'Nobody watches tenant C yet' });
+      await recording.audit.flush();
+      await sleep(300);
+      expect(published.filter((text) => text.includes('tenant:tenant-c'))).toEqual([]);
+
+      const live = await subscribeLive(adminC, {}, { tenantId: 'tenant-c' });
+      try {
+        expect(recording.services.liveEvents.isWatched('tenant-c')).toBe(true);
+        expect(published.some((text) => text.includes('tenant:tenant-c'))).toBe(true);
+        const late = await startSecondInstance(recording);
+        try {
+          await until(() => late.services.liveEvents.isWatched('tenant-c'), 'the roll call to reach the new instance', 3_000);
+          expect(late.services.liveEvents.isWatched('tenant-d')).toBe(false);
+        } finally {
+          await late.close();
+        }
+      } finally {
+        live.unsubscribe();
+      }
+    } finally {
+      listener.disconnect();
     }
   });
 
