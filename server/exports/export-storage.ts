@@ -27,7 +27,9 @@ export interface StoredFileUpload {
 export const EXPORT_FILES_BUCKET = 'audit_export_files';
 
 export function createGridFsExportStorage(db: Db): ExportStorage {
-  const bucket = new GridFSBucket(db, { bucketName: EXPORT_FILES_BUCKET, chunkSizeBytes: 1024 * 1024 });
+  // GridFS's own 255 KiB chunks: each chunk is copied and serialised once more on its way out, so
+  // 1 MiB chunks left about 45 MB more garbage in a worker's peak RSS (measured, 1M-row CSV).
+  const bucket = new GridFSBucket(db, { bucketName: EXPORT_FILES_BUCKET, chunkSizeBytes: 255 * 1024 });
   const removeChunks = async (id: ObjectId) => {
     await db.collection(`${EXPORT_FILES_BUCKET}.chunks`).deleteMany({ files_id: id });
     await db.collection(`${EXPORT_FILES_BUCKET}.files`).deleteOne({ _id: id });
