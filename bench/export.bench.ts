@@ -6,7 +6,7 @@
  * Prints a table and writes bench/results/export-<time>.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
@@ -37,10 +37,17 @@ const quick = process.argv.includes('--quick');
 const rows = Number(argument('rows') ?? (quick ? 20_000 : 1_000_000));
 const NEWEST = new Date('2026-06-30T12:00:00Z');
 
+/** Our worker runs with the Node flags of `npm run worker` (its bounded heap); the raw baselines with Node's defaults. */
+function workerNodeFlags(): string[] {
+  const script = (JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.worker ?? '';
+  return script.split(/\s+/).filter((part) => part.startsWith('--max-old-space-size='));
+}
+
 function runChild(mode: string, format: string, uri: string, dbName: string, prefix: string, size: number): Promise<RunResult> {
   const from = new Date(NEWEST.getTime() - (size - 1) * 1_000).toISOString();
+  const nodeFlags = mode === 'ours' ? workerNodeFlags() : [];
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--require', join(__dirname, '../test/helpers/swc-register.js'), join(__dirname, 'export-child.ts'), mode, format, uri, dbName, prefix, from], {
+    const child = spawn(process.execPath, [...nodeFlags, '--require', join(__dirname, '../test/helpers/swc-register.js'), join(__dirname, 'export-child.ts'), mode, format, uri, dbName, prefix, from], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -78,6 +85,7 @@ async function main(): Promise<void> {
         }
       }
     }
+    process.stdout.write(`our worker's Node flags (from npm run worker): ${workerNodeFlags().join(' ') || 'none'}\n`);
     report(results, sizes, server);
   } finally {
     await connection.dropDatabase().catch(() => undefined);
@@ -110,7 +118,7 @@ function report(results: Array<RunResult & { size: number }>, sizes: number[], s
   const directory = join(__dirname, 'results');
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `export-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, git: gitRevision() }, server, rows: large, results: summary }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, git: gitRevision() }, server, workerNodeFlags: workerNodeFlags(), rows: large, results: summary }, null, 2));
   process.stdout.write(`\nresults: ${file}\n`);
 }
 
