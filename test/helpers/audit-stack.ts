@@ -15,7 +15,7 @@ import { createAuditLogApiRouter, type AuditLogApiRouter } from '../../server/ro
 import { createServices, type Services } from '../../server/services';
 import type { TAuditCaller } from '../../server/trpc';
 import { realmSafeFetch } from './api-server';
-import { connectTestMongo, connectTestRedis, type TestMongo, type TestRedis } from './test-databases';
+import { connectTestMongo, connectTestRedis, joinTestMongo, joinTestRedis, type TestMongo, type TestRedis } from './test-databases';
 
 export const STACK_SECRET = 'test-secret-test-secret-test-secret-0123';
 const SECRET = STACK_SECRET;
@@ -32,11 +32,16 @@ export interface AuditStack {
   close(): Promise<void>;
 }
 
-/** The audit log as deployed: API over real HTTP, services, real MongoDB-protocol server and Redis. */
-export async function startAuditStack(label: string): Promise<AuditStack> {
+/**
+ * The audit log as deployed: API over real HTTP, services, real MongoDB-protocol server and Redis.
+ * `joining` starts another instance on the same database and Redis prefix, as a load balancer would
+ * put behind one URL; closing it leaves the data to the first.
+ */
+export async function startAuditStack(label: string, options: { joining?: AuditStack } = {}): Promise<AuditStack> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const mongo = await connectTestMongo(label);
-  const redis = await connectTestRedis(label);
+  const { joining } = options;
+  const mongo = joining ? await joinTestMongo(joining.mongo.dbName) : await connectTestMongo(label);
+  const redis = joining ? joinTestRedis(joining.redis.prefix) : await connectTestRedis(label);
   const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const audit = await createAuditLog({ connection: mongo.connection, redis: redis.redis, redisPrefix: redis.prefix, logger, recorder: { flushIntervalMs: 20 } });
   const services = await createServices({

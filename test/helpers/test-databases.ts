@@ -33,6 +33,12 @@ export async function connectTestMongo(label: string, uri = testMongoUri()): Pro
   };
 }
 
+/** Another connection to a database a suite already owns (a second API instance): closing it keeps the data. */
+export async function joinTestMongo(dbName: string, uri = testMongoUri()): Promise<TestMongo> {
+  const connection = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
+  return { connection, dbName, drop: () => connection.close() };
+}
+
 export interface TestRedis {
   redis: Redis;
   /** Use as REDIS_PREFIX / BullMQ prefix: every key this suite writes starts with it. */
@@ -51,6 +57,12 @@ export async function connectTestRedis(label: string): Promise<TestRedis> {
       redis.disconnect();
     },
   };
+}
+
+/** Another connection under a prefix a suite already owns: cleaning up only disconnects. */
+export function joinTestRedis(prefix: string): TestRedis {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  return { redis, prefix, cleanup: async () => void redis.disconnect() };
 }
 
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {

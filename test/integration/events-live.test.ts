@@ -1,86 +1,15 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createTRPCClient, httpSubscriptionLink, TRPCClientError } from '@trpc/client';
-import { EventSource } from 'eventsource';
+import { TRPCClientError } from '@trpc/client';
 import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
-import pino from 'pino';
-import superjson from 'superjson';
-import { createApp } from '../../server/app';
-import { createAuditLog, type AuditLog } from '../../server/audit-log';
-import { signApiToken } from '../../server/auth/api-token';
-import { createContextFactory, type TApiContext } from '../../server/context';
 import type { TEventFiltersInput } from '../../server/events/event-filters.schema';
 import type { TAuditEventInput } from '../../server/events/event.schema';
-import { createAuditLogApiRouter, type AuditLogApiRouter } from '../../server/router';
-import { createServices, type Services } from '../../server/services';
+import type { AuditLogApiRouter } from '../../server/router';
 import type { TAuditCaller } from '../../server/trpc';
-import { startAuditStack, STACK_SECRET, type AuditStack } from '../helpers/audit-stack';
-import { testMongoUri } from '../helpers/test-databases';
+import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 
 const adminA: TAuditCaller = { tenantId: 'tenant-a', actorId: 'admin-a', actorName: 'Ada Admin', role: 'admin' };
 const memberA: TAuditCaller = { tenantId: 'tenant-a', actorId: 'member-a', role: 'member' };
 const adminB: TAuditCaller = { tenantId: 'tenant-b', actorId: 'admin-b', role: 'admin' };
 const adminC: TAuditCaller = { tenantId: 'tenant-c', actorId: 'admin-c', role: 'admin' };
-
-/** A second API instance over the same database and Redis prefix: what a load balancer puts behind one URL. */
-async function startSecondInstance(first: AuditStack) {
-  const logger = pino({ level: 'silent' });
-  const connection = await mongoose.createConnection(testMongoUri(), { dbName: first.mongo.dbName }).asPromise();
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const audit: AuditLog = await createAuditLog({ connection, redis, redisPrefix: first.redis.prefix, logger, recorder: { flushIntervalMs: 20 } });
-  const services: Services = await createServices({
-    audit,
-    redis,
-    redisSubscriber: subscriber,
-    redisPrefix: first.redis.prefix,
-    exports: { signingSecret: STACK_SECRET, retentionDays: 7, maxRunningPerTenant: 2 },
-  });
-  const router = createAuditLogApiRouter<TApiContext>({ audit, cursorSecret: STACK_SECRET, resolveCaller: (ctx) => ctx.caller, services });
-  const app = createApp({
-    router,
-    createContext: createContextFactory({ logger, apiTokenSecret: STACK_SECRET }),
-    logger,
-    corsOrigins: [],
-    bodyLimitBytes: 100_000,
-    readiness: { mongo: connection },
-  });
-  const server: Server = await new Promise((done) => {
-    const listening = app.listen(0, '127.0.0.1', () => done(listening));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
-  return {
-    services,
-    /** A subscription-only client (SSE) signed in as `caller`. */
-    clientFor(caller: TAuditCaller) {
-      const authorization = `Bearer ${signApiToken(caller, STACK_SECRET, { ttlSeconds: 3_600 })}`;
-      return createTRPCClient<AuditLogApiRouter>({
-        links: [
-          httpSubscriptionLink({
-            url,
-            transformer: superjson,
-            EventSource,
-            eventSourceOptions: () => ({
-              fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization } }),
-            }),
-          }),
-        ],
-      });
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
-      await audit.close();
-      await services.close();
-      redis.disconnect();
-      subscriber.disconnect();
-      await connection.close();
-    },
-  };
-}
-
-type SecondInstance = Awaited<ReturnType<typeof startSecondInstance>>;
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
@@ -94,11 +23,12 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 
 describe('events.live: new events over SSE, across API instances', () => {
   let recording: AuditStack;
-  let reading: SecondInstance;
+  let reading: AuditStack;
 
   beforeAll(async () => {
     recording = await startAuditStack('events-live');
-    reading = await startSecondInstance(recording);
+    // A second API instance behind the same URL: events recorded on one reach views on the other.
+    reading = await startAuditStack('events-live-reader', { joining: recording });
   });
 
   afterAll(async () => {
@@ -194,7 +124,7 @@ describe('events.live: new events over SSE, across API instances', () => {
       try {
         expect(recording.services.liveEvents.isWatched('tenant-c')).toBe(true);
         expect(published.some((text) => text.includes('tenant:tenant-c'))).toBe(true);
-        const late = await startSecondInstance(recording);
+        const late = await startAuditStack('events-live-late', { joining: recording });
         try {
           await until(() => late.services.liveEvents.isWatched('tenant-c'), 'the roll call to reach the new instance', 3_000);
           expect(late.services.liveEvents.isWatched('tenant-d')).toBe(false);
