@@ -121,6 +121,8 @@ async function startFerret(binary: string, options: EmbeddedMongoOptions): Promi
         `--listen-addr=127.0.0.1:${port}`,
         `--debug-addr=127.0.0.1:${debugPort}`,
         '--telemetry=disable',
+        // Its state file (telemetry id) goes with the data, not into the current directory.
+        `--state-dir=${dataDir}`,
         '--log-level=error',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
