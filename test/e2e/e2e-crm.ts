@@ -2,17 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import superjson from 'superjson';
-import { createAuditLog } from '../../server/audit-log';
-import { createServices } from '../../server/services';
 import type { AppRouter } from '../../examples/crm/app-router';
 import { createCrmApp } from '../../examples/crm/crm-app';
 import { seedDemoData } from '../../examples/crm/seed';
 import { DEMO_PASSWORD } from '../../examples/crm/seed-data';
 import { startExportWorker } from '../../workers/export-worker';
 import { realmSafeFetch } from '../helpers/api-server';
+import { openTestAuditServices } from '../helpers/audit-stack';
 import { connectTestMongo, connectTestRedis } from '../helpers/test-databases';
 
 const SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
@@ -25,15 +23,7 @@ export async function startE2eCrm(label: string) {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const mongo = await connectTestMongo(label);
   const redis = await connectTestRedis(label);
-  const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const audit = await createAuditLog({ connection: mongo.connection, redis: redis.redis, redisPrefix: redis.prefix, logger, recorder: { flushIntervalMs: 20 } });
-  const services = await createServices({
-    audit,
-    redis: redis.redis,
-    redisSubscriber: subscriber,
-    redisPrefix: redis.prefix,
-    exports: { signingSecret: SECRET, retentionDays: 7, maxRunningPerTenant: 2 },
-  });
+  const { audit, services, subscriber } = await openTestAuditServices(mongo, redis, logger, SECRET);
   const crm = await createCrmApp({ connection: mongo.connection, auditLog: audit, services, cursorSecret: SECRET, logger, trustProxy: 1 });
   await seedDemoData(crm.models);
   const worker: Worker = await startExportWorker({ services, connection: redis.redis, prefix: redis.prefix, logger, progressIntervalMs: 200 });

@@ -4,7 +4,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { EventSource } from 'eventsource';
 import express from 'express';
 import { Redis } from 'ioredis';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import superjson from 'superjson';
 import { createApp } from '../../server/app';
 import { createAuditLog, type AuditLog } from '../../server/audit-log';
@@ -33,6 +33,23 @@ export interface AuditStack {
 }
 
 /**
+ * The audit log and its services over a suite's database and Redis prefix, with a short flush
+ * interval; `subscriber` is the live-delivery connection the caller disconnects on close.
+ */
+export async function openTestAuditServices(mongo: TestMongo, redis: TestRedis, logger: Logger, signingSecret: string) {
+  const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const audit = await createAuditLog({ connection: mongo.connection, redis: redis.redis, redisPrefix: redis.prefix, logger, recorder: { flushIntervalMs: 20 } });
+  const services = await createServices({
+    audit,
+    redis: redis.redis,
+    redisSubscriber: subscriber,
+    redisPrefix: redis.prefix,
+    exports: { signingSecret, retentionDays: 7, maxRunningPerTenant: 2 },
+  });
+  return { audit, services, subscriber };
+}
+
+/**
  * The audit log as deployed: API over real HTTP, services, real MongoDB-protocol server and Redis.
  * `joining` starts another instance on the same database and Redis prefix, as a load balancer would
  * put behind one URL; closing it leaves the data to the first.
@@ -42,15 +59,7 @@ export async function startAuditStack(label: string, options: { joining?: AuditS
   const { joining } = options;
   const mongo = joining ? await joinTestMongo(joining.mongo.dbName) : await connectTestMongo(label);
   const redis = joining ? joinTestRedis(joining.redis.prefix) : await connectTestRedis(label);
-  const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const audit = await createAuditLog({ connection: mongo.connection, redis: redis.redis, redisPrefix: redis.prefix, logger, recorder: { flushIntervalMs: 20 } });
-  const services = await createServices({
-    audit,
-    redis: redis.redis,
-    redisSubscriber: subscriber,
-    redisPrefix: redis.prefix,
-    exports: { signingSecret: SECRET, retentionDays: 7, maxRunningPerTenant: 2 },
-  });
+  const { audit, services, subscriber } = await openTestAuditServices(mongo, redis, logger, SECRET);
   const router = createAuditLogApiRouter<TApiContext>({ audit, cursorSecret: SECRET, resolveCaller: (ctx) => ctx.caller, services });
   const api = createApp({
     router,
