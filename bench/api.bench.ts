@@ -7,13 +7,14 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import express from 'express';
 import mongoose from 'mongoose';
 import pino from 'pino';
 import { createAuditLogClient } from '../client';
-import { createApp } from '../server/app';
-import { createAuditLog } from '../server/audit-log';
-import { signApiToken } from '../server/auth/api-token';
-import { createContextFactory, type TApiContext } from '../server/context';
+import { createAuditServer, type AuditServer } from '../server/audit-server';
+import { bearerToken, signApiToken, verifyApiToken } from '../server/auth/api-token';
+import { createAuditHttpContext, type AuditHttpContext } from '../server/http/express-router';
 import { ZEventFilters } from '../server/events/event-filters.schema';
 import { buildEventFilter, EVENT_SORT, indexFor } from '../server/events/event-query';
 import type { EventDocument } from '../server/events/event.document';
@@ -34,11 +35,14 @@ const TOKEN_SECRET = 'bench-api-token-secret-0123456789abcdef';
 const NEWEST = new Date('2026-06-30T12:00:00Z');
 
 /** The API router as the standalone server mounts it, plus an empty procedure behind the same access checks. */
-function benchRouter(audit: Awaited<ReturnType<typeof createAuditLog>>) {
-  const resolveCaller = (ctx: TApiContext) => ctx.caller;
-  const { adminProcedure } = createProcedures<TApiContext>({ resolveCaller, canRead: (caller) => caller.role === 'admin', requestIdOf: (ctx) => ctx.requestId, logger: audit.logger });
+function benchRouter(audit: AuditServer) {
+  const resolveCaller = (ctx: AuditHttpContext) => {
+    const token = bearerToken(ctx.req.headers.authorization);
+    return token ? verifyApiToken(token, TOKEN_SECRET) : null;
+  };
+  const { adminProcedure } = createProcedures<AuditHttpContext>({ resolveCaller, canRead: (caller) => caller.role === 'admin', requestIdOf: (ctx) => ctx.requestId ?? 'bench', logger: audit.logger });
   return router({
-    auditLog: createAuditLogRouter<TApiContext>({ audit, cursorSecret: 'bench-cursor-secret-0123456789abcdef!!', resolveCaller }),
+    auditLog: createAuditLogRouter<AuditHttpContext>(audit.services, { cursorSecret: 'bench-cursor-secret-0123456789abcdef!!', resolveCaller }),
     bench: router({ empty: adminProcedure.query(() => null) }),
   });
 }
@@ -48,9 +52,11 @@ export async function runApiBench(uri: string, sizes: { events: number; rounds: 
   const started = Date.now();
   const logger = pino({ level: 'silent' });
   const connection = await mongoose.createConnection(uri, { dbName: `bench_api_${Date.now().toString(36)}` }).asPromise();
-  const audit = await createAuditLog({ connection, logger });
+  const audit = createAuditServer({ connection, logger, secret: TOKEN_SECRET });
+  await audit.ready;
   const collection = connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
-  const app = createApp({ router: benchRouter(audit), createContext: createContextFactory({ logger, apiTokenSecret: TOKEN_SECRET }), logger, corsOrigins: [], bodyLimitBytes: 100_000, readiness: { mongo: connection } });
+  const app = express();
+  app.use('/trpc', createExpressMiddleware({ router: benchRouter(audit), createContext: createAuditHttpContext, maxBodySize: 100_000 }));
   const server: Server = await new Promise((ready) => {
     const listening = app.listen(0, '127.0.0.1', () => ready(listening));
   });

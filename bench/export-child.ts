@@ -17,12 +17,10 @@ import ExcelJS from 'exceljs';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { createAuditLog } from '../server/audit-log';
+import { createAuditServer } from '../server/audit-server';
 import { EVENT_SORT } from '../server/events/event-query';
 import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
 import { EXPORT_QUEUE } from '../server/exports/export-queue';
-import { createServices } from '../server/services';
-import { startExportWorker } from '../workers/export-worker';
 
 const [mode, format, uri, dbName, prefix, fromIso] = process.argv.slice(2) as [string, 'csv' | 'xlsx', string, string, string, string];
 
@@ -73,13 +71,13 @@ async function main(): Promise<void> {
   } else {
     const logger = pino({ level: 'silent' });
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    const audit = await createAuditLog({ connection, redis, redisPrefix: prefix, logger });
-    const services = await createServices({ audit, redis, redisSubscriber: subscriber, redisPrefix: prefix, exports: { signingSecret: 'bench-signing-secret-bench-signing-secret', retentionDays: 1, maxRunningPerTenant: 2 } });
+    const audit = createAuditServer({ connection, redis, redisPrefix: prefix, logger, secret: 'bench-signing-secret-bench-signing-secret', exports: { retentionDays: 1 } });
+    await audit.ready;
+    const services = audit.services.connected!;
     const queueEvents = new QueueEvents(EXPORT_QUEUE, { connection: redis.duplicate(), prefix });
     queueEvents.on('progress', () => progressWrites++);
     await queueEvents.waitUntilReady();
-    const worker: Worker = await startExportWorker({ services, connection: redis, prefix, logger });
+    const worker: Worker = await audit.startWorker();
     worker.on('stalled', () => stalled++);
     const caller = { tenantId: 'bench', actorId: 'bench-admin', role: 'admin' };
     const view = await services.exports.service.create(caller, { format, filters: { from: new Date(fromIso) }, timeZone: 'UTC', bom: false });
@@ -96,10 +94,8 @@ async function main(): Promise<void> {
     }
     await worker.close();
     await queueEvents.close();
-    await services.close();
     await audit.close();
     redis.disconnect();
-    subscriber.disconnect();
   }
   loop.disable();
   await connection.close();

@@ -6,9 +6,9 @@
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { createCrmApp } from '../examples/crm/crm-app';
+import { createCrmApp, crmActorOf } from '../examples/crm/crm-app';
 import { seedDemoData } from '../examples/crm/seed';
-import { createAuditLog } from '../server/audit-log';
+import { createAuditLog } from '../plugins';
 
 const [uri, dbName, mode] = process.argv.slice(2) as [string, string, 'on' | 'off'];
 
@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   // BENCH_FLUSH_INTERVAL_MS / BENCH_BATCH_SIZE try other recorder settings than the defaults.
   const flushIntervalMs = Number(process.env.BENCH_FLUSH_INTERVAL_MS) || undefined;
   const batchSize = Number(process.env.BENCH_BATCH_SIZE) || undefined;
-  const auditLog = await createAuditLog({ connection, logger, recorder: { ...(flushIntervalMs && { flushIntervalMs }), ...(batchSize && { batchSize }) } });
+  const auditLog = createAuditLog({ connection, logger, resolveActor: crmActorOf, recorder: { ...(flushIntervalMs && { flushIntervalMs }), ...(batchSize && { batchSize }) } });
+  await auditLog.ready;
   const crm = await createCrmApp({ connection, auditLog, auditTrail: mode === 'on', logger });
   await seedDemoData(crm.models);
   const server = crm.app.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));

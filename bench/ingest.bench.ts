@@ -6,7 +6,9 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import pino from 'pino';
-import { createAuditLog, RECORDER_DEFAULTS } from '../server/audit-log';
+import { ObjectId } from 'mongodb';
+import { createAuditLog } from '../plugins';
+import { RECORDER_DEFAULTS } from '../server/services';
 import { toEventDocument, type EventDocument } from '../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
 import { benchTenant, makeBenchEvent, makeBenchInput } from './lib/bench-events';
@@ -20,7 +22,8 @@ const TENANTS = 5;
 export async function runIngestBench(uri: string, sizes: { events: number; rounds: number }): Promise<BenchResult> {
   const started = Date.now();
   const connection = await mongoose.createConnection(uri, { dbName: `bench_ingest_${Date.now().toString(36)}` }).asPromise();
-  const audit = await createAuditLog({ connection, logger: pino({ level: 'silent' }) });
+  const audit = createAuditLog({ connection, logger: pino({ level: 'silent' }) });
+  await audit.ready;
   const collection = connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
   const batchSize = RECORDER_DEFAULTS.batchSize;
   let offset = 0;
@@ -40,7 +43,7 @@ export async function runIngestBench(uri: string, sizes: { events: number; round
         return sizes.events / (ms / 1000);
       },
       raw: async () => {
-        const documents = nextIndexes().map((index) => toEventDocument(makeBenchEvent(benchTenant(index % TENANTS), index, occurredAt(index))));
+        const documents = nextIndexes().map((index) => toEventDocument(makeBenchEvent(benchTenant(index % TENANTS), index, occurredAt(index)), (hex) => new ObjectId(hex)));
         offset += sizes.events;
         const ms = await timeMs(async () => {
           for (let start = 0; start < documents.length; start += batchSize) await collection.insertMany(documents.slice(start, start + batchSize), { ordered: false });
@@ -77,7 +80,8 @@ async function recordRateByBatchSize(connection: Connection, events: number, rep
   const rates: Record<string, number[]> = {};
   for (let repeat = 0; repeat < repeats; repeat++) {
     for (const batchSize of [100, RECORDER_DEFAULTS.batchSize, 2_000]) {
-      const audit = await createAuditLog({ connection, logger: pino({ level: 'silent' }), recorder: { batchSize } });
+      const audit = createAuditLog({ connection, logger: pino({ level: 'silent' }), recorder: { batchSize } });
+      await audit.ready;
       const first = nextOffset();
       const inputs = Array.from({ length: events }, (_, n) => makeBenchInput(benchTenant(n % TENANTS), first + n, new Date(Date.UTC(2026, 5, 1) + (first + n) * 1_000)));
       const ms = await timeMs(async () => {

@@ -1,17 +1,30 @@
 /**
- * What a host CRM installs. Set-up in a host:
- *   const auditLog = await createAuditLog({ connection });
- *   app.use(auditRequestContext({ resolveActor: (req) => … }));      // after authentication
- *   contactSchema.plugin(auditTrailPlugin, { auditLog });            // or mongoose.plugin(...)
- *   const auditEvents = createAuditEvents(auditLog);                 // views, logins, invoices…
+ * crm-audit-log: what a host CRM imports (`require('crm-audit-log')` / `import … from 'crm-audit-log'`).
+ *
+ *   const auditLog = createAuditLog({ connection: mongoose.connection, redis: process.env.REDIS_URL, secret, resolveActor });
+ *   mongoose.plugin(auditLog.plugin);                                 // every model, at require time
+ *   app.use(auditLog.requestContext);                                 // once, before the routes
+ *   app.use('/audit-log', auditLog.expressRouter({ adminPage: true })); // REST hosts: API, downloads, page
+ *   appRouter = router({ ...yours, auditLog: auditLog.router });      // tRPC hosts
+ *
+ * The typed client is `crm-audit-log/client`. Everything else in the package is internal.
  */
-export { createAuditLog, type AuditLog, type CreateAuditLogOptions } from '../server/audit-log';
-export { auditRequestContext, requestContextOf, ANONYMOUS_ACTOR, type ResolvedActor, type AuditRequestContextOptions } from './request-context/request-context.middleware';
-export { clientIpFrom, normaliseIp, type TrustProxySetting } from './request-context/client-ip';
-export { parseUserAgent, type ParsedUserAgent } from './request-context/user-agent';
-export { runAsSystem, auditContext } from './request-context/system-context';
-export { auditTrailPlugin, SKIP_AUDIT_OPTION, type AuditTrailPluginOptions } from './mongoose/audit-trail.plugin';
+export { createAuditLog, type AuditLog, type CreateAuditLogOptions } from './audit-log';
+export type { ResolvedActor, ResolveActor } from './request-context/request-context.middleware';
+export type { TrustProxySetting } from './request-context/client-ip';
+export { runAsSystem } from './request-context/system-context';
+export { SKIP_AUDIT_OPTION, type AuditTrailPluginOptions } from './mongoose/audit-trail.plugin';
 export { audited, failureReasonOf, type AuditedProcedureSpec, type AuditedCall, type AuditedEvent } from './trpc/audited-procedure';
-export { createAuditEvents, type AuditEvents } from './events/audit-events';
-export { erasePersonalDataFromLog, type ErasePersonalDataInput } from './events/erase-personal-data';
+export type { AuditEvents } from './events/audit-events';
+export type { ErasePersonalDataInput } from './events/erase-personal-data';
 export * from './events/explicit-events';
+export { UNSCOPED_TENANT } from '../server/events/event-recorder';
+export { ANONYMOUS_ACTOR } from '../server/events/build-event';
+export { AuditEventValidationError, AuditLogClosedError, AuditLogOverloadedError } from '../server/recorder/recorder.errors';
+export { signApiToken, type TApiTokenPayload } from '../server/auth/api-token';
+export type { TAuditEventInput as AuditEventInput, TAuditEvent as AuditEventRecord } from '../server/events/event.schema';
+export type { TCustomActionInput as CustomAction } from '../server/events/action-catalog';
+export type { TAuditCaller as AuditCaller } from '../server/trpc';
+export type { AuditLogRouter, AuditLogApiRouter } from '../server/router';
+export type { ExportStorage, StoredFileUpload } from '../server/exports/export-storage';
+export type { NotificationChannelSettings } from '../server/notifications/notification-channels';

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import type { AnyRouter } from '@trpc/server';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import type { TApiContext } from './context';
+import type { AuditServer } from './audit-server';
+import { withTimeout } from './common/with-timeout';
+import { createAuditHttpContext, type AuditHttpContext } from './http/express-router';
+import { EXPORT_DEFAULTS } from './services';
 
 export interface CreateAppOptions {
-  router: AnyRouter;
-  createContext: (options: { req: Request; res: Response }) => TApiContext | Promise<TApiContext>;
+  server: AuditServer;
+  /** Where the download route is mounted (default `/audit-log`, what the links say). */
+  basePath?: string;
   logger: Logger;
   /** Browser origins allowed to call the API; empty: no cross-origin calls. */
   corsOrigins: string[];
@@ -25,7 +28,7 @@ export interface CreateAppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** The standalone API: the router at /trpc, /healthz, /readyz, security headers, CORS and limits. */
+/** The standalone API: the router at /trpc, downloads under `basePath`, /healthz, /readyz, security headers, CORS and limits. */
 export function createApp(options: CreateAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -55,16 +58,18 @@ export function createApp(options: CreateAppOptions): express.Express {
   app.use(
     '/trpc',
     createExpressMiddleware({
-      router: options.router,
-      createContext: options.createContext,
+      router: options.server.httpApiRouter(),
+      createContext: createAuditHttpContext,
       maxBodySize: options.bodyLimitBytes,
       onError({ error, path, ctx }) {
         if (error.code !== 'INTERNAL_SERVER_ERROR') return;
-        const requestId = (ctx as TApiContext | undefined)?.requestId;
+        const requestId = (ctx as AuditHttpContext | undefined)?.requestId;
         options.logger.error({ err: error.cause ?? error, path, requestId }, 'tRPC request failed');
       },
     }),
   );
+
+  app.use(options.basePath ?? EXPORT_DEFAULTS.basePath, options.server.expressRouter({ api: false }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });
@@ -115,15 +120,7 @@ async function readinessChecks(targets: CreateAppOptions['readiness'], timeoutMs
   };
   if (targets.redis) checks.redis = targets.redis.ping();
   const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => [name, await withTimeout(check, timeoutMs).then(() => 'ok', () => 'unreachable')] as const),
+    Object.entries(checks).map(async ([name, check]) => [name, await withTimeout(Promise.resolve(check), timeoutMs).then(() => 'ok', () => 'unreachable')] as const),
   );
   return Object.fromEntries(entries);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

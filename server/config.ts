@@ -1,9 +1,11 @@
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import type { AuditServerOptions } from './audit-server';
 
 /**
- * Every environment variable the audit log reads, parsed once at start-up.
- * The rest of the code receives the typed `TConfig`; nothing else reads `process.env`.
+ * Every environment variable the audit log's own processes (the `crm-audit-log` bin: worker and
+ * standalone API; the demo CRM) read, parsed once at start-up. A host that embeds the audit log
+ * passes options to `createAuditLog` instead; the library itself reads only NODE_ENV (to insist on
+ * a secret in production).
  */
 const ZBooleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -17,9 +19,12 @@ export const ZConfig = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Absolute URL of the host, for links in notifications (e.g. https://crm.example.com). */
   PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://crm.example.com' }).optional(),
+  /** Where the audit log's express router is mounted (downloads, the admin page); links lead there. */
+  AUDIT_LOG_BASE_PATH: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, { message: 'a path such as /audit-log (or empty)' }).default('/audit-log'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Unset: the runnable entry points start an embedded MongoDB-protocol server in DATA_DIR. */
+  /** Required by the bin; the demo CRM starts an embedded MongoDB-protocol server in DATA_DIR when unset. */
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, { message: 'expected a mongodb:// or mongodb+srv:// URI' })
@@ -34,11 +39,10 @@ export const ZConfig = z.object({
   AUDIT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   AUDIT_FLUSH_INTERVAL_MS: z.coerce.number().int().min(1).max(60_000).default(100),
   AUDIT_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
-  AUDIT_SPILL_TO_REDIS: ZBooleanFlag.default(true),
   CORS_ORIGINS: ZCommaList.default([]),
   TRUST_PROXY: ZBooleanFlag.default(false),
-  SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
-  EXPORT_SIGNING_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /** Signs page cursors and download links; the same in every process (API, workers, the host). */
+  AUDIT_LOG_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   EXPORT_MAX_RUNNING_PER_TENANT: z.coerce.number().int().min(1).max(100).default(2),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, { message: 'expected an smtp:// or smtps:// URL' }).optional(),
@@ -47,15 +51,13 @@ export const ZConfig = z.object({
   WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Standalone API: the secret hosts sign bearer tokens with (see docs/API.md). Required by `start:api`. */
   API_TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
-  /** Signs page cursors; the same on every API instance. Default: derived from API_TOKEN_SECRET. */
-  CURSOR_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   /** Largest request body the standalone API accepts. */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_000_000).default(100_000),
 });
 
 export type TConfig = z.infer<typeof ZConfig>;
 
-const SECRET_NAMES = new Set(['API_TOKEN_SECRET', 'CURSOR_SECRET', 'SESSION_SECRET', 'EXPORT_SIGNING_SECRET', 'WEBHOOK_SECRET', 'SMTP_URL', 'MONGODB_URI', 'REDIS_URL']);
+const SECRET_NAMES = new Set(['API_TOKEN_SECRET', 'AUDIT_LOG_SECRET', 'WEBHOOK_SECRET', 'SMTP_URL', 'MONGODB_URI', 'REDIS_URL']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -91,21 +93,22 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
   }
 }
 
-export type TSecretName = 'SESSION_SECRET' | 'EXPORT_SIGNING_SECRET' | 'API_TOKEN_SECRET';
-
-/**
- * A secret from the config. Production: required, or the process stops with a config message.
- * Elsewhere: a fixed development value, so separately started API and worker processes still agree
- * (callers log that it is in use).
- */
-export function secretFrom(config: TConfig, name: TSecretName): { value: string; isDevelopmentDefault: boolean } {
-  const configured = config[name];
-  if (configured) return { value: configured, isDevelopmentDefault: false };
-  if (config.NODE_ENV === 'production') throw new ConfigError([`${name}: required in production (at least 32 characters)`]);
-  return { value: `crm-audit-log development ${name.toLowerCase()} - never use in production`, isDevelopmentDefault: true };
-}
-
-/** A dedicated CURSOR_SECRET, or one derived from the token secret so a single secret suffices. */
-export function cursorSecretFrom(config: Pick<TConfig, 'CURSOR_SECRET'>, apiTokenSecret: string): string {
-  return config.CURSOR_SECRET ?? createHmac('sha256', apiTokenSecret).update('crm-audit-log cursor key').digest('base64url');
+/** What the audit log's processes pass to `createAuditServer`, from the environment (connection and logger aside). */
+export function auditServerOptionsFrom(config: TConfig): Omit<AuditServerOptions, 'connection' | 'logger'> {
+  return {
+    redis: config.REDIS_URL,
+    redisPrefix: config.REDIS_PREFIX,
+    secret: config.AUDIT_LOG_SECRET,
+    recorder: { batchSize: config.AUDIT_BATCH_SIZE, flushIntervalMs: config.AUDIT_FLUSH_INTERVAL_MS, maxQueuedEvents: config.AUDIT_MAX_QUEUED_EVENTS },
+    exports: {
+      retentionDays: config.EXPORT_RETENTION_DAYS,
+      maxRunningPerTenant: config.EXPORT_MAX_RUNNING_PER_TENANT,
+      publicUrl: config.PUBLIC_URL,
+      basePath: config.AUDIT_LOG_BASE_PATH,
+    },
+    notifications: {
+      email: config.SMTP_URL && config.SMTP_FROM ? { smtpUrl: config.SMTP_URL, from: config.SMTP_FROM } : undefined,
+      webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
+    },
+  };
 }

@@ -1,99 +1,186 @@
 import type { Redis } from 'ioredis';
-import type { AuditLog } from './audit-log';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import { hostDatabase } from './db/host-database';
+import { createAffectedRecordsRepository } from './events/affected-records.repository';
+import { createActionCatalog, type TCustomActionInput } from './events/action-catalog';
 import type { EventDocument } from './events/event.document';
-import { AUDIT_EVENTS_COLLECTION } from './events/event.model';
+import { createEventErasureRepository } from './events/event-erasure.repository';
+import { createEventRecorder } from './events/event-recorder';
+import { createEventRepository } from './events/event.repository';
+import type { TAuditEvent } from './events/event.schema';
+import { createEventWritesRepository } from './events/event-writes.repository';
 import { createExportQueue } from './exports/export-queue';
 import { createExportRepository } from './exports/export.repository';
 import { createExportService } from './exports/export.service';
 import { createExportSlots } from './exports/export-slots';
 import { createGridFsExportStorage, type ExportStorage } from './exports/export-storage';
-import type { TAuditEvent } from './events/event.schema';
 import { createLiveEvents, type TWatchMessage } from './live/live-events';
 import { createRedisFanout } from './live/redis-fanout';
+import { notificationChannelsFrom, type NotificationChannelSettings } from './notifications/notification-channels';
 import { createNotificationRepository } from './notifications/notification.repository';
 import type { TNotification } from './notifications/notification.schema';
-import { createNotificationService, type NotificationChannels } from './notifications/notification.service';
+import { createNotificationService } from './notifications/notification.service';
+import type { BackoffPolicy } from './recorder/backoff';
+import { BatchRecorder, type RecorderCounters } from './recorder/batch-recorder';
+import { RedisSpillStore } from './recorder/redis-spill-store';
 
-export interface ServicesOptions {
-  audit: AuditLog;
-  /** For BullMQ and publishing; `maxRetriesPerRequest: null`, as BullMQ requires. */
-  redis: Redis;
-  /** A second connection in subscriber mode, for live delivery. */
-  redisSubscriber: Redis;
-  redisPrefix: string;
-  exports: { signingSecret: string; retentionDays: number; maxRunningPerTenant: number; publicUrl?: string; storage?: ExportStorage };
-  notificationChannels?: NotificationChannels;
+export const RECORDER_DEFAULTS = { batchSize: 500, flushIntervalMs: 100, maxQueuedEvents: 100_000 } as const;
+export const EXPORT_DEFAULTS = { retentionDays: 7, maxRunningPerTenant: 2, basePath: '/audit-log' } as const;
+
+export interface AuditRedis {
+  /** Commands, BullMQ and publishing; `maxRetriesPerRequest: null`, as BullMQ requires. */
+  client: Redis;
+  /** Subscriber mode, for live delivery. */
+  subscriber: Redis;
+  /** Every key and queue starts with it. */
+  prefix: string;
+}
+
+export interface AuditServicesOptions {
+  /** The host's mongoose connection (mongoose 8 or 9); it may still be connecting. */
+  connection: Connection;
+  /** Without Redis: no spill store, no exports, notifications or live views (they answer PRECONDITION_FAILED). */
+  redis?: AuditRedis;
+  logger: Logger;
+  actions?: TCustomActionInput[];
+  /** A single-tenant host's tenant. */
+  defaultTenantId?: string;
+  recorder?: Partial<{ batchSize: number; flushIntervalMs: number; maxQueuedEvents: number; backoff: BackoffPolicy }>;
+  /** Signs download links (at least 32 characters). */
+  downloadSecret: string;
+  exports?: Partial<{ retentionDays: number; maxRunningPerTenant: number; publicUrl: string; basePath: string; storage: ExportStorage }>;
+  notifications?: NotificationChannelSettings;
   clock?: () => Date;
 }
 
 /**
- * Builds the repositories and services the API and the workers share. Tests call it with their
- * own connections; nothing here is a module-level singleton.
+ * Builds every repository and service of one process, once, synchronously: the host can make the
+ * audit log at module load. What needs the database or Redis (indexes, subscriptions) happens in
+ * `start()`; `record()` before that queues as usual.
  */
-export async function createServices(options: ServicesOptions) {
-  const db = options.audit.connection.db;
-  if (!db) throw new Error('createServices needs a connected mongoose connection');
-  const { redisPrefix: prefix, clock } = options;
-
+export function createAuditServices(options: AuditServicesOptions) {
+  const { logger, redis } = options;
+  const clock = options.clock ?? (() => new Date());
+  const db = hostDatabase(options.connection);
+  const catalog = createActionCatalog(options.actions);
+  const writes = createEventWritesRepository(db);
+  const writtenListeners = new Set<(documents: EventDocument[]) => void>();
+  const onEventsWritten = (listener: (documents: EventDocument[]) => void) => {
+    writtenListeners.add(listener);
+    return () => void writtenListeners.delete(listener);
+  };
+  const batches = new BatchRecorder({
+    ...RECORDER_DEFAULTS,
+    ...options.recorder,
+    writeBatch: (documents) => writes.insertBatch(documents),
+    onWritten: (documents) => writtenListeners.forEach((listener) => listener(documents)),
+    spill: redis ? new RedisSpillStore(redis.client, redis.prefix, db.driver.BSON) : undefined,
+    logger,
+  });
+  const recorder = createEventRecorder({ catalog, db, batches, logger, clock, defaultTenantId: options.defaultTenantId });
+  const events = {
+    recorder,
+    repository: createEventRepository(db),
+    affected: createAffectedRecordsRepository(db),
+    erasure: createEventErasureRepository(db),
+  };
   const exportRepository = createExportRepository(db);
   const notificationRepository = createNotificationRepository(db);
-  await Promise.all([exportRepository.ensureIndexes(), notificationRepository.ensureIndexes()]);
+  const connected = redis ? createRedisParts(redis, { db, exportRepository, notificationRepository, onEventsWritten, options, clock }) : undefined;
 
-  const queue = createExportQueue(options.redis, prefix);
-  const fanout = await createRedisFanout<TNotification>({
-    publisher: options.redis,
-    subscriber: options.redisSubscriber,
-    channel: `${prefix}:live:notifications`,
-  });
-  const eventsFanout = await createRedisFanout<TAuditEvent[]>({
-    publisher: options.redis,
-    subscriber: options.redisSubscriber,
-    channel: `${prefix}:live:events`,
-  });
-  const watchFanout = await createRedisFanout<TWatchMessage>({
-    publisher: options.redis,
-    subscriber: options.redisSubscriber,
-    channel: `${prefix}:live:watch`,
-  });
-  const liveEvents = createLiveEvents({ audit: options.audit, fanout: eventsFanout, watch: watchFanout });
+  return {
+    db,
+    catalog,
+    logger,
+    events,
+    /** Exports, notifications and live views: present when Redis is configured. */
+    connected,
+    onEventsWritten,
+    metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> => ({ ...batches.metrics(), ...recorder.counters() }),
+    flush: () => batches.flush(),
+
+    /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
+    async start(): Promise<void> {
+      await db.opened();
+      await Promise.all([
+        writes.ensureIndexes(),
+        exportRepository.ensureIndexes(),
+        notificationRepository.ensureIndexes(),
+        connected?.ready,
+      ]);
+    },
+
+    /** Drains the recorder (up to `timeoutMs`, then the rest moves to the spill store), then closes the services. */
+    async close({ timeoutMs = 20_000 }: { timeoutMs?: number } = {}): Promise<void> {
+      try {
+        await batches.close({ timeoutMs });
+      } finally {
+        events.repository.close();
+        await connected?.close();
+      }
+    },
+  };
+}
+
+function createRedisParts(
+  redis: AuditRedis,
+  deps: {
+    db: ReturnType<typeof hostDatabase>;
+    exportRepository: ReturnType<typeof createExportRepository>;
+    notificationRepository: ReturnType<typeof createNotificationRepository>;
+    onEventsWritten: (listener: (documents: EventDocument[]) => void) => () => void;
+    options: AuditServicesOptions;
+    clock: () => Date;
+  },
+) {
+  const { prefix } = redis;
+  const { options, clock } = deps;
+  const fanoutOn = <T>(kind: string) => createRedisFanout<T>({ publisher: redis.client, subscriber: redis.subscriber, channel: `${prefix}:live:${kind}` });
+  const notificationFanout = fanoutOn<TNotification>('notifications');
+  const eventsFanout = fanoutOn<TAuditEvent[]>('events');
+  const watchFanout = fanoutOn<TWatchMessage>('watch');
+  const live = createLiveEvents({ onEventsWritten: deps.onEventsWritten, logger: options.logger, fanout: eventsFanout, watch: watchFanout });
+  const queue = createExportQueue(redis.client, prefix);
+  const exportSettings = { ...EXPORT_DEFAULTS, ...options.exports };
   const notificationService = createNotificationService({
-    notifications: notificationRepository,
-    fanout,
-    channels: options.notificationChannels,
-    logger: options.audit.logger,
+    notifications: deps.notificationRepository,
+    fanout: notificationFanout,
+    channels: notificationChannelsFrom(options.notifications),
+    logger: options.logger,
     clock,
   });
   const exportService = createExportService({
-    exports: exportRepository,
+    exports: deps.exportRepository,
     queue,
-    signingSecret: options.exports.signingSecret,
-    retentionDays: options.exports.retentionDays,
-    publicUrl: options.exports.publicUrl,
+    signingSecret: options.downloadSecret,
+    retentionDays: exportSettings.retentionDays,
+    linkBase: `${exportSettings.publicUrl ?? ''}${exportSettings.basePath}`,
     clock,
   });
 
   return {
-    audit: options.audit,
-    events: db.collection<EventDocument>(AUDIT_EVENTS_COLLECTION),
-    /** Newly stored events for live views (`events.live`), across instances. */
-    liveEvents,
+    live,
     exports: {
-      repository: exportRepository,
+      repository: deps.exportRepository,
       service: exportService,
       queue,
-      storage: options.exports.storage ?? createGridFsExportStorage(db),
-      slots: createExportSlots(options.redis, prefix, { limit: options.exports.maxRunningPerTenant, leaseMs: 60_000 }),
-      signingSecret: options.exports.signingSecret,
+      storage: exportSettings.storage ?? createGridFsExportStorage(deps.db),
+      slots: createExportSlots(redis.client, prefix, { limit: exportSettings.maxRunningPerTenant, leaseMs: 60_000 }),
+      signingSecret: options.downloadSecret,
     },
-    notifications: { repository: notificationRepository, service: notificationService, fanout },
+    notifications: { repository: deps.notificationRepository, service: notificationService, fanout: notificationFanout },
+    redis,
+    ready: Promise.all([notificationFanout.ready, eventsFanout.ready, watchFanout.ready]).then(() => undefined),
     async close(): Promise<void> {
-      liveEvents.close();
+      live.close();
       await watchFanout.close();
       await eventsFanout.close();
-      await fanout.close();
+      await notificationFanout.close();
       await queue.close();
     },
   };
 }
 
-export type Services = Awaited<ReturnType<typeof createServices>>;
+export type AuditServices = ReturnType<typeof createAuditServices>;
+export type ConnectedServices = NonNullable<AuditServices['connected']>;

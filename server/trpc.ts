@@ -15,7 +15,8 @@ export const ZAuditCaller = z.object({
   tenantId: z.string().min(1).max(128),
   actorId: z.string().min(1).max(128),
   actorName: z.string().max(300).optional(),
-  role: z.string().min(1).max(64),
+  /** The host's role name; `canRead` decides what it allows (default: "admin" reads). */
+  role: z.string().min(1).max(64).optional(),
 });
 export type TAuditCaller = z.infer<typeof ZAuditCaller>;
 
@@ -78,7 +79,7 @@ export function toClientError(error: TRPCError, log: { logger: Logger; requestId
 
 export interface AccessPolicy<TContext> {
   /** The host's adapter: its context → the caller, or null when nobody is signed in. */
-  resolveCaller(ctx: TContext): TAuditCaller | null | undefined;
+  resolveCaller(ctx: TContext): TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
   /** Who may read the log. Default: role "admin". */
   canRead(caller: TAuditCaller): boolean;
   requestIdOf(ctx: TContext): string;
@@ -97,8 +98,8 @@ export function createProcedures<TContext extends AuditHostContext>(policy: Acce
     return result;
   });
 
-  const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-    const resolved = policy.resolveCaller(ctx as TContext);
+  const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+    const resolved = await policy.resolveCaller(ctx as TContext);
     if (!resolved) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to read the audit log' });
     const caller = ZAuditCaller.safeParse(resolved);
     if (!caller.success) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The caller could not be identified' });

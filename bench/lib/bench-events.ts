@@ -112,7 +112,7 @@ export async function seedBenchEvents(collection: Collection<EventDocument>, opt
     const batch: EventDocument[] = [];
     for (let index = start; index < Math.min(options.events, start + batchSize); index++) {
       const perTenant = Math.floor(index / options.tenants);
-      batch.push(toEventDocument(makeBenchEvent(benchTenant(index % options.tenants), perTenant, new Date(newest - perTenant * 1_000))));
+      batch.push(toEventDocument(makeBenchEvent(benchTenant(index % options.tenants), perTenant, new Date(newest - perTenant * 1_000)), (hex) => new ObjectId(hex)));
     }
     await collection.insertMany(batch, { ordered: false });
   }

@@ -5,10 +5,7 @@ import { discussionsRouter } from './discussions/discussions.router';
 import { invoicesRouter } from './invoices/invoices.router';
 import { opportunitiesRouter } from './opportunities/opportunities.router';
 import { privacyRouter } from './privacy/privacy.router';
-import type { AuditLog } from '../../server/audit-log';
-import { createAuditLogRouter } from '../../server/router';
-import type { Services } from '../../server/services';
-import type { CrmContext } from './context';
+import type { AuditLog } from '../../plugins';
 import { router } from './trpc';
 
 /** The demo CRM's API, one sub-router per slice. */
@@ -22,31 +19,12 @@ export const crmRouters = {
   privacy: privacyRouter,
 };
 
-/** What the app router needs at start-up besides the CRM's own routers: the audit log's pieces. */
-export interface AppRouterDeps {
-  auditLog: AuditLog;
-  /** Signs the audit log's page cursors. */
-  cursorSecret: string;
-  /** Exports and notifications; without them those procedures answer PRECONDITION_FAILED. */
-  services?: Services;
-}
-
-/** The one adapter between this CRM's sessions and the audit log's access rules. */
-export function auditCallerOf(ctx: CrmContext) {
-  return ctx.user && ctx.tenantId ? { tenantId: ctx.tenantId, actorId: ctx.user.id, actorName: ctx.user.name, role: ctx.user.role } : null;
-}
-
-/** Built per app (not a module constant): the audit log's router is mounted with start-up services. */
-export function createAppRouter(deps: AppRouterDeps) {
-  return router({
-    ...crmRouters,
-    auditLog: createAuditLogRouter<CrmContext>({
-      audit: deps.auditLog,
-      cursorSecret: deps.cursorSecret,
-      services: deps.services,
-      resolveCaller: auditCallerOf,
-    }),
-  });
+/**
+ * Built per app (not a module constant): the audit log's router comes from the audit log the app
+ * was made with. It reads the caller through the audit log's `resolveActor` (see crm-app.ts).
+ */
+export function createAppRouter(auditLog: AuditLog) {
+  return router({ ...crmRouters, auditLog: auditLog.router });
 }
 
 export type AppRouter = ReturnType<typeof createAppRouter>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { AuditLog } from '../../server/audit-log';
+import type { AuditLog } from '../../plugins';
 import type { AuditEvents } from '../../plugins/events/audit-events';
 import type { ActiveSession, AuthRepository, SignedInUser } from './auth/auth.repository';
 import type { CompaniesRepository } from './companies/companies.repository';

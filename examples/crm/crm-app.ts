@@ -4,14 +4,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
-import type { AuditLog } from '../../server/audit-log';
-import { createExportDownloadRouter } from '../../server/exports/download.route';
-import type { Services } from '../../server/services';
-import { createAuditEvents } from '../../plugins/events/audit-events';
-import { auditRequestContext } from '../../plugins/request-context/request-context.middleware';
-import type { TrustProxySetting } from '../../plugins/request-context/client-ip';
-import { createAdminUiRouter } from './admin-ui.route';
-import { createAppRouter, type AppRouterDeps } from './app-router';
+import type { AuditLog, ResolvedActor } from '../../plugins';
+import { createAppRouter } from './app-router';
 import { createAuthRepository, type ActiveSession, type AuthRepository } from './auth/auth.repository';
 import { createCompaniesRepository } from './companies/companies.repository';
 import { createContactsRepository } from './contacts/contacts.repository';
@@ -29,20 +23,23 @@ export interface CrmAppOptions {
   logger?: Logger;
   /** Default: simulated QuickBooks Online and Xero. */
   providers?: AccountingProviders;
-  /** Believe X-Forwarded-For (behind a reverse proxy). */
-  trustProxy?: TrustProxySetting;
   secureCookies?: boolean;
-  /** The audit log's exports and notifications (from `openRuntime`); without them exports are off. */
-  services?: Services;
-  /** Signs the audit log's page cursors; a development default when absent. */
-  cursorSecret?: string;
-  /** The built admin UI (dist/admin-ui by default) served at /audit-log; `false` leaves it out. */
-  adminUiDirectory?: string | false;
+  /** Serve the built admin page at /audit-log (default true). */
+  adminPage?: boolean;
   /** `false`: no audit trail plugin on the models and no audit request context (the host-overhead benchmark's baseline). */
   auditTrail?: boolean;
 }
 
-const DEVELOPMENT_CURSOR_SECRET = 'crm-audit-log development cursor secret - never use in production';
+/**
+ * The audit log's one adapter to this CRM's authentication (createAuditLog's `resolveActor`): the
+ * session the CRM's own middleware resolved, or null.
+ */
+export function crmActorOf(req: Request): ResolvedActor | null {
+  const session = (req.res?.locals as { crmSession?: ActiveSession | null } | undefined)?.crmSession;
+  if (!session) return null;
+  const { id, name, email, role } = session.user;
+  return { tenantId: session.tenantId, actor: { id, name, email, role, type: 'user' }, sessionId: session.auditId };
+}
 
 /** The demo CRM as a host installs the audit log: session → audit context → routes. */
 export async function createCrmApp(options: CrmAppOptions) {
@@ -53,7 +50,7 @@ export async function createCrmApp(options: CrmAppOptions) {
   const deps: CrmDeps = {
     logger,
     auditLog: options.auditLog,
-    auditEvents: createAuditEvents(options.auditLog),
+    auditEvents: options.auditLog.events,
     providers: options.providers ?? createSimulatedProviders(),
     auth: createAuthRepository(models),
     contacts: createContactsRepository(models.contacts),
@@ -62,48 +59,16 @@ export async function createCrmApp(options: CrmAppOptions) {
     discussions: createDiscussionsRepository(models.discussions, models.comments),
     invoices: createInvoicesRepository(models.invoices),
   };
-  const appRouterDeps: AppRouterDeps = {
-    auditLog: options.auditLog,
-    cursorSecret: options.cursorSecret ?? DEVELOPMENT_CURSOR_SECRET,
-    services: options.services,
-  };
-  const appRouter = createAppRouter(appRouterDeps);
+  const appRouter = createAppRouter(options.auditLog);
 
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet());
   app.use(resolveSession(deps.auth));
-  if (auditTrail) {
-    app.use(
-      auditRequestContext<Request>({
-        trustProxy: options.trustProxy ?? false,
-        resolveActor: (req) => {
-          const session = (req.res?.locals as { crmSession?: ActiveSession | null } | undefined)?.crmSession;
-          if (!session) return null;
-          const { id, name, email, role } = session.user;
-          return { tenantId: session.tenantId, actor: { id, name, email, role, type: 'user' }, sessionId: session.auditId };
-        },
-      }),
-    );
-  }
+  if (auditTrail) app.use(options.auditLog.requestContext);
   app.get('/', (_req, res) => void res.type('html').send(renderHomePage()));
-  if (options.services) {
-    const services = options.services;
-    app.use(
-      createExportDownloadRouter({
-        exports: services.exports.repository,
-        storage: services.exports.storage,
-        signingSecret: services.exports.signingSecret,
-        audit: options.auditLog,
-        logger,
-        resolveCaller: (req) => {
-          const session = (req.res?.locals as { crmSession?: ActiveSession | null } | undefined)?.crmSession;
-          return session ? { tenantId: session.tenantId, actorId: session.user.id, role: session.user.role } : null;
-        },
-      }),
-    );
-  }
-  if (options.adminUiDirectory !== false) app.use(createAdminUiRouter(options.adminUiDirectory));
+  // Downloads and the admin page; the API itself is mounted in the CRM's own router (app-router.ts).
+  app.use('/audit-log', options.auditLog.expressRouter({ api: false, adminPage: options.adminPage ?? true }));
   app.use('/trpc', createExpressMiddleware({ router: appRouter, createContext: createContextFactory(deps, { secureCookies: options.secureCookies ?? false }) }));
   return { app, appRouter, deps, models };
 }

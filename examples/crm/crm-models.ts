@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { AuditLog } from '../../server/audit-log';
+import type { AuditLog } from '../../plugins';
 import { registerAuthModels } from './auth/auth.models';
 import { registerCompanyModel } from './companies/company.model';
 import { registerContactModel } from './contacts/contact.model';

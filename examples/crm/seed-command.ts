@@ -1,20 +1,23 @@
 import pino from 'pino';
+import { createAuditLog } from '../../plugins';
 import { loadConfigOrExit } from '../../server/config';
 import { createCrmApp } from './crm-app';
-import { openRuntime } from '../../server/runtime';
+import { openDemoDatabase } from './demo-database';
 import { demoLoginLines, seedDemoData } from './seed';
 
 /** `npm run seed`: creates the demo data if the database has none, and prints the demo logins. */
 async function seedCommand(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = pino({ name: 'demo-crm-seed', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const runtime = await openRuntime(config, logger);
+  const database = await openDemoDatabase(config, logger);
+  const auditLog = createAuditLog({ connection: database.connection, secret: config.AUDIT_LOG_SECRET, logger });
   try {
-    const crm = await createCrmApp({ connection: runtime.connection, auditLog: runtime.audit, logger });
+    const crm = await createCrmApp({ connection: database.connection, auditLog, logger });
     const { seeded } = await seedDemoData(crm.models);
-    process.stdout.write(`${seeded ? 'Demo data created' : 'Demo data already present; nothing changed'} (${runtime.databaseDescription}).\nDemo logins:\n${demoLoginLines().join('\n')}\n`);
+    process.stdout.write(`${seeded ? 'Demo data created' : 'Demo data already present; nothing changed'} (${database.description}).\nDemo logins:\n${demoLoginLines().join('\n')}\n`);
   } finally {
-    await runtime.close();
+    await auditLog.close();
+    await database.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { runAsSystem } from '../../plugins/request-context/system-context';
+import { runAsSystem } from '../../plugins';
 import { hashPassword } from './auth/password';
 import type { CrmModels } from './crm-models';
 import { DEMO_PASSWORD, DEMO_TENANTS, type DemoTenant } from './seed-data';

@@ -1,6 +1,5 @@
-import type { AuditLog } from '../../server/audit-log';
 import type { TAuditEventInput } from '../../server/events/event.schema';
-import { erasePersonalDataFromLog, type ErasePersonalDataInput } from './erase-personal-data';
+import { erasePersonalDataFromLog, type ErasePersonalDataInput, type ErasureDeps } from './erase-personal-data';
 import {
   bulkEditedEvent,
   commentCreatedEvent,
@@ -12,14 +11,14 @@ import {
   recordViewedEvent,
 } from './explicit-events';
 
-type Recorder = Pick<AuditLog, 'record'>;
+type Recorder = { record(event: TAuditEventInput): string };
 const recording = <TArgs>(auditLog: Recorder, build: (args: TArgs) => TAuditEventInput) => (args: TArgs): string => auditLog.record(build(args));
 
 /**
  * Typed helpers for the events a host records itself. Each returns the event id at once; the
  * write is queued like every other event.
  */
-export function createAuditEvents(auditLog: AuditLog) {
+export function createAuditEvents(auditLog: ErasureDeps) {
   return {
     recordViewed: recording(auditLog, recordViewedEvent),
     commentCreated: recording(auditLog, commentCreatedEvent),

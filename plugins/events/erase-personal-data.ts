@@ -1,6 +1,6 @@
-import type { AuditLog } from '../../server/audit-log';
-import { createEventErasureRepository } from '../../server/events/event-erasure.repository';
-import { auditContext } from '../../server/recorder/audit-context';
+import type { EventErasureRepository } from '../../server/events/event-erasure.repository';
+import type { TAuditEventInput } from '../../server/events/event.schema';
+import { identityOf, auditContext } from '../../server/recorder/audit-context';
 import { dataErasedEvent, ERASED_MARKER } from './explicit-events';
 
 export interface ErasePersonalDataInput {
@@ -13,18 +13,25 @@ export interface ErasePersonalDataInput {
   personalValues: string[];
 }
 
+export interface ErasureDeps {
+  flush(): Promise<void>;
+  erasure: EventErasureRepository;
+  record(event: TAuditEventInput): string;
+  defaultTenantId?: string;
+}
+
 /**
  * The audit side of the erase tool, run after the host has cleared the record itself: earlier events
  * that mention the person get a marker instead, then the erase is recorded (field names only).
  * Events still queued are flushed first, so none slips past the pseudonymisation.
  */
-export async function erasePersonalDataFromLog(auditLog: AuditLog, input: ErasePersonalDataInput): Promise<{ eventId: string; relatedEventsPseudonymised: number }> {
-  const tenantId = input.tenantId ?? auditContext.current()?.tenantId;
+export async function erasePersonalDataFromLog(deps: ErasureDeps, input: ErasePersonalDataInput): Promise<{ eventId: string; relatedEventsPseudonymised: number }> {
+  const tenantId = input.tenantId ?? identityOf(auditContext.current()).tenantId ?? deps.defaultTenantId;
   if (!tenantId) throw new Error('erasePersonalDataFromLog: no tenant (pass tenantId or run inside a request context)');
-  await auditLog.flush();
-  const erasure = createEventErasureRepository(auditLog.connection);
+  await deps.flush();
+  const { erasure } = deps;
   const formerValues = await erasure.formerValuesOf(tenantId, input.subject, input.erasedFields);
   const relatedEventsPseudonymised = await erasure.pseudonymise(tenantId, [...input.personalValues, ...formerValues], ERASED_MARKER);
-  const eventId = auditLog.record({ tenantId, ...dataErasedEvent({ subject: input.subject, erasedFields: input.erasedFields, relatedEventsPseudonymised }) });
+  const eventId = deps.record({ tenantId, ...dataErasedEvent({ subject: input.subject, erasedFields: input.erasedFields, relatedEventsPseudonymised }) });
   return { eventId, relatedEventsPseudonymised };
 }

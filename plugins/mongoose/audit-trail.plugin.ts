@@ -1,4 +1,5 @@
-import type { AuditLog } from '../../server/audit-log';
+import type { AuditLog } from '../audit-log';
+import { hostDatabase } from '../../server/db/host-database';
 import { AUDIT_LOG_COLLECTION_PREFIX } from '../../server/events/event.model';
 import { EVENT_LIMITS, type TAuditEventInput } from '../../server/events/event.schema';
 import { auditContext } from '../../server/recorder/audit-context';
@@ -64,7 +65,7 @@ export function auditTrailPlugin(schema: unknown, options: AuditTrailPluginOptio
   const context: PluginContext = {
     options,
     fieldRules: createFieldRules({ ignore: options.ignore, redact: options.redact }),
-    affectedRecords: () => (affected ??= createAffectedRecordsRepository(options.auditLog.connection)),
+    affectedRecords: () => (affected ??= createAffectedRecordsRepository(hostDatabase(options.auditLog.connection))),
     rulesFor: (modelName) => ({
       subjectType: options.subjectType ?? subjectTypeOf(modelName),
       displayName: options.displayName ?? defaultDisplayName,

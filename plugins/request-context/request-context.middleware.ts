@@ -1,52 +1,60 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { auditContext, type AuditScope } from '../../server/recorder/audit-context';
-import type { TActorInput, TRequestContext } from '../../server/events/event.schema';
+import type { ResolveActor } from '../../server/audit-server';
+import { auditContext, type AuditIdentity, type AuditScope } from '../../server/recorder/audit-context';
+import type { TRequestContext } from '../../server/events/event.schema';
 import { clientIpFrom, type TrustProxySetting } from './client-ip';
 import { parseUserAgent } from './user-agent';
 
-/** Who the host's authentication says is calling. */
-export interface ResolvedActor {
-  tenantId: string;
-  actor: TActorInput;
-  sessionId?: string;
-}
+/** Who the host's authentication says is calling (`tenantId` may be left out by a single-tenant host). */
+export type ResolvedActor = AuditIdentity;
+export type { ResolveActor };
 
 export interface AuditRequestContextOptions<TRequest extends IncomingMessage> {
-  /** Runs after the host's authentication; null for anonymous requests (login pages, webhooks). */
-  resolveActor: (req: TRequest) => ResolvedActor | null | undefined | Promise<ResolvedActor | null | undefined>;
+  /**
+   * Reads the host's authentication: null while nobody is signed in. A synchronous resolver (one that
+   * reads `req.user`) is asked again whenever an event is made, so authentication that runs later,
+   * inside a router, is seen. An asynchronous one is awaited once, when the request starts.
+   */
+  resolveActor?: ResolveActor<TRequest>;
   /** Believe X-Forwarded-For: `true` for any proxy, a number for that many trusted hops. Default false. */
   trustProxy?: TrustProxySetting;
   /** Header carrying a request id set by a gateway; a fresh UUID when absent or malformed. */
   requestIdHeader?: string;
 }
 
-/** Anonymous requests still carry where they came from; events must then name tenant and actor. */
-export const ANONYMOUS_ACTOR: TActorInput = { id: 'anonymous', name: 'Anonymous', type: 'user' };
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
 /**
  * Express (4 or 5) middleware: keeps tenant, actor and request details for the rest of the request,
  * so `auditLog.record()`, the mongoose plugin and the tRPC middleware fill events in by themselves.
- * Place it after body parsing and authentication, before the routes.
+ * Mount it once, before the host's routes; authentication may run before or after it.
  */
-export function auditRequestContext<TRequest extends IncomingMessage>(options: AuditRequestContextOptions<TRequest>) {
+export function auditRequestContext<TRequest extends IncomingMessage>(options: AuditRequestContextOptions<TRequest> = {}) {
   const requestIdHeader = (options.requestIdHeader ?? 'x-request-id').toLowerCase();
+  const resolveActor = options.resolveActor;
   return function auditRequestContextMiddleware(req: TRequest, res: ServerResponse, next: (error?: unknown) => void): void {
-    Promise.resolve()
-      .then(() => options.resolveActor(req))
-      .then((resolved) => {
-        const request = requestContextOf(req, { trustProxy: options.trustProxy ?? false, requestIdHeader });
-        if (resolved?.sessionId) request.sessionId = resolved.sessionId;
-        if (request.requestId && !res.headersSent) res.setHeader('x-request-id', request.requestId);
-        const scope: AuditScope = resolved
-          ? { tenantId: resolved.tenantId, actor: resolved.actor, request }
-          : { tenantId: '', actor: ANONYMOUS_ACTOR, request };
-        auditContext.run(scope, () => next());
-      })
-      .catch(next);
+    const request = requestContextOf(req, { trustProxy: options.trustProxy ?? false, requestIdHeader });
+    if (request.requestId && !res.headersSent) res.setHeader('x-request-id', request.requestId);
+    let first: ReturnType<ResolveActor<TRequest>> | undefined;
+    try {
+      first = resolveActor?.(req);
+    } catch (error) {
+      return next(error);
+    }
+    if (first && typeof (first as PromiseLike<unknown>).then === 'function') {
+      // An asynchronous resolver (a session lookup) is asked once; its answer holds for the request.
+      (first as Promise<ResolvedActor | null | undefined>).then((resolved) => auditContext.run(fixedScope(request, resolved), () => next()), next);
+      return;
+    }
+    const scope: AuditScope = { request, resolve: resolveActor ? () => resolveActor(req) as ResolvedActor | null | undefined : undefined };
+    auditContext.run(scope, () => next());
   };
+}
+
+function fixedScope(request: TRequestContext, resolved: ResolvedActor | null | undefined): AuditScope {
+  if (!resolved) return { request };
+  return { tenantId: resolved.tenantId, actor: resolved.actor, request: resolved.sessionId ? { ...request, sessionId: resolved.sessionId } : request };
 }
 
 export function requestContextOf(

@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import type { AuditLog } from '../../server/audit-log';
+import type { Logger } from 'pino';
 import type { TAuditEventInput } from '../../server/events/event.schema';
 
 /**
@@ -30,7 +30,7 @@ export interface AuditedProcedureSpec<TInput = any, TResult = any> {
 
 type MiddlewareOutcome = { ok: true; data: unknown } | { ok: false; error: unknown };
 
-type AuditRecorder = Pick<AuditLog, 'record' | 'logger'>;
+type AuditRecorder = { record(event: TAuditEventInput): string | undefined; logger: Pick<Logger, 'error'> };
 
 export function audited<TInput = any, TResult = any, TContext = any>(
   source: AuditRecorder | ((ctx: TContext) => AuditRecorder),

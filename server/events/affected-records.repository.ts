@@ -1,5 +1,5 @@
-import { ObjectId, type Collection } from 'mongodb';
-import type { Connection } from 'mongoose';
+import type { ObjectId } from 'mongodb';
+import type { HostDatabase } from '../db/host-database';
 
 /**
  * The full list of record ids a multi-record operation touched. An event keeps at most 100 ids;
@@ -17,26 +17,26 @@ interface AffectedRecordsChunk {
   ids: string[];
 }
 
-export function createAffectedRecordsRepository(connection: Connection) {
-  const collection = (): Collection<AffectedRecordsChunk> => connection.collection<AffectedRecordsChunk>(AFFECTED_RECORDS_COLLECTION) as unknown as Collection<AffectedRecordsChunk>;
+export function createAffectedRecordsRepository(db: HostDatabase) {
+  const collection = () => db.collection<AffectedRecordsChunk>(AFFECTED_RECORDS_COLLECTION);
   let indexed: Promise<unknown> | undefined;
   const ensureIndex = () =>
-    (indexed ??= collection().createIndex({ tenantId: 1, listId: 1, chunk: 1 }, { unique: true, name: 'tenant_list_chunk' }));
+    (indexed ??= collection().then((chunks) => chunks.createIndex({ tenantId: 1, listId: 1, chunk: 1 }, { unique: true, name: 'tenant_list_chunk' })));
 
   return {
-    newListId: (): string => new ObjectId().toHexString(),
+    newListId: (): string => db.objectId().toHexString(),
 
     async saveList(tenantId: string, listId: string, ids: readonly string[]): Promise<void> {
       await ensureIndex();
       const chunks: AffectedRecordsChunk[] = [];
       for (let start = 0, chunk = 0; start < ids.length; start += IDS_PER_CHUNK, chunk++) {
-        chunks.push({ _id: new ObjectId(), tenantId, listId, chunk, ids: ids.slice(start, start + IDS_PER_CHUNK) });
+        chunks.push({ _id: db.objectId(), tenantId, listId, chunk, ids: ids.slice(start, start + IDS_PER_CHUNK) });
       }
-      if (chunks.length > 0) await collection().insertMany(chunks, { ordered: false });
+      if (chunks.length > 0) await (await collection()).insertMany(chunks, { ordered: false });
     },
 
     async getList(tenantId: string, listId: string): Promise<string[]> {
-      const chunks = await collection().find({ tenantId, listId }).sort({ chunk: 1 }).toArray();
+      const chunks = await (await collection()).find({ tenantId, listId }).sort({ chunk: 1 }).toArray();
       return chunks.flatMap((chunk) => chunk.ids);
     },
   };

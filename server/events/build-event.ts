@@ -1,6 +1,6 @@
 import type { ActionCatalog } from './action-catalog';
-import { ZAuditEventInput, ZActor, type TAuditEvent, type TAuditEventInput } from './event.schema';
-import type { AuditScope } from '../recorder/audit-context';
+import { ZAuditEventInput, ZActor, type TActorInput, type TAuditEvent, type TAuditEventInput } from './event.schema';
+import { identityOf, type AuditScope } from '../recorder/audit-context';
 import { AuditEventValidationError } from '../recorder/recorder.errors';
 import { withoutUndefined } from './event.document';
 
@@ -9,28 +9,37 @@ export interface BuildEventDeps {
   now: Date;
   id: string;
   scope: AuditScope | undefined;
+  /** A single-tenant host's tenant, used when neither the event nor the scope names one. */
+  defaultTenantId?: string;
+  /** What an event gets when nothing else names its tenant or actor (captured events: see event-recorder.ts). */
+  fallback?: { tenantId?: string; actor?: TActorInput };
 }
+
+/** Inside a request nobody is signed in to (sign-in pages, webhooks): the event says so. */
+export const ANONYMOUS_ACTOR: TActorInput = { id: 'anonymous', name: 'Anonymous', type: 'user' };
 
 /**
  * Pure: a host's event plus the request scope becomes a complete, valid audit event, or an
  * AuditEventValidationError that names each bad field. Explicit values win over the scope.
  */
-export function buildAuditEvent(input: TAuditEventInput, { catalog, now, id, scope }: BuildEventDeps): TAuditEvent {
+export function buildAuditEvent(input: TAuditEventInput, { catalog, now, id, scope, defaultTenantId, fallback }: BuildEventDeps): TAuditEvent {
   const parsed = ZAuditEventInput.safeParse(input);
   if (!parsed.success) throw AuditEventValidationError.fromZod(parsed.error);
   const event = parsed.data;
 
   const problems: Array<{ path: string; message: string }> = [];
-  const tenantId = event.tenantId ?? scope?.tenantId;
+  const identity = event.tenantId && event.actor ? {} : identityOf(scope);
+  const tenantId = event.tenantId ?? identity.tenantId ?? defaultTenantId ?? fallback?.tenantId;
   if (!tenantId) problems.push({ path: 'tenantId', message: 'required (no request context to take it from)' });
 
   let actor = event.actor;
-  if (!actor && scope) {
-    const fromScope = ZActor.safeParse(scope.actor);
+  const actorFromScope = identity.actor ?? (scope ? ANONYMOUS_ACTOR : fallback?.actor);
+  if (!actor && actorFromScope) {
+    const fromScope = ZActor.safeParse(actorFromScope);
     if (fromScope.success) actor = fromScope.data;
     else problems.push(...AuditEventValidationError.fromZod(fromScope.error, 'context.actor.').problems);
   }
-  if (!actor && !scope) problems.push({ path: 'actor', message: 'required (no request context to take it from)' });
+  if (!actor && !actorFromScope) problems.push({ path: 'actor', message: 'required (no request context to take it from)' });
 
   const definition = catalog.get(event.action);
   if (!definition) problems.push({ path: 'action', message: `unknown action "${event.action}" (register it in createAuditLog({ actions }))` });
@@ -57,7 +66,7 @@ export function buildAuditEvent(input: TAuditEventInput, { catalog, now, id, sco
     editCount: event.editCount ?? changes.length,
     status: event.status,
     failureReason: event.failureReason,
-    context: withoutUndefined({ ...scope?.request, ...event.context }),
+    context: withoutUndefined({ ...scope?.request, ...(identity.sessionId ? { sessionId: identity.sessionId } : {}), ...event.context }),
     integration: event.integration && withoutUndefined(event.integration),
     affected: event.affected,
     metadata,

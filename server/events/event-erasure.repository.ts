@@ -1,7 +1,7 @@
-import type { Collection, Filter } from 'mongodb';
-import type { Connection } from 'mongoose';
+import type { Filter } from 'mongodb';
+import type { HostDatabase } from '../db/host-database';
 import type { EventDocument } from './event.document';
-import { getEventModel } from './event.model';
+import { AUDIT_EVENTS_COLLECTION } from './event.model';
 
 /**
  * GDPR erasure in the log itself: earlier events keep their facts (who did what, when) but an
@@ -12,8 +12,8 @@ const PLAIN_TEXT_FIELDS = ['description', 'subject.name', 'actor.name', 'actor.e
 // Stored as JSON text (event.document.ts): a value appears there JSON-escaped.
 const JSON_TEXT_FIELDS = ['changes.before', 'changes.after', 'metadata'] as const;
 
-export function createEventErasureRepository(connection: Connection) {
-  const collection = (): Collection<EventDocument> => getEventModel(connection).collection as unknown as Collection<EventDocument>;
+export function createEventErasureRepository(db: HostDatabase) {
+  const collection = () => db.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
 
   return {
     /**
@@ -22,7 +22,7 @@ export function createEventErasureRepository(connection: Connection) {
      */
     async formerValuesOf(tenantId: string, subject: { type: string; id: string }, fields: readonly string[]): Promise<string[]> {
       const values = new Set<string>();
-      const cursor = collection().find({ tenantId, 'subject.type': subject.type, 'subject.id': subject.id }, { projection: { changes: 1, 'subject.name': 1 } });
+      const cursor = (await collection()).find({ tenantId, 'subject.type': subject.type, 'subject.id': subject.id }, { projection: { changes: 1, 'subject.name': 1 } });
       for await (const event of cursor) {
         if (event.subject?.name) values.add(event.subject.name);
         for (const change of event.changes ?? []) {
@@ -51,7 +51,8 @@ export function createEventErasureRepository(connection: Connection) {
       } as Filter<EventDocument>;
 
       let changed = 0;
-      for await (const event of collection().find(filter)) {
+      const events = await collection();
+      for await (const event of events.find(filter)) {
         const replace = (text: string | undefined, pattern: RegExp) => text?.replace(pattern, marker);
         const update: Record<string, unknown> = {
           description: replace(event.description, plain),
@@ -65,7 +66,7 @@ export function createEventErasureRepository(connection: Connection) {
         };
         const set = Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
         set.changes = (set.changes as EventDocument['changes']).map((change) => Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)));
-        await collection().updateOne({ _id: event._id, tenantId }, { $set: set });
+        await events.updateOne({ _id: event._id, tenantId }, { $set: set });
         changed++;
       }
       return changed;

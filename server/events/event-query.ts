@@ -1,4 +1,3 @@
-import { ObjectId } from 'mongodb';
 import type { TEventFilters } from './event-filters.schema';
 import { EVENT_INDEXES } from './event.model';
 
@@ -23,7 +22,11 @@ export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function buildEventFilter(tenantId: string, filters: TEventFilters, after?: EventPosition): EventMongoFilter {
+/** Makes an ObjectId of the host's driver from its hex (server/db/host-database.ts). */
+export type ObjectIdOf = (hex: string) => unknown;
+
+/** `after` (a keyset position) needs `objectId`: the id must be of the driver the query goes through. */
+export function buildEventFilter(tenantId: string, filters: TEventFilters, after?: EventPosition, objectId?: ObjectIdOf): EventMongoFilter {
   const filter: EventMongoFilter = { tenantId };
   const and: EventMongoFilter[] = [];
 
@@ -44,14 +47,17 @@ export function buildEventFilter(tenantId: string, filters: TEventFilters, after
     const pattern = { $regex: escapeRegex(filters.search), $options: 'i' };
     and.push({ $or: [{ description: pattern }, { 'subject.name': pattern }] });
   }
-  if (after) and.push(olderThan(after));
+  if (after) {
+    if (!objectId) throw new Error('buildEventFilter: a keyset position needs the driver\'s ObjectId');
+    and.push(olderThan(after, objectId));
+  }
   if (and.length > 0) filter.$and = and;
   return filter;
 }
 
 /** Keyset condition: strictly after `position` in (occurredAt desc, _id desc) order. */
-export function olderThan(position: EventPosition): EventMongoFilter {
-  const id = new ObjectId(position.id);
+export function olderThan(position: EventPosition, objectId: ObjectIdOf): EventMongoFilter {
+  const id = objectId(position.id);
   return { $or: [{ occurredAt: { $lt: position.occurredAt } }, { occurredAt: position.occurredAt, _id: { $lt: id } }] };
 }
 

@@ -1,11 +1,12 @@
-import type { Collection, ObjectId } from 'mongodb';
-import type { Connection } from 'mongoose';
+import type { Collection } from 'mongodb';
 import { bulkWriteErrorsOf, DUPLICATE_KEY, insertedCountOf, isServerError, type DriverServerError } from '../db/driver-errors';
 import { ensureIndexes } from '../db/ensure-indexes';
+import type { HostDatabase } from '../db/host-database';
+import { withTimeout } from '../common/with-timeout';
 import { TransientWriteError } from '../recorder/recorder.errors';
 import type { BatchWriteResult } from '../recorder/batch-recorder';
 import type { EventDocument } from './event.document';
-import { EVENT_INDEXES, getEventModel } from './event.model';
+import { AUDIT_EVENTS_COLLECTION, EVENT_INDEXES } from './event.model';
 
 /** Server codes that mean "try again later" (not primary, shutting down, timeouts, busy). */
 const TRANSIENT_CODES = new Set([6, 7, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
@@ -15,21 +16,26 @@ const TRANSIENT_CODES = new Set([6, 7, 89, 91, 112, 189, 262, 9001, 10107, 11600
  * mongoose's document casting would validate every event a second time on the hot path.
  * A batch holds events of many tenants, each carrying its own `tenantId`.
  */
-export function createEventWritesRepository(connection: Connection) {
-  const collection = (): Collection<EventDocument> => getEventModel(connection).collection as unknown as Collection<EventDocument>;
-  // The host's mongoose may bring another driver (and BSON) version: give it ids of its own kind.
-  const HostObjectId = (connection as unknown as { base?: { mongo?: { ObjectId?: new (id: string) => ObjectId } } }).base?.mongo?.ObjectId;
-  const forHostDriver = (documents: EventDocument[]): EventDocument[] =>
-    !HostObjectId || documents.every((document) => document._id instanceof HostObjectId)
-      ? documents
-      : documents.map((document) => ({ ...document, _id: new HostObjectId(document._id.toHexString()) }));
+export function createEventWritesRepository(db: HostDatabase, options: { openTimeoutMs?: number } = {}) {
+  const openTimeoutMs = options.openTimeoutMs ?? 30_000;
+  const collection = () => db.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
+
+  /** Events recorded before the host connected wait here; past the timeout the batch is retried with backoff (and logged). */
+  const openedCollection = (): Promise<Collection<EventDocument>> =>
+    withTimeout(collection(), openTimeoutMs, `the host's MongoDB connection did not open within ${openTimeoutMs} ms`);
 
   return {
-    ensureIndexes: () => ensureIndexes(collection(), EVENT_INDEXES.map(({ name, key }) => ({ name, key }))),
+    ensureIndexes: async () => ensureIndexes(await collection(), EVENT_INDEXES.map(({ name, key }) => ({ name, key }))),
 
     async insertBatch(documents: EventDocument[]): Promise<BatchWriteResult> {
+      let events: Collection<EventDocument>;
       try {
-        const result = await collection().insertMany(forHostDriver(documents), { ordered: false });
+        events = await openedCollection();
+      } catch (error) {
+        throw new TransientWriteError(error);
+      }
+      try {
+        const result = await events.insertMany(documents, { ordered: false });
         return { written: result.insertedCount, rejected: [], retry: [] };
       } catch (error) {
         const outcome = classifyInsertError(error, documents);

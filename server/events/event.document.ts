@@ -1,4 +1,4 @@
-import { ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import type { TAuditEvent, TChange } from './event.schema';
 
 /**
@@ -53,11 +53,12 @@ export function withoutUndefined<T extends object>(value: T): T {
   return defined as T;
 }
 
-export function toEventDocument(event: TAuditEvent): EventDocument {
+/** `objectId` is the host driver's (server/db/host-database.ts): the document goes through the host's connection. */
+export function toEventDocument(event: TAuditEvent, objectId: (hex: string) => ObjectId): EventDocument {
   const { id, changes, metadata, ...rest } = event;
   return withoutUndefined({
     ...rest,
-    _id: new ObjectId(id),
+    _id: objectId(id),
     changes: changes.map(encodeChange),
     metadata: metadata === undefined ? undefined : JSON.stringify(metadata),
     v: 1 as const,

@@ -1,10 +1,9 @@
-import type { Collection, FindCursor } from 'mongodb';
-import { ObjectId } from 'mongodb';
-import type { Connection } from 'mongoose';
+import type { FindCursor } from 'mongodb';
+import { isObjectIdHex, type HostDatabase } from '../db/host-database';
 import type { TEventFilters } from './event-filters.schema';
 import { buildEventFilter, EVENT_SORT, indexFor, type EventPosition } from './event-query';
 import { fromEventDocument, type EventDocument } from './event.document';
-import { getEventModel } from './event.model';
+import { AUDIT_EVENTS_COLLECTION } from './event.model';
 import { OpenPageStreams, type OpenPageStreamsOptions } from './open-page-streams';
 import type { TAuditEvent } from './event.schema';
 
@@ -34,8 +33,9 @@ export interface ActorFacetCount extends FacetCount {
  * The read side of the events slice. Every method takes the tenant first and puts it in the
  * query itself, so no caller can read across tenants by forgetting a filter.
  */
-export function createEventRepository(connection: Connection, options: { streams?: OpenPageStreamsOptions } = {}) {
-  const collection = (): Collection<EventDocument> => getEventModel(connection).collection as unknown as Collection<EventDocument>;
+export function createEventRepository(db: HostDatabase, options: { streams?: OpenPageStreamsOptions } = {}) {
+  const collection = () => db.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
+  const objectId = (hex: string) => db.objectId(hex);
 
   const streams = new OpenPageStreams(options.streams);
 
@@ -73,7 +73,7 @@ export function createEventRepository(connection: Connection, options: { streams
           // The server dropped the cursor (timeout, restart): the keyset query below is equivalent.
         }
       }
-      const cursor = collection().find(buildEventFilter(tenantId, filters, page.after), {
+      const cursor = (await collection()).find(buildEventFilter(tenantId, filters, page.after, objectId), {
         sort: EVENT_SORT,
         hint: indexFor(filters),
         batchSize: page.limit + 1,
@@ -87,13 +87,13 @@ export function createEventRepository(connection: Connection, options: { streams
     },
 
     async findById(tenantId: string, id: string): Promise<TAuditEvent | null> {
-      if (!ObjectId.isValid(id)) return null;
-      const document = await collection().findOne({ tenantId, _id: new ObjectId(id) });
+      if (!isObjectIdHex(id)) return null;
+      const document = await (await collection()).findOne({ tenantId, _id: objectId(id) });
       return document ? fromEventDocument(document) : null;
     },
 
     async countByAction(tenantId: string, filters: TEventFilters, max: number): Promise<FacetCount[]> {
-      const rows = await collection()
+      const rows = await (await collection())
         .aggregate<{ _id: string; count: number }>([
           { $match: buildEventFilter(tenantId, filters) },
           { $group: { _id: '$action', count: { $sum: 1 } } },
@@ -106,7 +106,7 @@ export function createEventRepository(connection: Connection, options: { streams
 
     async countByActor(tenantId: string, filters: TEventFilters, max: number): Promise<ActorFacetCount[]> {
       const match = buildEventFilter(tenantId, filters);
-      const rows = await collection()
+      const rows = await (await collection())
         .aggregate<{ _id: string; count: number }>([{ $match: match }, { $group: { _id: '$actor.id', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: max }])
         .toArray();
       const names = await actorNames(tenantId, rows.map((row) => row._id), match);
@@ -124,7 +124,7 @@ export function createEventRepository(connection: Connection, options: { streams
    */
   async function actorNames(tenantId: string, actorIds: string[], match: Record<string, unknown>): Promise<Map<string, string>> {
     if (actorIds.length === 0) return new Map();
-    const rows = await collection()
+    const rows = await (await collection())
       .aggregate<{ _id: { id: string; name?: string | null }; count: number }>([
         { $match: { ...match, tenantId, 'actor.id': { $in: actorIds } } },
         { $group: { _id: { id: '$actor.id', name: '$actor.name' }, count: { $sum: 1 } } },

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { AuditLog } from '../audit-log';
 import type { TAuditCaller } from '../trpc';
+import type { TAuditEventInput } from './event.schema';
 import { filtersDigest } from './event-cursor';
 import type { TEventFilters } from './event-filters.schema';
 
 export interface ReadRecorderOptions {
-  audit: Pick<AuditLog, 'record'>;
+  record: (event: TAuditEventInput) => string;
   logger: Logger;
   /** One "audit log searched" event per caller and filters per window: paging does not flood the log. */
   throttleMs?: number;
@@ -33,7 +33,7 @@ export function createReadRecorder(options: ReadRecorderOptions) {
 
   function record(caller: TAuditCaller, requestId: string, description: string, metadata: Record<string, unknown>): void {
     try {
-      options.audit.record({
+      options.record({
         tenantId: caller.tenantId,
         actor: { id: caller.actorId, name: caller.actorName, role: caller.role },
         action: 'audit_log.viewed',

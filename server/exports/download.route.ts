@@ -1,29 +1,29 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { AuditLog } from '../audit-log';
+import type { TAuditEventInput } from '../events/event.schema';
 import { auditContext } from '../recorder/audit-context';
 import type { TAuditCaller } from '../trpc';
 import { verifyDownloadToken } from './download-link';
 import type { ExportRepository } from './export.repository';
 import type { ExportStorage } from './export-storage';
-import { DOWNLOAD_PATH } from './export.service';
+import { DOWNLOAD_ROUTE } from './export.service';
 
 export interface DownloadRouteDeps {
   exports: ExportRepository;
   storage: ExportStorage;
   signingSecret: string;
-  audit: AuditLog;
+  record: (event: TAuditEventInput) => string;
   logger: Logger;
   /** When the host knows who is signed in: a different user than the requester gets 403. */
-  resolveCaller?: (req: Request) => TAuditCaller | null | undefined;
+  resolveCaller?: (req: Request) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
   clock?: () => Date;
 }
 
 const fail = (res: Response, status: number, message: string) => res.status(status).type('text/plain').send(message);
 
 /**
- * GET /audit-log/exports/:id/download?token=…: streams an export file to the holder of a signed,
+ * GET <mount path>/exports/:id/download?token=…: streams an export file to the holder of a signed,
  * expiring link made for its requester. Forged or foreign: 403; unknown: 404; expired: 410.
  * Every download is itself an audit event, with the file's SHA-256.
  */
@@ -31,7 +31,7 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
   const clock = deps.clock ?? (() => new Date());
   const routes = Router();
 
-  routes.get(`${DOWNLOAD_PATH}/:id/download`, async (req, res) => {
+  routes.get(DOWNLOAD_ROUTE, async (req, res) => {
     const exportId = String(req.params.id);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     if (!/^[0-9a-f]{24}$/.test(exportId)) return fail(res, 404, 'No such export');
@@ -39,7 +39,7 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
     if (!check.ok) return check.reason === 'expired' ? fail(res, 410, 'This download link has expired') : fail(res, 403, 'Invalid download link');
     const { claims } = check;
     if (claims.exportId !== exportId) return fail(res, 403, 'Invalid download link');
-    const caller = deps.resolveCaller?.(req);
+    const caller = await deps.resolveCaller?.(req);
     if (caller && (caller.tenantId !== claims.tenantId || caller.actorId !== claims.requesterId)) {
       return fail(res, 403, 'This download link belongs to another user');
     }
@@ -52,7 +52,7 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
 
     const request = { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 1_024), requestId: res.locals.requestId as string | undefined };
     auditContext.run({ tenantId: claims.tenantId, actor: { id: claims.requesterId, name: record.requester.name }, request }, () =>
-      deps.audit.record({
+      deps.record({
         action: 'audit_log.export_downloaded',
         subject: { type: 'audit_log_export', id: exportId, name: file.fileName },
         description: `Downloaded audit log export ${file.fileName}`,

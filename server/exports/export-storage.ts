@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GridFSBucket, ObjectId, type Db } from 'mongodb';
+import type { GridFSBucket, ObjectId } from 'mongodb';
+import type { HostDatabase } from '../db/host-database';
 
 /**
  * Where export files live. GridFS is the default: any API instance can serve a file that any
@@ -26,18 +27,21 @@ export interface StoredFileUpload {
 
 export const EXPORT_FILES_BUCKET = 'audit_export_files';
 
-export function createGridFsExportStorage(db: Db): ExportStorage {
+export function createGridFsExportStorage(db: HostDatabase): ExportStorage {
   // GridFS's own 255 KiB chunks: each chunk is copied and serialised once more on its way out, so
   // 1 MiB chunks left about 45 MB more garbage in a worker's peak RSS (measured, 1M-row CSV).
-  const bucket = new GridFSBucket(db, { bucketName: EXPORT_FILES_BUCKET, chunkSizeBytes: 255 * 1024 });
+  let opened: GridFSBucket | undefined;
+  // Files are written and read only once the audit log has started, so the connection is open.
+  const bucket = () => (opened ??= new db.driver.GridFSBucket(db.openNow(), { bucketName: EXPORT_FILES_BUCKET, chunkSizeBytes: 255 * 1024 }));
   const removeChunks = async (id: ObjectId) => {
-    await db.collection(`${EXPORT_FILES_BUCKET}.chunks`).deleteMany({ files_id: id });
-    await db.collection(`${EXPORT_FILES_BUCKET}.files`).deleteOne({ _id: id });
+    const database = await db.opened();
+    await database.collection(`${EXPORT_FILES_BUCKET}.chunks`).deleteMany({ files_id: id });
+    await database.collection(`${EXPORT_FILES_BUCKET}.files`).deleteOne({ _id: id });
   };
 
   return {
     create(fileName, metadata) {
-      const upload = bucket.openUploadStream(fileName, { metadata });
+      const upload = bucket().openUploadStream(fileName, { metadata });
       const id = upload.id as ObjectId;
       const hash = createHash('sha256');
       let bytes = 0;
@@ -64,7 +68,7 @@ export function createGridFsExportStorage(db: Db): ExportStorage {
         },
       };
     },
-    open: (fileId) => bucket.openDownloadStream(new ObjectId(fileId)),
-    remove: (fileId) => removeChunks(new ObjectId(fileId)),
+    open: (fileId) => bucket().openDownloadStream(db.objectId(fileId)),
+    remove: (fileId) => removeChunks(db.objectId(fileId)),
   };
 }

@@ -1,4 +1,4 @@
-import type { Collection, Db, ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import type { TEventFilters } from '../events/event-filters.schema';
 import type { TExportColumn } from './export-columns';
 import type { TExportFormat, TExportStatus } from './export.schema';
@@ -34,7 +34,3 @@ export const EXPORT_INDEXES = [
   { name: 'tenant_requester_time', key: { tenantId: 1, 'requester.id': 1, requestedAt: -1 } },
   { name: 'expiry', key: { expiresAt: 1 } },
 ] as const;
-
-export function exportsCollection(db: Db): Collection<ExportDocument> {
-  return db.collection<ExportDocument>(EXPORTS_COLLECTION);
-}

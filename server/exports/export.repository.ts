@@ -1,31 +1,33 @@
-import { ObjectId, type Db } from 'mongodb';
 import { ensureIndexes } from '../db/ensure-indexes';
-import { EXPORT_INDEXES, exportsCollection, type ExportDocument } from './export.model';
-
-const toObjectId = (id: string) => new ObjectId(id);
+import type { HostDatabase } from '../db/host-database';
+import { EXPORT_INDEXES, EXPORTS_COLLECTION, type ExportDocument } from './export.model';
 
 /** Export records. Every method takes the tenant first; the retention sweep is the one cross-tenant read. */
-export function createExportRepository(db: Db) {
-  const collection = exportsCollection(db);
+export function createExportRepository(db: HostDatabase) {
+  const collection = () => db.collection<ExportDocument>(EXPORTS_COLLECTION);
+  const toObjectId = (id: string) => db.objectId(id);
 
   return {
-    ensureIndexes: () => ensureIndexes(collection, EXPORT_INDEXES.map(({ name, key }) => ({ name, key }))),
+    /** The id of a record about to be created (the queue's job id too). */
+    newId: () => db.objectId(),
+
+    ensureIndexes: async () => ensureIndexes(await collection(), EXPORT_INDEXES.map(({ name, key }) => ({ name, key }))),
 
     async insert(record: ExportDocument): Promise<void> {
-      await collection.insertOne(record);
+      await (await collection()).insertOne(record);
     },
 
-    findById(tenantId: string, exportId: string): Promise<ExportDocument | null> {
-      return collection.findOne({ tenantId, _id: toObjectId(exportId) });
+    async findById(tenantId: string, exportId: string): Promise<ExportDocument | null> {
+      return (await collection()).findOne({ tenantId, _id: toObjectId(exportId) });
     },
 
-    listForRequester(tenantId: string, requesterId: string, limit: number): Promise<ExportDocument[]> {
-      return collection.find({ tenantId, 'requester.id': requesterId }).sort({ requestedAt: -1, _id: -1 }).limit(limit).toArray();
+    async listForRequester(tenantId: string, requesterId: string, limit: number): Promise<ExportDocument[]> {
+      return (await collection()).find({ tenantId, 'requester.id': requesterId }).sort({ requestedAt: -1, _id: -1 }).limit(limit).toArray();
     },
 
     /** A new attempt starts: remember its file so a later attempt can remove it if this one dies. */
     async markRunning(tenantId: string, exportId: string, partialFileId: string, now: Date): Promise<ExportDocument | null> {
-      return collection.findOneAndUpdate(
+      return (await collection()).findOneAndUpdate(
         { tenantId, _id: toObjectId(exportId), status: { $in: ['queued', 'running'] } },
         { $set: { status: 'running', partialFileId, startedAt: now, progress: { rows: 0, total: null } }, $inc: { attempts: 1 } },
         { returnDocument: 'after' },
@@ -33,11 +35,11 @@ export function createExportRepository(db: Db) {
     },
 
     async setProgress(tenantId: string, exportId: string, progress: ExportDocument['progress']): Promise<void> {
-      await collection.updateOne({ tenantId, _id: toObjectId(exportId), status: 'running' }, { $set: { progress } });
+      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId), status: 'running' }, { $set: { progress } });
     },
 
     async complete(tenantId: string, exportId: string, file: NonNullable<ExportDocument['file']>, now: Date): Promise<boolean> {
-      const result = await collection.updateOne(
+      const result = await (await collection()).updateOne(
         { tenantId, _id: toObjectId(exportId), status: 'running' },
         { $set: { status: 'completed', file, completedAt: now, progress: { rows: file.rows, total: file.rows } }, $unset: { partialFileId: '' } },
       );
@@ -45,7 +47,7 @@ export function createExportRepository(db: Db) {
     },
 
     async fail(tenantId: string, exportId: string, reason: string, now: Date): Promise<boolean> {
-      const result = await collection.updateOne(
+      const result = await (await collection()).updateOne(
         { tenantId, _id: toObjectId(exportId), status: { $in: ['queued', 'running'] } },
         { $set: { status: 'failed', failureReason: reason, completedAt: now }, $unset: { partialFileId: '' } },
       );
@@ -55,29 +57,29 @@ export function createExportRepository(db: Db) {
     /** Queued: cancelled at once. Running: flagged, and the worker stops within a second or so. */
     async requestCancel(tenantId: string, exportId: string, requesterId: string, now: Date): Promise<ExportDocument | null> {
       const filter = { tenantId, _id: toObjectId(exportId), 'requester.id': requesterId };
-      await collection.updateOne({ ...filter, status: 'queued' }, { $set: { status: 'cancelled', cancelRequestedAt: now, completedAt: now } });
-      await collection.updateOne({ ...filter, status: 'running' }, { $set: { cancelRequestedAt: now } });
-      return collection.findOne(filter);
+      await (await collection()).updateOne({ ...filter, status: 'queued' }, { $set: { status: 'cancelled', cancelRequestedAt: now, completedAt: now } });
+      await (await collection()).updateOne({ ...filter, status: 'running' }, { $set: { cancelRequestedAt: now } });
+      return (await collection()).findOne(filter);
     },
 
     async markCancelled(tenantId: string, exportId: string, now: Date): Promise<void> {
-      await collection.updateOne(
+      await (await collection()).updateOne(
         { tenantId, _id: toObjectId(exportId), status: { $in: ['queued', 'running'] } },
         { $set: { status: 'cancelled', completedAt: now }, $unset: { partialFileId: '' } },
       );
     },
 
     async isCancelRequested(tenantId: string, exportId: string): Promise<boolean> {
-      const record = await collection.findOne({ tenantId, _id: toObjectId(exportId) }, { projection: { cancelRequestedAt: 1, status: 1 } });
+      const record = await (await collection()).findOne({ tenantId, _id: toObjectId(exportId) }, { projection: { cancelRequestedAt: 1, status: 1 } });
       return !record || record.status === 'cancelled' || record.cancelRequestedAt !== undefined;
     },
 
-    findExpiredAcrossTenants(now: Date, limit: number): Promise<ExportDocument[]> {
-      return collection.find({ expiresAt: { $lte: now } }).limit(limit).toArray();
+    async findExpiredAcrossTenants(now: Date, limit: number): Promise<ExportDocument[]> {
+      return (await collection()).find({ expiresAt: { $lte: now } }).limit(limit).toArray();
     },
 
     async remove(tenantId: string, exportId: string): Promise<void> {
-      await collection.deleteOne({ tenantId, _id: toObjectId(exportId) });
+      await (await collection()).deleteOne({ tenantId, _id: toObjectId(exportId) });
     },
   };
 }

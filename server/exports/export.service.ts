@@ -1,4 +1,3 @@
-import { ObjectId } from 'mongodb';
 import type { TAuditCaller } from '../trpc';
 import { signDownloadToken } from './download-link';
 import { resolveExportColumns } from './export-columns';
@@ -12,8 +11,12 @@ export interface ExportServiceDeps {
   queue: ExportQueue;
   signingSecret: string;
   retentionDays: number;
-  /** Prefix of download links, e.g. https://crm.example.com (empty: links relative to the API host). */
-  publicUrl?: string;
+  /**
+   * Where the download route is reached, e.g. `https://crm.example.com/audit-log` (the host's public
+   * URL and the path it mounts the audit log's express router at); a path alone gives links
+   * relative to the host.
+   */
+  linkBase: string;
   clock?: () => Date;
 }
 
@@ -27,8 +30,9 @@ export class ExportNotFoundError extends Error {
   }
 }
 
-export const DOWNLOAD_PATH = '/audit-log/exports';
-export const downloadPath = (exportId: string, token: string) => `${DOWNLOAD_PATH}/${exportId}/download?token=${encodeURIComponent(token)}`;
+/** The download route, relative to where the audit log's express router is mounted. */
+export const DOWNLOAD_ROUTE = '/exports/:id/download';
+export const downloadPath = (exportId: string, token: string) => `/exports/${exportId}/download?token=${encodeURIComponent(token)}`;
 
 export function createExportService(deps: ExportServiceDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -59,7 +63,7 @@ export function createExportService(deps: ExportServiceDeps) {
         fileName: record.file.fileName,
         rows: record.file.rows,
         bytes: record.file.bytes,
-        downloadUrl: `${deps.publicUrl ?? ''}${downloadPath(view.id, token)}`,
+        downloadUrl: `${deps.linkBase}${downloadPath(view.id, token)}`,
         expiresAt: record.expiresAt,
       };
     }
@@ -72,7 +76,7 @@ export function createExportService(deps: ExportServiceDeps) {
     async create(caller: TAuditCaller, input: TCreateExportInput): Promise<TExportView> {
       const now = clock();
       const record: ExportDocument = {
-        _id: new ObjectId(),
+        _id: deps.exports.newId(),
         tenantId: caller.tenantId,
         requester: { id: caller.actorId, name: caller.actorName },
         format: input.format,

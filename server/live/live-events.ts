@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit-log';
+import type { Logger } from 'pino';
 import { fromEventDocument, type EventDocument } from '../events/event.document';
 import type { TEventFilters } from '../events/event-filters.schema';
 import { eventMatchesFilters } from '../events/event-match';
@@ -30,7 +30,9 @@ export const liveEventsTopic = (tenantId: string) => `tenant:${tenantId}`;
 const WATCH_TOPIC = 'watch';
 
 export interface LiveEventsDeps {
-  audit: AuditLog;
+  /** Calls the listener with each batch of events once stored; returns the function that removes it. */
+  onEventsWritten(listener: (documents: EventDocument[]) => void): () => void;
+  logger: Pick<Logger, 'warn'>;
   fanout: RedisFanout<TAuditEvent[]>;
   watch: RedisFanout<TWatchMessage>;
   announceEveryMs?: number;
@@ -38,7 +40,7 @@ export interface LiveEventsDeps {
 }
 
 export function createLiveEvents(deps: LiveEventsDeps): LiveEvents {
-  const { audit, fanout, watch } = deps;
+  const { fanout, watch } = deps;
   const announceEveryMs = deps.announceEveryMs ?? 10_000;
   const now = deps.now ?? Date.now;
   // Three missed announcements before a tenant counts as unwatched: Redis hiccups do not drop views.
@@ -46,7 +48,7 @@ export function createLiveEvents(deps: LiveEventsDeps): LiveEvents {
   const watchedUntil = new Map<string, number>();
   const openViews = new Map<string, number>();
 
-  const warn = (message: string) => (error: unknown) => audit.logger.warn({ err: error }, message);
+  const warn = (message: string) => (error: unknown) => deps.logger.warn({ err: error }, message);
   const announce = (tenantId: string) => void watch.publish(WATCH_TOPIC, { kind: 'watching', tenantId }).catch(warn('could not announce a live view'));
   const isWatched = (tenantId: string) => (watchedUntil.get(tenantId) ?? 0) > now();
 
@@ -64,7 +66,7 @@ export function createLiveEvents(deps: LiveEventsDeps): LiveEvents {
       fanout.publish(liveEventsTopic(tenantId), group.map(fromEventDocument)).catch(warn('could not publish live audit events'));
     }
   };
-  const stopPublishing = audit.onEventsWritten(publishWritten);
+  const stopPublishing = deps.onEventsWritten(publishWritten);
 
   return {
     async *stream(tenantId, filters, signal) {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { BSON } from 'mongodb';
+import superjson from 'superjson';
 
 /**
  * Delivers messages to listeners on every API instance: publish goes to one Redis channel, each
@@ -10,19 +10,21 @@ export interface RedisFanout<T> {
   subscribe(topic: string, listener: (message: T) => void): () => void;
   /** Yields messages of `topic` until `signal` aborts: what a tRPC subscription returns. */
   stream(topic: string, signal: AbortSignal | undefined): AsyncGenerator<T>;
+  /** Resolves once this instance receives the channel's messages. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createRedisFanout<T>(options: { publisher: Redis; subscriber: Redis; channel: string }): Promise<RedisFanout<T>> {
+export function createRedisFanout<T>(options: { publisher: Redis; subscriber: Redis; channel: string }): RedisFanout<T> {
   const { publisher, subscriber, channel } = options;
   const listeners = new Map<string, Set<(message: T) => void>>();
   const onMessage = (incoming: string, text: string) => {
     if (incoming !== channel) return;
-    const { topic, message } = BSON.EJSON.parse(text, { relaxed: false }) as { topic: string; message: T };
+    const { topic, message } = superjson.parse<{ topic: string; message: T }>(text);
     listeners.get(topic)?.forEach((listener) => listener(message));
   };
   subscriber.on('message', onMessage);
-  await subscriber.subscribe(channel);
+  const ready = subscriber.subscribe(channel).then(() => undefined);
 
   const subscribe = (topic: string, listener: (message: T) => void) => {
     const set = listeners.get(topic) ?? new Set();
@@ -35,8 +37,9 @@ export async function createRedisFanout<T>(options: { publisher: Redis; subscrib
   };
 
   return {
+    ready,
     async publish(topic, message) {
-      await publisher.publish(channel, BSON.EJSON.stringify({ topic, message }, { relaxed: false }));
+      await publisher.publish(channel, superjson.stringify({ topic, message }));
     },
     subscribe,
     async *stream(topic, signal) {

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { ObjectId } from 'mongodb';
 import type { Logger } from 'pino';
 import type { RedisFanout } from '../live/redis-fanout';
 import { toNotification, type NotificationDocument, type NotificationRepository } from './notification.repository';
@@ -39,7 +38,6 @@ export function createNotificationService(deps: {
   return {
     async notify(input: NotifyInput): Promise<TNotification | null> {
       const stored = await deps.notifications.insertOnce({
-        _id: new ObjectId(),
         tenantId: input.tenantId,
         userId: input.user.id,
         kind: input.kind,

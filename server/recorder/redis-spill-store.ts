@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { BSON } from 'mongodb';
+import type { BSON } from 'mongodb';
 import type { EventDocument } from '../events/event.document';
 import type { SpillStore } from './batch-recorder';
 
@@ -13,19 +13,20 @@ export class RedisSpillStore implements SpillStore {
   readonly spillKey: string;
   readonly rejectedKey: string;
 
-  constructor(private readonly redis: Redis, prefix: string) {
+  /** `bson` is the host driver's (server/db/host-database.ts), so spilled ids come back as its ObjectIds. */
+  constructor(private readonly redis: Redis, prefix: string, private readonly bson: typeof BSON) {
     this.spillKey = `${prefix}:audit:spill`;
     this.rejectedKey = `${prefix}:audit:rejected`;
   }
 
   async push(documents: EventDocument[]): Promise<void> {
     if (documents.length === 0) return;
-    await this.redis.rpush(this.spillKey, ...documents.map((document) => BSON.EJSON.stringify(document, { relaxed: false })));
+    await this.redis.rpush(this.spillKey, ...documents.map((document) => this.bson.EJSON.stringify(document, { relaxed: false })));
   }
 
   async pop(count: number): Promise<EventDocument[]> {
     const popped = await this.redis.lpop(this.spillKey, count);
-    return (popped ?? []).map((text) => BSON.EJSON.parse(text, { relaxed: false }) as EventDocument);
+    return (popped ?? []).map((text) => this.bson.EJSON.parse(text, { relaxed: false }) as EventDocument);
   }
 
   async length(): Promise<number> {
@@ -34,6 +35,6 @@ export class RedisSpillStore implements SpillStore {
 
   async keepRejected(entries: Array<{ document: EventDocument; reason: string }>): Promise<void> {
     if (entries.length === 0) return;
-    await this.redis.rpush(this.rejectedKey, ...entries.map((entry) => BSON.EJSON.stringify(entry, { relaxed: false })));
+    await this.redis.rpush(this.rejectedKey, ...entries.map((entry) => this.bson.EJSON.stringify(entry, { relaxed: false })));
   }
 }

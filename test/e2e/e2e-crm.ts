@@ -5,12 +5,11 @@ import type { Worker } from 'bullmq';
 import pino from 'pino';
 import superjson from 'superjson';
 import type { AppRouter } from '../../examples/crm/app-router';
-import { createCrmApp } from '../../examples/crm/crm-app';
+import { createCrmApp, crmActorOf } from '../../examples/crm/crm-app';
 import { seedDemoData } from '../../examples/crm/seed';
 import { DEMO_PASSWORD } from '../../examples/crm/seed-data';
-import { startExportWorker } from '../../workers/export-worker';
+import { createAuditLog } from '../../plugins';
 import { realmSafeFetch } from '../helpers/api-server';
-import { openTestAuditServices } from '../helpers/audit-stack';
 import { connectTestMongo, connectTestRedis } from '../helpers/test-databases';
 
 const SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
@@ -23,10 +22,20 @@ export async function startE2eCrm(label: string) {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const mongo = await connectTestMongo(label);
   const redis = await connectTestRedis(label);
-  const { audit, services, subscriber } = await openTestAuditServices(mongo, redis, logger, SECRET);
-  const crm = await createCrmApp({ connection: mongo.connection, auditLog: audit, services, cursorSecret: SECRET, logger, trustProxy: 1 });
+  const audit = createAuditLog({
+    connection: mongo.connection,
+    redis: redis.redis,
+    redisPrefix: redis.prefix,
+    secret: SECRET,
+    logger,
+    recorder: { flushIntervalMs: 20 },
+    resolveActor: crmActorOf,
+    trustProxy: 1,
+  });
+  await audit.ready;
+  const crm = await createCrmApp({ connection: mongo.connection, auditLog: audit, logger });
   await seedDemoData(crm.models);
-  const worker: Worker = await startExportWorker({ services, connection: redis.redis, prefix: redis.prefix, logger, progressIntervalMs: 200 });
+  const worker: Worker = await audit.startWorker({ progressIntervalMs: 200 });
   const server: Server = await new Promise((done) => {
     const listening = crm.app.listen(0, '127.0.0.1', () => done(listening));
   });
@@ -58,15 +67,12 @@ export async function startE2eCrm(label: string) {
   return {
     origin,
     audit,
-    services,
     apiSession,
     async stop() {
       server.closeAllConnections();
       await new Promise((done) => server.close(done));
       await worker.close();
       await audit.close();
-      await services.close();
-      subscriber.disconnect();
       await mongo.drop();
       await redis.cleanup();
     },

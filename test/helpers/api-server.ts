@@ -5,18 +5,16 @@ import pino from 'pino';
 import type { TRPCClient } from '@trpc/client';
 import { createAuditLogClient, type AuditLogApiRouter } from '../../client';
 import { createApp } from '../../server/app';
-import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import type { AuditServer } from '../../server/audit-server';
 import { signApiToken } from '../../server/auth/api-token';
-import { createContextFactory, type TApiContext } from '../../server/context';
 import { toEventDocument, withoutUndefined } from '../../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import type { TAuditEvent } from '../../server/events/event.schema';
-import { createAuditLogApiRouter } from '../../server/router';
 import type { TAuditCaller } from '../../server/trpc';
+import { bearerIdentity, openTestAuditServer } from './audit-stack';
 import { connectTestMongo, connectTestRedis, type TestMongo, type TestRedis } from './test-databases';
 
 export const API_TOKEN_SECRET = 'test-api-token-secret-0123456789abcdef';
-export const CURSOR_SECRET = 'test-cursor-secret-0123456789abcdef!!';
 
 export const admin = (tenantId: string, actorId = `admin-${tenantId}`): TAuditCaller => ({ tenantId, actorId, actorName: 'Ada Admin', role: 'admin' });
 export const member = (tenantId: string): TAuditCaller => ({ tenantId, actorId: `member-${tenantId}`, actorName: 'Max Member', role: 'member' });
@@ -24,7 +22,8 @@ export const member = (tenantId: string): TAuditCaller => ({ tenantId, actorId: 
 export interface ApiServer {
   mongo: TestMongo;
   redis: TestRedis;
-  audit: AuditLog;
+  server: AuditServer;
+  audit: { flush(): Promise<void> };
   url: string;
   origin: string;
   client(caller: TAuditCaller | null): TRPCClient<AuditLogApiRouter>;
@@ -39,17 +38,14 @@ export async function startApiServer(label: string, options: { recordReads?: boo
   const mongo = await connectTestMongo(label);
   const redis = await connectTestRedis(label);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const audit = await createAuditLog({ connection: mongo.connection, redis: redis.redis, redisPrefix: redis.prefix, logger });
-  const router = createAuditLogApiRouter<TApiContext>({
-    audit,
-    cursorSecret: CURSOR_SECRET,
-    resolveCaller: (ctx) => ctx.caller,
+  const auditServer = await openTestAuditServer(mongo, redis, logger, {
+    recorder: {},
+    resolveActor: bearerIdentity(API_TOKEN_SECRET),
     recordReads: options.recordReads ?? false,
     pageStreams: options.pageStreams,
   });
   const app = createApp({
-    router,
-    createContext: createContextFactory({ logger, apiTokenSecret: API_TOKEN_SECRET }),
+    server: auditServer,
     logger,
     corsOrigins: options.corsOrigins ?? [],
     bodyLimitBytes: 100_000,
@@ -65,7 +61,8 @@ export async function startApiServer(label: string, options: { recordReads?: boo
   return {
     mongo,
     redis,
-    audit,
+    server: auditServer,
+    audit: { flush: auditServer.services.flush },
     url,
     origin,
     tokenFor,
@@ -74,13 +71,13 @@ export async function startApiServer(label: string, options: { recordReads?: boo
     async seed(events) {
       const collection = mongo.connection.collection(AUDIT_EVENTS_COLLECTION);
       for (let start = 0; start < events.length; start += 1_000) {
-        await collection.insertMany(events.slice(start, start + 1_000).map(toEventDocument), { ordered: false });
+        await collection.insertMany(events.slice(start, start + 1_000).map((event) => toEventDocument(event, (hex) => new ObjectId(hex))), { ordered: false });
       }
     },
     async close() {
       server.closeAllConnections();
       await new Promise((done) => server.close(done));
-      await audit.close();
+      await auditServer.close();
       await mongo.drop();
       await redis.cleanup();
     },

@@ -2,17 +2,16 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
-import express from 'express';
-import { Redis } from 'ioredis';
+import type { Collection } from 'mongodb';
 import pino, { type Logger } from 'pino';
 import superjson from 'superjson';
 import { createApp } from '../../server/app';
-import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import { createAuditServer, type AuditServer, type AuditServerOptions } from '../../server/audit-server';
 import { bearerToken, signApiToken, verifyApiToken } from '../../server/auth/api-token';
-import { createContextFactory, type TApiContext } from '../../server/context';
-import { createExportDownloadRouter } from '../../server/exports/download.route';
-import { createAuditLogApiRouter, type AuditLogApiRouter } from '../../server/router';
-import { createServices, type Services } from '../../server/services';
+import type { EventDocument } from '../../server/events/event.document';
+import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
+import type { AuditLogApiRouter } from '../../server/router';
+import type { AuditServices } from '../../server/services';
 import type { TAuditCaller } from '../../server/trpc';
 import { realmSafeFetch } from './api-server';
 import { connectTestMongo, connectTestRedis, joinTestMongo, joinTestRedis, type TestMongo, type TestRedis } from './test-databases';
@@ -23,8 +22,13 @@ const SECRET = STACK_SECRET;
 export interface AuditStack {
   mongo: TestMongo;
   redis: TestRedis;
-  audit: AuditLog;
-  services: Services;
+  server: AuditServer;
+  services: AuditServices;
+  /** The driver collection of stored events. */
+  events: Collection<EventDocument>;
+  /** The key download links are signed with (derived from the stack's secret). */
+  downloadSecret: string;
+  audit: { record: AuditServices['events']['recorder']['record']; flush(): Promise<void> };
   baseUrl: string;
   /** A typed client signed in as `caller`, with SSE subscriptions. */
   clientFor(caller: TAuditCaller): ReturnType<typeof createTRPCClient<AuditLogApiRouter>>;
@@ -32,21 +36,30 @@ export interface AuditStack {
   close(): Promise<void>;
 }
 
+/** The bearer-token identity of the standalone API (server/main.ts), for the test stacks. */
+export const bearerIdentity = (secret: string) => (req: { headers: { authorization?: string } }) => {
+  const token = bearerToken(req.headers.authorization);
+  const caller = token ? verifyApiToken(token, secret) : null;
+  return caller && { tenantId: caller.tenantId, actor: { id: caller.actorId, name: caller.actorName, role: caller.role, type: 'api_key' as const } };
+};
+
 /**
- * The audit log and its services over a suite's database and Redis prefix, with a short flush
- * interval; `subscriber` is the live-delivery connection the caller disconnects on close.
+ * The audit server over a suite's database and Redis prefix, with a short flush interval, once it
+ * has started (indexes exist, live delivery subscribed).
  */
-export async function openTestAuditServices(mongo: TestMongo, redis: TestRedis, logger: Logger, signingSecret: string) {
-  const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const audit = await createAuditLog({ connection: mongo.connection, redis: redis.redis, redisPrefix: redis.prefix, logger, recorder: { flushIntervalMs: 20 } });
-  const services = await createServices({
-    audit,
+export async function openTestAuditServer(mongo: TestMongo, redis: TestRedis, logger: Logger, options: Partial<AuditServerOptions> = {}): Promise<AuditServer> {
+  const server = createAuditServer({
+    connection: mongo.connection,
     redis: redis.redis,
-    redisSubscriber: subscriber,
     redisPrefix: redis.prefix,
-    exports: { signingSecret, retentionDays: 7, maxRunningPerTenant: 2 },
+    logger,
+    secret: SECRET,
+    recorder: { flushIntervalMs: 20 },
+    resolveActor: bearerIdentity(SECRET),
+    ...options,
   });
-  return { audit, services, subscriber };
+  await server.ready;
+  return server;
 }
 
 /**
@@ -59,31 +72,15 @@ export async function startAuditStack(label: string, options: { joining?: AuditS
   const { joining } = options;
   const mongo = joining ? await joinTestMongo(joining.mongo.dbName) : await connectTestMongo(label);
   const redis = joining ? joinTestRedis(joining.redis.prefix) : await connectTestRedis(label);
-  const { audit, services, subscriber } = await openTestAuditServices(mongo, redis, logger, SECRET);
-  const router = createAuditLogApiRouter<TApiContext>({ audit, cursorSecret: SECRET, resolveCaller: (ctx) => ctx.caller, services });
-  const api = createApp({
-    router,
-    createContext: createContextFactory({ logger, apiTokenSecret: SECRET }),
+  const auditServer = await openTestAuditServer(mongo, redis, logger);
+  const { services } = auditServer;
+  const app = createApp({
+    server: auditServer,
     logger,
     corsOrigins: [],
     bodyLimitBytes: 100_000,
     readiness: { mongo: mongo.connection, redis: redis.redis },
   });
-  const app = express();
-  app.use(
-    createExportDownloadRouter({
-      exports: services.exports.repository,
-      storage: services.exports.storage,
-      signingSecret: SECRET,
-      audit,
-      logger,
-      resolveCaller: (req) => {
-        const token = bearerToken(req.headers.authorization);
-        return token ? verifyApiToken(token, SECRET) : null;
-      },
-    }),
-  );
-  app.use(api);
   const server: Server = await new Promise((done) => {
     const listening = app.listen(0, '127.0.0.1', () => done(listening));
   });
@@ -96,8 +93,11 @@ export async function startAuditStack(label: string, options: { joining?: AuditS
   return {
     mongo,
     redis,
-    audit,
+    server: auditServer,
     services,
+    events: mongo.connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION),
+    downloadSecret: services.connected!.exports.signingSecret,
+    audit: { record: services.events.recorder.record, flush: services.flush },
     baseUrl,
     tokenFor,
     clientFor(caller) {
@@ -123,9 +123,7 @@ export async function startAuditStack(label: string, options: { joining?: AuditS
     async close() {
       server.closeAllConnections();
       await new Promise((done) => server.close(done));
-      await audit.close();
-      await services.close();
-      subscriber.disconnect();
+      await auditServer.close();
       await mongo.drop();
       await redis.cleanup();
     },

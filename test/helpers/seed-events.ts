@@ -64,7 +64,7 @@ export async function seedEvents(collection: Collection<EventDocument>, options:
     const batch: EventDocument[] = [];
     for (let index = start; index < Math.min(options.count, start + batchSize); index++) {
       const event = makeSeedEvent(options.tenantId, index, new Date(newest - index * stepMs), actions);
-      batch.push(toEventDocument(options.customise ? options.customise(event, index) : event));
+      batch.push(toEventDocument(options.customise ? options.customise(event, index) : event, (hex) => new ObjectId(hex)));
     }
     await collection.insertMany(batch, { ordered: false });
   }

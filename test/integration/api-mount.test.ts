@@ -7,10 +7,10 @@ import express from 'express';
 import pino from 'pino';
 import superjson from 'superjson';
 import { createAuditLogClient } from '../../client';
-import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import { ObjectId } from 'mongodb';
+import { createAuditLog, type AuditLog } from '../../plugins';
 import { toEventDocument } from '../../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
-import { createAuditLogRouter } from '../../server/router';
 import { makeEvent, realmSafeFetch } from '../helpers/api-server';
 import { connectTestMongo, type TestMongo } from '../helpers/test-databases';
 
@@ -24,12 +24,7 @@ function buildHostRouter(audit: AuditLog) {
   const t = initTRPC.context<HostContext>().create({ transformer: superjson });
   return t.router({
     whoami: t.procedure.query(({ ctx }) => ctx.user?.name ?? 'anonymous'),
-    auditLog: createAuditLogRouter<HostContext>({
-      audit,
-      cursorSecret: 'host-cursor-secret-0123456789abcdefghij',
-      resolveCaller: (ctx) => (ctx.user ? { tenantId: ctx.tenantId, actorId: ctx.user.id, actorName: ctx.user.name, role: ctx.user.role } : null),
-      recordReads: false,
-    }),
+    auditLog: audit.router,
   });
 }
 type HostRouter = ReturnType<typeof buildHostRouter>;
@@ -48,8 +43,15 @@ describe('the audit-log router mounted in a host app router', () => {
 
   beforeAll(async () => {
     mongo = await connectTestMongo('api_mount');
-    audit = await createAuditLog({ connection: mongo.connection, logger: pino({ level: 'silent' }) });
-    await mongo.connection.collection(AUDIT_EVENTS_COLLECTION).insertOne(toEventDocument(event));
+    audit = createAuditLog({
+      connection: mongo.connection,
+      logger: pino({ level: 'silent' }),
+      secret: 'host-cursor-secret-0123456789abcdefghij',
+      resolveCaller: (ctx: HostContext) => (ctx.user ? { tenantId: ctx.tenantId, actorId: ctx.user.id, actorName: ctx.user.name, role: ctx.user.role } : null),
+      recordReads: false,
+    });
+    await audit.ready;
+    await mongo.connection.collection(AUDIT_EVENTS_COLLECTION).insertOne(toEventDocument(event, (hex) => new ObjectId(hex)));
     const app = express();
     app.use(
       '/trpc',

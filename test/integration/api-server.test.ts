@@ -4,9 +4,9 @@ import { TRPCClientError } from '@trpc/client';
 import pino from 'pino';
 import { createAuditLogClient } from '../../client';
 import { createApp } from '../../server/app';
-import { createContextFactory, type TApiContext } from '../../server/context';
-import { createAuditLogApiRouter } from '../../server/router';
-import { API_TOKEN_SECRET, admin, realmSafeFetch, startApiServer, type ApiServer } from '../helpers/api-server';
+import type { AuditServer } from '../../server/audit-server';
+import { admin, realmSafeFetch, startApiServer, type ApiServer } from '../helpers/api-server';
+import { openTestAuditServer } from '../helpers/audit-stack';
 
 describe('the standalone API server', () => {
   let api: ApiServer;
@@ -71,6 +71,7 @@ describe('the standalone API server', () => {
 
 describe('unexpected errors', () => {
   let api: ApiServer;
+  let failing: AuditServer;
   let server: Server;
   let url: string;
   const logged: Array<Record<string, unknown>> = [];
@@ -78,14 +79,12 @@ describe('unexpected errors', () => {
   beforeAll(async () => {
     api = await startApiServer('api_errors');
     const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
-    const router = createAuditLogApiRouter<TApiContext>({
-      audit: { ...api.audit, logger },
-      cursorSecret: 'errors-cursor-secret-0123456789abcdefgh',
-      resolveCaller: () => {
+    failing = await openTestAuditServer(api.mongo, api.redis, logger, {
+      resolveActor: () => {
         throw new Error('db password is hunter2');
       },
     });
-    const app = createApp({ router, createContext: createContextFactory({ logger, apiTokenSecret: API_TOKEN_SECRET }), logger, corsOrigins: [], bodyLimitBytes: 10_000, readiness: { mongo: api.mongo.connection } });
+    const app = createApp({ server: failing, logger, corsOrigins: [], bodyLimitBytes: 10_000, readiness: { mongo: api.mongo.connection } });
     server = await new Promise((ready) => {
       const listening = app.listen(0, '127.0.0.1', () => ready(listening));
     });
@@ -94,6 +93,7 @@ describe('unexpected errors', () => {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
+    await failing.close();
     await api.close();
   });
 

@@ -114,7 +114,7 @@ describe('events.live: new events over SSE, across API instances', () => {
     listener.on('message', (_channel: string, text: string) => published.push(text));
     await listener.subscribe(`${recording.redis.prefix}:live:events`);
     try {
-      expect(recording.services.liveEvents.isWatched('tenant-c')).toBe(false);
+      expect(recording.services.connected!.live.isWatched('tenant-c')).toBe(false);
       record({ tenantId: 'tenant-c', description: 'Nobody watches tenant C yet' });
       await recording.audit.flush();
       await sleep(300);
@@ -122,12 +122,12 @@ describe('events.live: new events over SSE, across API instances', () => {
 
       const live = await subscribeLive(adminC, {}, { tenantId: 'tenant-c' });
       try {
-        expect(recording.services.liveEvents.isWatched('tenant-c')).toBe(true);
+        expect(recording.services.connected!.live.isWatched('tenant-c')).toBe(true);
         expect(published.some((text) => text.includes('tenant:tenant-c'))).toBe(true);
         const late = await startAuditStack('events-live-late', { joining: recording });
         try {
-          await until(() => late.services.liveEvents.isWatched('tenant-c'), 'the roll call to reach the new instance', 3_000);
-          expect(late.services.liveEvents.isWatched('tenant-d')).toBe(false);
+          await until(() => late.services.connected!.live.isWatched('tenant-c'), 'the roll call to reach the new instance', 3_000);
+          expect(late.services.connected!.live.isWatched('tenant-d')).toBe(false);
         } finally {
           await late.close();
         }

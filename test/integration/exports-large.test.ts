@@ -7,7 +7,6 @@ import pino from 'pino';
 import { neutraliseFormula } from '../../server/exports/cell-text';
 import { EXPORT_FILES_BUCKET } from '../../server/exports/export-storage';
 import { NOTIFICATIONS_COLLECTION } from '../../server/notifications/notification.repository';
-import { startExportWorker } from '../../workers/export-worker';
 import { startAuditStack, STACK_SECRET, type AuditStack } from '../helpers/audit-stack';
 import { download, waitForExport } from '../helpers/exports';
 import { seedEvents } from '../helpers/seed-events';
@@ -48,10 +47,7 @@ describe('exports of 100,000 events', () => {
   let stack: AuditStack;
   let worker: Worker | undefined;
   const startWorker = async () =>
-    startExportWorker({
-      services: stack.services,
-      connection: stack.redis.redis,
-      prefix: stack.redis.prefix,
+    stack.server.startWorker({
       logger: pino({ level: 'silent' }),
       progressIntervalMs: 100,
       stalledIntervalMs: 1_000,
@@ -60,12 +56,12 @@ describe('exports of 100,000 events', () => {
 
   beforeAll(async () => {
     stack = await startAuditStack('exports_large');
-    await seedEvents(stack.services.events, {
+    await seedEvents(stack.events, {
       tenantId: admin.tenantId,
       count: EVENTS,
       customise: (event, index) => (index % 1_000 === 7 ? { ...event, description: `=cmd|' /C calc'!A${index}` } : event),
     });
-    await seedEvents(stack.services.events, { tenantId: 'tenant-small', count: 500 });
+    await seedEvents(stack.events, { tenantId: 'tenant-small', count: 500 });
   });
 
   afterEach(async () => {
@@ -137,7 +133,7 @@ describe('exports of 100,000 events', () => {
         FIXTURE_MONGODB_URI: testMongoUri(),
         FIXTURE_DB_NAME: stack.mongo.dbName,
         FIXTURE_REDIS_PREFIX: stack.redis.prefix,
-        FIXTURE_SIGNING_SECRET: STACK_SECRET,
+        FIXTURE_SECRET: STACK_SECRET,
       },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -162,7 +158,7 @@ describe('exports of 100,000 events', () => {
       worker = await startWorker();
       const done = await waitForExport(client, id, ['completed'], 600_000);
       // The earlier test's exports and downloads are events too, received before this request.
-      expect(done.file!.rows).toBe(await stack.services.events.countDocuments({ tenantId: admin.tenantId, receivedAt: { $lte: done.requestedAt } }));
+      expect(done.file!.rows).toBe(await stack.events.countDocuments({ tenantId: admin.tenantId, receivedAt: { $lte: done.requestedAt } }));
       expect(done.file!.rows).toBeGreaterThanOrEqual(EVENTS);
       const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.fromWeb((await download(stack, done.file!.downloadUrl)).body as never), {
         sharedStrings: 'cache',
@@ -171,7 +167,7 @@ describe('exports of 100,000 events', () => {
       });
       const ids: string[] = [];
       for await (const sheet of reader) for await (const row of sheet) if (row.number > 1) ids.push(String(row.getCell(12).value));
-      const expected = await stack.services.events
+      const expected = await stack.events
         .find({ tenantId: admin.tenantId, receivedAt: { $lte: done.requestedAt } }, { projection: { _id: 1 } })
         .sort({ occurredAt: -1, _id: -1 })
         .toArray();

@@ -2,8 +2,7 @@ import { ObjectId } from 'mongodb';
 import pino from 'pino';
 import { EXPORT_FILES_BUCKET } from '../../server/exports/export-storage';
 import { NOTIFICATIONS_COLLECTION } from '../../server/notifications/notification.repository';
-import { removeExpiredExports } from '../../workers/retention';
-import { startExportWorker } from '../../workers/export-worker';
+import { removeExpiredExports } from '../../server/exports/retention';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { waitForExport } from '../helpers/exports';
 import { seedEvents } from '../helpers/seed-events';
@@ -16,7 +15,7 @@ describe('export retention', () => {
 
   beforeAll(async () => {
     stack = await startAuditStack('retention');
-    await seedEvents(stack.services.events, { tenantId: admin.tenantId, count: 20 });
+    await seedEvents(stack.events, { tenantId: admin.tenantId, count: 20 });
   });
 
   afterAll(async () => {
@@ -25,7 +24,7 @@ describe('export retention', () => {
 
   it('deletes expired exports with their files and notifications, and keeps the others', async () => {
     const logger = pino({ level: 'silent' });
-    const worker = await startExportWorker({ services: stack.services, connection: stack.redis.redis, prefix: stack.redis.prefix, logger, progressIntervalMs: 100 });
+    const worker = await stack.server.startWorker({ logger, progressIntervalMs: 100 });
     const client = stack.clientFor(admin);
     try {
       const older = await waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'csv' })).id);
@@ -37,7 +36,7 @@ describe('export retention', () => {
       // Seven days of retention, as configured: eight days later the first has expired, and the second
       // too unless its expiry is moved out; move it to show that only expired exports go.
       await db.collection('audit_exports').updateOne({ _id: new ObjectId(newer.id) }, { $set: { expiresAt: new Date(Date.now() + 30 * DAY_MS) } });
-      const { removed } = await removeExpiredExports(stack.services, logger, new Date(Date.now() + 8 * DAY_MS));
+      const { removed } = await removeExpiredExports(stack.services.connected!, logger, new Date(Date.now() + 8 * DAY_MS));
 
       expect(removed).toBe(1);
       await expect(client.auditLog.exports.byId.query({ id: older.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });

@@ -8,7 +8,6 @@ import { downloadPath } from '../../server/exports/export.service';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import { NOTIFICATIONS_COLLECTION } from '../../server/notifications/notification.repository';
 import type { EventDocument } from '../../server/events/event.document';
-import { startExportWorker } from '../../workers/export-worker';
 import { startAuditStack, STACK_SECRET, type AuditStack } from '../helpers/audit-stack';
 import { download, waitForExport } from '../helpers/exports';
 import { seedEvents } from '../helpers/seed-events';
@@ -24,14 +23,10 @@ describe('audit log exports', () => {
 
   beforeAll(async () => {
     stack = await startAuditStack('exports');
-    worker = await startExportWorker({
-      services: stack.services,
-      connection: stack.redis.redis,
-      prefix: stack.redis.prefix,
-      logger: pino({ level: 'silent' }),
+    worker = await stack.server.startWorker({ logger: pino({ level: 'silent' }),
       progressIntervalMs: 200,
     });
-    const events = stack.services.events;
+    const events = stack.events;
     await seedEvents(events, {
       tenantId: 'tenant-a',
       count: 30,
@@ -75,13 +70,13 @@ describe('audit log exports', () => {
     expect(rows[1]![4]).toBe(`'=HYPERLINK("http://evil.example","Click")`);
     const ids = rows.slice(1).map((row) => row[11]);
     // The export covers events received up to its request: its own audit event comes later.
-    const stored = await stack.services.events.find({ tenantId: 'tenant-a', receivedAt: { $lte: done.requestedAt } }).sort({ occurredAt: -1 }).toArray();
-    expect(await stack.services.events.countDocuments({ tenantId: 'tenant-a' })).toBeGreaterThan(stored.length);
+    const stored = await stack.events.find({ tenantId: 'tenant-a', receivedAt: { $lte: done.requestedAt } }).sort({ occurredAt: -1 }).toArray();
+    expect(await stack.events.countDocuments({ tenantId: 'tenant-a' })).toBeGreaterThan(stored.length);
     expect(ids).toEqual(stored.map((event: EventDocument) => event._id.toHexString()));
   });
 
   it('tells MongoDB from FerretDB, which decides whether exports count a progress total', async () => {
-    const kind = await detectServerKind(stack.services.events.db);
+    const kind = await detectServerKind(stack.mongo.connection.db!);
     const started = process.env.AUDIT_TEST_MONGODB_KIND;
     if (started === 'ferretdb') expect(kind).toBe('ferretdb');
     else if (started === 'mongodb-memory-server') expect(kind).toBe('mongodb');
@@ -127,13 +122,13 @@ describe('audit log exports', () => {
     const url = done.file!.downloadUrl;
     const forged = url.replace(/token=[^&]+/, (token) => `${token.slice(0, -4)}AAAA`);
     expect((await download(stack, forged)).status).toBe(403);
-    const expiredToken = signDownloadToken({ exportId: done.id, tenantId: 'tenant-a', requesterId: 'admin-a', expiresAt: Date.now() - 1 }, STACK_SECRET);
-    expect((await download(stack, downloadPath(done.id, expiredToken))).status).toBe(410);
+    const expiredToken = signDownloadToken({ exportId: done.id, tenantId: 'tenant-a', requesterId: 'admin-a', expiresAt: Date.now() - 1 }, stack.downloadSecret);
+    expect((await download(stack, '/audit-log' + downloadPath(done.id, expiredToken))).status).toBe(410);
     expect((await download(stack, url, otherAdminA)).status).toBe(403);
     expect((await download(stack, url, adminB)).status).toBe(403);
-    const linkForOtherRequester = signDownloadToken({ exportId: done.id, tenantId: 'tenant-a', requesterId: 'admin-a2', expiresAt: Date.now() + 60_000 }, STACK_SECRET);
-    expect((await download(stack, downloadPath(done.id, linkForOtherRequester))).status).toBe(404);
-    expect((await download(stack, downloadPath('0123456789abcdef01234567', 'x.y'))).status).toBe(403);
+    const linkForOtherRequester = signDownloadToken({ exportId: done.id, tenantId: 'tenant-a', requesterId: 'admin-a2', expiresAt: Date.now() + 60_000 }, stack.downloadSecret);
+    expect((await download(stack, '/audit-log' + downloadPath(done.id, linkForOtherRequester))).status).toBe(404);
+    expect((await download(stack, '/audit-log' + downloadPath('0123456789abcdef01234567', 'x.y'))).status).toBe(403);
     expect((await download(stack, url, adminA)).status).toBe(200);
   });
 

@@ -1,27 +1,26 @@
 import pino from 'pino';
-import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import type { AuditLog } from '../../plugins';
 import { connectTestMongo, testMongoUri, type TestMongo } from '../helpers/test-databases';
 import { storedEvents } from '../fixtures/stored-events';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startCommonJsHost } = require('../fixtures/commonjs-host/host.js') as {
-  startCommonJsHost(options: { uri: string; dbName: string; auditLog: AuditLog }): Promise<{ url: string; stop(): Promise<void> }>;
+  startCommonJsHost(options: { uri: string; dbName: string; logger: unknown }): Promise<{ url: string; auditLog: AuditLog; stop(): Promise<void> }>;
 };
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 let db: TestMongo;
 let auditLog: AuditLog;
-let host: { url: string; stop(): Promise<void> };
+let host: { url: string; auditLog: AuditLog; stop(): Promise<void> };
 
 beforeAll(async () => {
   db = await connectTestMongo('hooks_cjs');
-  auditLog = await createAuditLog({ connection: db.connection, logger: pino({ level: 'silent' }), recorder: { flushIntervalMs: 10 } });
-  host = await startCommonJsHost({ uri: testMongoUri(), dbName: db.dbName, auditLog });
+  host = await startCommonJsHost({ uri: testMongoUri(), dbName: db.dbName, logger: pino({ level: 'silent' }) });
+  auditLog = host.auditLog;
 });
 
 afterAll(async () => {
-  await host.stop();
-  await auditLog.close();
+  await host?.stop();
   await db.drop();
 });
 

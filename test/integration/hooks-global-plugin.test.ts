@@ -1,6 +1,6 @@
 import { Mongoose, Schema } from 'mongoose';
 import pino from 'pino';
-import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import { createAuditLog, type AuditLog } from '../../plugins';
 import { auditContext } from '../../server/recorder/audit-context';
 import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
 import { connectTestMongo, testMongoUri, type TestMongo } from '../helpers/test-databases';

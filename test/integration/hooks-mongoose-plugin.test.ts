@@ -1,5 +1,6 @@
 import { Schema, type Model } from 'mongoose';
-import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import { createAuditLog, type AuditLog } from '../../plugins';
+import { hostDatabase } from '../../server/db/host-database';
 import { createAffectedRecordsRepository } from '../../server/events/affected-records.repository';
 import { auditContext } from '../../server/recorder/audit-context';
 import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
@@ -121,7 +122,7 @@ describe('the mongoose audit-trail plugin (mongoose 9)', () => {
     expect(bulk).toMatchObject({ subject: { type: 'deal', id: '*' }, affected: { count: 150 }, changes: [{ field: 'stage', after: 'qualified' }], metadata: { fields: ['stage'] } });
     expect(bulk?.affected?.ids).toHaveLength(100);
     await new Promise((done) => setTimeout(done, 200));
-    const fullList = await createAffectedRecordsRepository(db.connection).getList(TENANT, bulk!.affected!.listId!);
+    const fullList = await createAffectedRecordsRepository(hostDatabase(db.connection)).getList(TENANT, bulk!.affected!.listId!);
     expect(fullList.sort()).toEqual(created.map((deal) => String(deal._id)).sort());
   });
 

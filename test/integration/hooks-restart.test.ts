@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { createAuditLog } from '../../server/audit-log';
+import { createAuditLog } from '../../plugins';
 import { connectTestMongo, type TestMongo } from '../helpers/test-databases';
 
 let db: TestMongo;

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { createAuditLog } from '../../server/audit-log';
+import { createAuditLog } from '../../plugins';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../server/db/embedded-mongo';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import { auditContext } from '../../server/recorder/audit-context';
@@ -35,6 +35,7 @@ describe('recording while MongoDB is down', () => {
       // A low memory bound, so the outage also pushes events through the Redis spill.
       recorder: { batchSize: 100, flushIntervalMs: 50, maxQueuedEvents: 300, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0.1 } },
     });
+    await audit.ready;
 
     const recorded: string[] = [];
     let phase = 'before';

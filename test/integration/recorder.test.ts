@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import pino from 'pino';
-import { createAuditLog, type AuditLog } from '../../server/audit-log';
+import { createAuditLog, type AuditLog } from '../../plugins';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import { auditContext } from '../../server/recorder/audit-context';
 import { connectTestMongo, connectTestRedis, type TestMongo, type TestRedis } from '../helpers/test-databases';

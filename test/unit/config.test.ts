@@ -6,7 +6,7 @@ describe('parseConfig', () => {
     expect(config.PORT).toBe(3000);
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(config.MONGODB_URI).toBeUndefined();
-    expect(config.AUDIT_SPILL_TO_REDIS).toBe(true);
+    expect(config.AUDIT_LOG_BASE_PATH).toBe('/audit-log');
   });
 
   it('parses numbers, lists and flags from strings', () => {
@@ -32,8 +32,8 @@ describe('parseConfig', () => {
   });
 
   it('never echoes secret values in the error', () => {
-    expect(() => parseConfig({ SESSION_SECRET: 'short-secret-value' })).toThrow(/SESSION_SECRET: must be at least 32 characters$/m);
-    expect(() => parseConfig({ SESSION_SECRET: 'short-secret-value' })).not.toThrow(/short-secret-value/);
+    expect(() => parseConfig({ AUDIT_LOG_SECRET: 'short-secret-value' })).toThrow(/AUDIT_LOG_SECRET: must be at least 32 characters$/m);
+    expect(() => parseConfig({ AUDIT_LOG_SECRET: 'short-secret-value' })).not.toThrow(/short-secret-value/);
   });
 
   it('treats an empty variable as unset', () => {

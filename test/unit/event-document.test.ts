@@ -1,3 +1,4 @@
+import { ObjectId } from 'mongodb';
 import { fromEventDocument, toEventDocument } from '../../server/events/event.document';
 import type { TAuditEvent } from '../../server/events/event.schema';
 
@@ -21,13 +22,15 @@ const event: TAuditEvent = {
   metadata: { 'a.b': { $c: [[true]] } },
 };
 
+const objectId = (hex: string) => new ObjectId(hex);
+
 describe('event documents', () => {
   it('round-trip every value, including keys with dots or dollars and nested arrays', () => {
-    expect(fromEventDocument(toEventDocument(event))).toEqual(event);
+    expect(fromEventDocument(toEventDocument(event, objectId))).toEqual(event);
   });
 
   it('store free-form values as JSON text, so the document itself has no dotted or $ keys', () => {
-    const document = toEventDocument(event);
+    const document = toEventDocument(event, objectId);
     const keys: string[] = [];
     const collect = (value: unknown): void => {
       if (Array.isArray(value)) value.forEach(collect);
@@ -44,7 +47,7 @@ describe('event documents', () => {
   });
 
   it('never keeps the values of a redacted change', () => {
-    const document = toEventDocument({ ...event, changes: [{ field: 'token', before: 'old-secret', after: 'new-secret', redacted: true }] });
+    const document = toEventDocument({ ...event, changes: [{ field: 'token', before: 'old-secret', after: 'new-secret', redacted: true }] }, objectId);
     expect(document.changes).toEqual([{ field: 'token', redacted: true }]);
   });
 });

@@ -52,7 +52,7 @@ describe('index fit of every query shape events.list can build', () => {
     const keys = Object.entries(index.key);
     const sortKeys = keys.slice(-2).map(([key]) => key);
     const prefix = keys.slice(0, -2).map(([key]) => key);
-    const built = buildEventFilter('tenant', filters, position);
+    const built = buildEventFilter('tenant', filters, position, (hex) => new ObjectId(hex));
     if (JSON.stringify(Object.fromEntries(keys.slice(-2))) !== JSON.stringify(EVENT_SORT)) return `${index.name} does not end with the sort keys`;
     if (prefix[0] !== 'tenantId') return `${index.name} does not start with tenantId`;
     const notEqual = prefix.find((key) => !isEquality(built[key]));

@@ -50,7 +50,7 @@ describe('buildEventFilter', () => {
   it('adds the keyset condition after the search so both $or apply', () => {
     const id = new ObjectId().toHexString();
     const occurredAt = new Date('2026-03-01T00:00:00Z');
-    const built = buildEventFilter('t', filters({ search: 'x' }), { occurredAt, id });
+    const built = buildEventFilter('t', filters({ search: 'x' }), { occurredAt, id }, (hex) => new ObjectId(hex));
     expect(built.$and).toHaveLength(2);
     expect(built.$and).toContainEqual({ $or: [{ occurredAt: { $lt: occurredAt } }, { occurredAt, _id: { $lt: new ObjectId(id) } }] });
   });

@@ -8,7 +8,7 @@ function setup() {
   const recorded: TAuditEventInput[] = [];
   let now = 0;
   const reads = createReadRecorder({
-    audit: { record: (event) => (recorded.push(event), 'id') },
+    record: (event) => (recorded.push(event), 'id'),
     logger: pino({ level: 'silent' }),
     throttleMs: 60_000,
     clock: () => now,
@@ -47,7 +47,7 @@ describe('recording reads of the audit log', () => {
 
   it('does not fail the read when the recorder refuses the event', () => {
     const reads = createReadRecorder({
-      audit: { record: () => { throw new Error('overloaded'); } },
+      record: () => { throw new Error('overloaded'); },
       logger: pino({ level: 'silent' }),
     });
     expect(() => reads.opened(caller, 'a'.repeat(24), 'req-1')).not.toThrow();

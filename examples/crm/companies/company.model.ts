@@ -1,6 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import type { AuditLog } from '../../../server/audit-log';
-import { auditTrailPlugin } from '../../../plugins/mongoose/audit-trail.plugin';
+import type { AuditLog } from '../../../plugins';
 
 export interface CompanyDocument {
   tenantId: string;
@@ -14,6 +13,6 @@ export function registerCompanyModel(connection: Connection, auditLog: AuditLog 
     { tenantId: { type: String, required: true, index: true }, name: { type: String, required: true, trim: true }, domain: String, industry: String },
     { collection: 'companies', timestamps: true },
   );
-  if (auditLog) schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'company', ignore: ['tenantId'] });
+  if (auditLog) schema.plugin(auditLog.plugin, { subjectType: 'company', ignore: ['tenantId'] });
   return connection.model<CompanyDocument>('Company', schema);
 }

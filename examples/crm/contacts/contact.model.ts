@@ -1,6 +1,5 @@
 import { Schema, type Connection, type Types } from 'mongoose';
-import type { AuditLog } from '../../../server/audit-log';
-import { auditTrailPlugin } from '../../../plugins/mongoose/audit-trail.plugin';
+import type { AuditLog } from '../../../plugins';
 
 export const CONTACT_STATUSES = ['lead', 'customer', 'churned'] as const;
 
@@ -31,6 +30,6 @@ export function registerContactModel(connection: Connection, auditLog: AuditLog 
     },
     { collection: 'contacts', timestamps: true },
   );
-  if (auditLog) schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'contact', ignore: ['tenantId'] });
+  if (auditLog) schema.plugin(auditLog.plugin, { subjectType: 'contact', ignore: ['tenantId'] });
   return connection.model<ContactDocument>('Contact', schema);
 }

@@ -1,6 +1,5 @@
 import { Schema, type Connection, type Types } from 'mongoose';
-import type { AuditLog } from '../../../server/audit-log';
-import { auditTrailPlugin } from '../../../plugins/mongoose/audit-trail.plugin';
+import type { AuditLog } from '../../../plugins';
 
 export interface DiscussionDocument {
   tenantId: string;
@@ -22,7 +21,7 @@ export function registerDiscussionModels(connection: Connection, auditLog: Audit
     { tenantId: { type: String, required: true, index: true }, title: { type: String, required: true }, about: { type: { type: String }, id: String } },
     { collection: 'discussions', timestamps: true },
   );
-  if (auditLog) discussionSchema.plugin(auditTrailPlugin, { auditLog, subjectType: 'discussion', ignore: ['tenantId'] });
+  if (auditLog) discussionSchema.plugin(auditLog.plugin, { subjectType: 'discussion', ignore: ['tenantId'] });
   const commentSchema = new Schema<CommentDocument>(
     { tenantId: { type: String, required: true }, discussionId: { type: Schema.Types.ObjectId, required: true, index: true }, authorId: String, authorName: String, body: { type: String, required: true } },
     { collection: 'comments', timestamps: true },

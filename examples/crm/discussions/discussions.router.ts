@@ -1,7 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { audited } from '../../../plugins/trpc/audited-procedure';
-import { commentCreatedEvent } from '../../../plugins/events/explicit-events';
+import { audited, commentCreatedEvent } from '../../../plugins';
 import type { CrmContext } from '../context';
 import { ZObjectId } from '../crm.schemas';
 import { authedProcedure, router } from '../trpc';

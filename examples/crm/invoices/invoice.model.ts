@@ -1,6 +1,5 @@
 import { Schema, type Connection, type Types } from 'mongoose';
-import type { AuditLog } from '../../../server/audit-log';
-import { auditTrailPlugin } from '../../../plugins/mongoose/audit-trail.plugin';
+import type { AuditLog } from '../../../plugins';
 
 export const INVOICE_STATUSES = ['draft', 'posted', 'post_failed'] as const;
 
@@ -32,6 +31,6 @@ export function registerInvoiceModel(connection: Connection, auditLog: AuditLog 
     { collection: 'invoices', timestamps: true },
   );
   schema.index({ tenantId: 1, number: 1 }, { unique: true });
-  if (auditLog) schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'invoice', ignore: ['tenantId'] });
+  if (auditLog) schema.plugin(auditLog.plugin, { subjectType: 'invoice', ignore: ['tenantId'] });
   return connection.model<InvoiceDocument>('Invoice', schema);
 }

@@ -1,6 +1,5 @@
 import { Schema, type Connection, type Types } from 'mongoose';
-import type { AuditLog } from '../../../server/audit-log';
-import { auditTrailPlugin } from '../../../plugins/mongoose/audit-trail.plugin';
+import type { AuditLog } from '../../../plugins';
 
 export const OPPORTUNITY_STAGES = ['prospecting', 'proposal', 'negotiation', 'won', 'lost'] as const;
 
@@ -37,6 +36,6 @@ export function registerOpportunityModel(connection: Connection, auditLog: Audit
     },
     { collection: 'opportunities', timestamps: true },
   );
-  if (auditLog) schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'opportunity', ignore: ['tenantId'] });
+  if (auditLog) schema.plugin(auditLog.plugin, { subjectType: 'opportunity', ignore: ['tenantId'] });
   return connection.model<OpportunityDocument>('Opportunity', schema);
 }

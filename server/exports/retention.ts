@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Services } from '../server/services';
+import type { ConnectedServices } from '../services';
 
 /** Deletes expired export records, their files and their notifications, in batches. */
-export async function removeExpiredExports(services: Services, logger: Logger, now = new Date()): Promise<{ removed: number }> {
+export async function removeExpiredExports(services: ConnectedServices, logger: Logger, now = new Date()): Promise<{ removed: number }> {
   let removed = 0;
   for (;;) {
     const expired = await services.exports.repository.findExpiredAcrossTenants(now, 100);

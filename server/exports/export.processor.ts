@@ -1,18 +1,19 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Collection } from 'mongodb';
 import type { Logger } from 'pino';
-import type { AuditLog } from '../server/audit-log';
-import type { EventDocument } from '../server/events/event.document';
-import { buildEventFilter, EVENT_SORT } from '../server/events/event-query';
-import { createExportFileWriter } from '../server/exports/export-file-writer';
-import type { ExportDocument } from '../server/exports/export.model';
-import type { ExportRepository } from '../server/exports/export.repository';
-import { ZExportJobPayload, type TExportJobPayload } from '../server/exports/export.schema';
-import type { ExportService } from '../server/exports/export.service';
-import type { ExportSlots } from '../server/exports/export-slots';
-import type { ExportStorage, StoredFileUpload } from '../server/exports/export-storage';
-import type { NotificationService } from '../server/notifications/notification.service';
-import { auditContext } from '../server/recorder/audit-context';
+import type { ActionCatalog } from '../events/action-catalog';
+import type { EventDocument } from '../events/event.document';
+import { buildEventFilter, EVENT_SORT } from '../events/event-query';
+import type { TAuditEventInput } from '../events/event.schema';
+import { createExportFileWriter } from './export-file-writer';
+import type { ExportDocument } from './export.model';
+import type { ExportRepository } from './export.repository';
+import { ZExportJobPayload, type TExportJobPayload } from './export.schema';
+import type { ExportService } from './export.service';
+import type { ExportSlots } from './export-slots';
+import type { ExportStorage, StoredFileUpload } from './export-storage';
+import type { NotificationService } from '../notifications/notification.service';
+import { auditContext } from '../recorder/audit-context';
 
 export interface ExportProcessorDeps {
   exports: ExportRepository;
@@ -21,7 +22,8 @@ export interface ExportProcessorDeps {
   storage: ExportStorage;
   slots: ExportSlots;
   notifications: NotificationService;
-  audit: AuditLog;
+  record: (event: TAuditEventInput) => string;
+  catalog: ActionCatalog;
   logger: Logger;
   /** How often progress is saved and cancellation checked. */
   progressIntervalMs?: number;
@@ -104,7 +106,7 @@ export function createExportProcessor(deps: ExportProcessorDeps) {
       format: record.format,
       columns: record.columns,
       timeZone: record.timeZone,
-      actionLabels: new Map(deps.audit.catalog.list().map(({ name, label }) => [name, label])),
+      actionLabels: new Map(deps.catalog.list().map(({ name, label }) => [name, label])),
       bom: record.bom,
     });
     // Cancelling aborts the server reads at once, even a sort the server is still working on.
@@ -183,7 +185,7 @@ export function createExportProcessor(deps: ExportProcessorDeps) {
       exportId,
     });
     auditContext.run({ tenantId: record.tenantId, actor: { id: record.requester.id, name: record.requester.name, type: 'user' }, request: {} }, () =>
-      deps.audit.record({
+      deps.record({
         action: 'audit_log.exported',
         subject: { type: 'audit_log_export', id: exportId },
         description: outcome === 'completed' ? `Exported ${rows} audit events to ${record.format.toUpperCase()}` : `Audit log export to ${record.format.toUpperCase()} failed`,

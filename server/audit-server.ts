@@ -1,0 +1,172 @@
+import { createHmac } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Worker } from 'bullmq';
+import type { Router } from 'express';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Connection } from 'mongoose';
+import pino, { type Logger } from 'pino';
+import type { TCustomActionInput } from './events/action-catalog';
+import type { OpenPageStreamsOptions } from './events/open-page-streams';
+import type { ExportStorage } from './exports/export-storage';
+import { startExportWorker, type ExportWorkerOptions } from './exports/export-worker';
+import { createAuditLogExpressRouter } from './http/express-router';
+import type { NotificationChannelSettings } from './notifications/notification-channels';
+import { auditContext, identityOf, type AuditIdentity } from './recorder/audit-context';
+import type { BackoffPolicy } from './recorder/backoff';
+import { createAuditLogApiRouter, createAuditLogRouter } from './router';
+import { createAuditServices, type AuditRedis } from './services';
+import type { TAuditCaller } from './trpc';
+
+export type ResolveActor<TRequest = any> = (req: TRequest) => AuditIdentity | null | undefined | Promise<AuditIdentity | null | undefined>;
+
+export interface AuditServerOptions {
+  /** The host's mongoose connection (mongoose 8 or 9), e.g. `mongoose.connection`; it may still be connecting. */
+  connection: Connection;
+  /**
+   * Redis (a URL, ioredis options or an ioredis instance, which is duplicated): the spill store,
+   * exports, notifications and live views need it. Without it those procedures answer
+   * PRECONDITION_FAILED and events past the memory bound are refused (`AuditLogOverloadedError`).
+   */
+  redis?: string | RedisOptions | Redis;
+  /** Prefix of every Redis key and queue (default `audit`). */
+  redisPrefix?: string;
+  /**
+   * Signs page cursors and download links: at least 32 characters, the same in every process of the
+   * host (API and workers). Required when NODE_ENV is production; elsewhere a development default is
+   * used and logged.
+   */
+  secret?: string;
+  /**
+   * Who is acting, from the host's request: `(req) => req.user && { tenantId, actor: { id, name, email, role }, sessionId }`.
+   * Asked when an event is made (so authentication inside a router is seen) and for the caller of
+   * the audit log's own HTTP API. `actor.role` decides read access (see `canRead`).
+   */
+  resolveActor?: ResolveActor;
+  /** A single-tenant host's tenant: used whenever nothing else names one. */
+  tenantId?: string;
+  /** For `router` mounted in the host's tRPC router: the caller from the host's context. Default: from `resolveActor`, through the request middleware. */
+  resolveCaller?: (ctx: any) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
+  /** Who may read the log. Default: `caller.role === 'admin'`. */
+  canRead?: (caller: TAuditCaller) => boolean;
+  /** The host's own actions, each with a zod schema for its metadata. */
+  actions?: TCustomActionInput[];
+  exports?: {
+    retentionDays?: number;
+    maxRunningPerTenant?: number;
+    /** Absolute URL of the host (e.g. https://crm.example.com) for links in notifications; default: links relative to the host. */
+    publicUrl?: string;
+    /** Where the host mounts `expressRouter()` (default `/audit-log`): download links lead there. */
+    basePath?: string;
+    storage?: ExportStorage;
+  };
+  notifications?: NotificationChannelSettings;
+  recorder?: Partial<{ batchSize: number; flushIntervalMs: number; maxQueuedEvents: number; backoff: BackoffPolicy }>;
+  /** Record "audit log searched" events (default true), at most once per caller and filters per `throttleMs`. */
+  recordReads?: boolean | { throttleMs: number };
+  pageStreams?: OpenPageStreamsOptions | false;
+  logger?: Logger;
+  clock?: () => Date;
+}
+
+const DEVELOPMENT_SECRET = 'crm-audit-log development secret - never use in production';
+
+/**
+ * The audit log's server side, built once per process: recorder, repositories, services, the tRPC
+ * router, the express router and export workers. `createAuditLog` (the host's entry point) adds the
+ * host adapters on top; the standalone API and worker processes use this directly.
+ */
+export function createAuditServer(options: AuditServerOptions) {
+  const logger = options.logger ?? pino({ name: 'audit-log' });
+  const secret = secretOf(options.secret, logger);
+  const redis = options.redis === undefined ? undefined : redisConnections(options.redis, options.redisPrefix ?? 'audit', logger);
+  const services = createAuditServices({
+    connection: options.connection,
+    redis,
+    logger,
+    actions: options.actions,
+    defaultTenantId: options.tenantId,
+    recorder: options.recorder,
+    downloadSecret: derivedKey(secret, 'download links'),
+    exports: options.exports,
+    notifications: options.notifications,
+    clock: options.clock,
+  });
+  const ready = services.start();
+  ready.catch((error: unknown) => logger.error({ err: error }, 'audit log could not start (indexes or Redis subscriptions)'));
+
+  const callerOf = (identity: Partial<AuditIdentity> | null | undefined): TAuditCaller | null => {
+    const tenantId = identity?.tenantId ?? options.tenantId;
+    if (!identity?.actor || !tenantId) return null;
+    return { tenantId, actorId: identity.actor.id, actorName: identity.actor.name, role: identity.actor.role };
+  };
+  const callerOfRequest = async (req: IncomingMessage) => callerOf((await options.resolveActor?.(req)) ?? identityOf(auditContext.current()));
+  const routerOptions = { cursorSecret: derivedKey(secret, 'page cursors'), canRead: options.canRead, recordReads: options.recordReads, pageStreams: options.pageStreams };
+  const router = createAuditLogRouter(services, { ...routerOptions, resolveCaller: options.resolveCaller ?? (() => callerOf(identityOf(auditContext.current()))) });
+  let apiRouter: ReturnType<typeof createAuditLogApiRouter> | undefined;
+  /** The router under `auditLog`, with the caller read from each HTTP request (the audit log's own API). */
+  const httpApiRouter = () => (apiRouter ??= createAuditLogApiRouter(services, { ...routerOptions, resolveCaller: ({ req }: { req: IncomingMessage }) => callerOfRequest(req) }));
+  const workers = new Set<Worker>();
+
+  return {
+    services,
+    logger,
+    router,
+    ready,
+
+    httpApiRouter,
+
+    expressRouter(choice: { api?: boolean; adminPage?: boolean } = {}): Router {
+      return createAuditLogExpressRouter({ services, resolveCaller: callerOfRequest, apiRouter: choice.api === false ? undefined : httpApiRouter(), adminPage: choice.adminPage ?? false });
+    },
+
+    async startWorker(workerOptions: Omit<ExportWorkerOptions, 'services'> = {}): Promise<Worker> {
+      const worker = await startExportWorker({ services, logger, ...workerOptions });
+      workers.add(worker);
+      worker.once('closed', () => workers.delete(worker));
+      return worker;
+    },
+
+    /** Stops workers started here, drains the recorder, closes the Redis connections it opened. */
+    async close(closeOptions?: { timeoutMs?: number }): Promise<void> {
+      // Let start-up (index creation) finish first, so it does not fail against a closing connection.
+      await Promise.race([ready.catch(() => undefined), new Promise((done) => setTimeout(done, closeOptions?.timeoutMs ?? 20_000).unref())]);
+      await Promise.all([...workers].map((worker) => worker.close()));
+      try {
+        await services.close(closeOptions);
+      } finally {
+        redis?.client.disconnect();
+        redis?.subscriber.disconnect();
+      }
+    },
+  };
+}
+
+export type AuditServer = ReturnType<typeof createAuditServer>;
+
+function secretOf(given: string | undefined, logger: Logger): string {
+  if (given !== undefined) {
+    if (given.length < 32) throw new Error('crm-audit-log: secret must be at least 32 characters');
+    return given;
+  }
+  if (process.env.NODE_ENV === 'production') throw new Error('crm-audit-log: secret is required in production (at least 32 characters)');
+  logger.warn('crm-audit-log: no secret given, using the development default (set one in production)');
+  return DEVELOPMENT_SECRET;
+}
+
+/** One secret, one key per use: a leaked cursor key does not sign download links. */
+function derivedKey(secret: string, use: string): string {
+  return createHmac('sha256', secret).update(`crm-audit-log ${use}`).digest('base64url');
+}
+
+function redisConnections(given: string | RedisOptions | Redis, prefix: string, logger: Logger): AuditRedis {
+  // BullMQ needs `maxRetriesPerRequest: null`; a host's own instance is duplicated with it, never changed.
+  const client =
+    typeof given === 'string'
+      ? new Redis(given, { maxRetriesPerRequest: null })
+      : typeof (given as Partial<Redis>).duplicate === 'function'
+        ? (given as Redis).duplicate({ maxRetriesPerRequest: null })
+        : new Redis({ ...(given as RedisOptions), maxRetriesPerRequest: null });
+  const subscriber = client.duplicate();
+  for (const connection of [client, subscriber]) connection.on('error', (error: unknown) => logger.warn({ err: error }, 'audit log: redis error'));
+  return { client, subscriber, prefix };
+}

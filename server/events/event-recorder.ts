@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { HostDatabase } from '../db/host-database';
+import { auditContext } from '../recorder/audit-context';
+import type { BatchRecorder } from '../recorder/batch-recorder';
+import type { ActionCatalog } from './action-catalog';
+import { buildAuditEvent } from './build-event';
+import { toEventDocument } from './event.document';
+import type { TActorInput, TAuditEventInput } from './event.schema';
+
+/**
+ * Where an event that names no tenant is kept when it comes from capture (the mongoose plugin, the
+ * tRPC middleware), which must not fail the host's write: a write outside any request scope, in a
+ * multi-tenant host that did not wrap it in `runAsSystem`. No admin reads this tenant; it is
+ * counted (`metrics().unscoped`) and logged, so the host can find and fix the call site.
+ */
+export const UNSCOPED_TENANT = '_unscoped';
+const UNKNOWN_ACTOR: TActorInput = { id: 'unknown', name: 'Unknown (no request context)', type: 'system' };
+
+export interface EventRecorderDeps {
+  catalog: ActionCatalog;
+  db: HostDatabase;
+  batches: BatchRecorder;
+  logger: Pick<Logger, 'warn' | 'error'>;
+  clock: () => Date;
+  defaultTenantId?: string;
+}
+
+/** Validates an event, fills it from the request scope, gives it its id and queues it for the batch writer. */
+export function createEventRecorder(deps: EventRecorderDeps) {
+  const counters = { unscoped: 0, notRecorded: 0 };
+
+  function build(input: TAuditEventInput, fallback?: { tenantId?: string; actor?: TActorInput }) {
+    return buildAuditEvent(input, {
+      catalog: deps.catalog,
+      now: deps.clock(),
+      id: deps.db.objectId().toHexString(),
+      scope: auditContext.current(),
+      defaultTenantId: deps.defaultTenantId,
+      fallback,
+    });
+  }
+
+  return {
+    /**
+     * Returns the event id at once. Throws AuditEventValidationError for an invalid event (also one
+     * with no tenant: a bug at the call site, so it is loud), AuditLogOverloadedError past the memory
+     * bound without a spill store, AuditLogClosedError after close().
+     */
+    record(input: TAuditEventInput): string {
+      const event = build(input);
+      deps.batches.enqueue(toEventDocument(event, deps.db.objectId));
+      return event.id;
+    },
+
+    /**
+     * For events the host did not write itself (capture): never throws into the host's write. An
+     * event with no tenant goes to UNSCOPED_TENANT; one that cannot be built or queued is counted
+     * (`notRecorded`) and logged with its action and subject.
+     */
+    recordCaptured(input: TAuditEventInput): string | undefined {
+      try {
+        const event = build(input, { tenantId: UNSCOPED_TENANT, actor: UNKNOWN_ACTOR });
+        deps.batches.enqueue(toEventDocument(event, deps.db.objectId));
+        if (event.tenantId === UNSCOPED_TENANT) {
+          counters.unscoped++;
+          deps.logger.warn({ eventId: event.id, action: event.action, subject: event.subject }, `audit: event with no tenant kept under "${UNSCOPED_TENANT}" (record it inside a request or runAsSystem)`);
+        }
+        return event.id;
+      } catch (error) {
+        counters.notRecorded++;
+        deps.logger.error({ err: error, action: input.action, subject: input.subject }, 'audit: captured event not recorded');
+        return undefined;
+      }
+    },
+
+    counters: (): Readonly<typeof counters> => ({ ...counters }),
+  };
+}
+
+export type EventRecorder = ReturnType<typeof createEventRecorder>;

@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import type { AnyRouter } from '@trpc/server';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import express, { type Request, type Response, type Router } from 'express';
+import { createExportDownloadRouter } from '../exports/download.route';
+import { auditContext } from '../recorder/audit-context';
+import type { AuditServices } from '../services';
+import type { TAuditCaller } from '../trpc';
+import { createAdminPageRouter } from './admin-page.route';
+
+/** The context of the audit log's own HTTP API (`/trpc` under the express router). */
+export interface AuditHttpContext {
+  req: Request;
+  res: Response;
+  requestId: string | undefined;
+}
+
+/** The request id the standalone app assigned, else the one the request middleware keeps. */
+export function createAuditHttpContext({ req, res }: { req: Request; res: Response }): AuditHttpContext {
+  return { req, res, requestId: (res.locals.requestId as string | undefined) ?? auditContext.current()?.request.requestId };
+}
+
+export type ResolveRequestCaller = (req: IncomingMessage) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
+
+export interface AuditExpressRouterOptions {
+  services: AuditServices;
+  /** Who is calling, from the request the host authenticated (a REST host's session or token). */
+  resolveCaller: ResolveRequestCaller;
+  /** Serve the API at `/trpc` (the router under `auditLog`); leave out when the host mounts `auditLog.router` in its own tRPC router. */
+  apiRouter?: AnyRouter;
+  /** Serve the built admin page at `/` (default false). */
+  adminPage?: boolean | { directory: string };
+  /** Largest tRPC request body (default 100 kB). */
+  bodyLimitBytes?: number;
+}
+
+/**
+ * Everything a REST host mounts with one line, `app.use('/audit-log', auditLog.expressRouter())`:
+ * the API at `/trpc`, export downloads at `/exports/:id/download`, and the admin page at `/`.
+ */
+export function createAuditLogExpressRouter(options: AuditExpressRouterOptions): Router {
+  const routes = express.Router();
+  const connected = options.services.connected;
+
+  if (connected) {
+    routes.use(
+      createExportDownloadRouter({
+        exports: connected.exports.repository,
+        storage: connected.exports.storage,
+        signingSecret: connected.exports.signingSecret,
+        record: options.services.events.recorder.record,
+        logger: options.services.logger,
+        resolveCaller: options.resolveCaller,
+      }),
+    );
+  }
+  if (options.apiRouter) {
+    const bodyLimitBytes = options.bodyLimitBytes ?? 100_000;
+    routes.use(
+      '/trpc',
+      createExpressMiddleware({
+        router: options.apiRouter,
+        maxBodySize: bodyLimitBytes,
+        createContext: createAuditHttpContext,
+      }),
+    );
+  }
+  if (options.adminPage) routes.use(createAdminPageRouter(typeof options.adminPage === 'object' ? options.adminPage.directory : undefined));
+  return routes;
+}
