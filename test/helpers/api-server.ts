@@ -92,8 +92,8 @@ export async function startApiServer(label: string, options: { recordReads?: boo
 const nodeFetch = globalThis.fetch;
 export const realmSafeFetch: typeof fetch = async (input, init) => {
   const response = await nodeFetch(input, init);
-  const text = await response.text();
-  return { ok: response.ok, status: response.status, statusText: response.statusText, headers: response.headers, url: response.url, text: async () => text, json: async () => JSON.parse(text) as unknown } as Response;
+  // The body stays a stream (server-sent events read it); only json() parses in this realm.
+  return Object.assign(response, { json: async () => JSON.parse(await response.text()) as unknown });
 };
 
 /** A complete stored event; `overrides` set what a test cares about. */
