@@ -10,6 +10,7 @@ describe.each(MONGOOSE_MAJORS)('the plugin applied globally and per model (%s)',
   let host: CaptureHost;
   let Leads: any;
   let Notes: any;
+  let Tasks: any;
 
   beforeAll(async () => {
     host = await startCaptureHost('twice', mongoosePackage);
@@ -18,6 +19,9 @@ describe.each(MONGOOSE_MAJORS)('the plugin applied globally and per model (%s)',
     leadSchema.plugin(auditTrailPlugin, { auditLog: host.auditLog, subjectType: 'sales_lead', ignore: ['score'] });
     Leads = host.mongoose.model('Lead', leadSchema);
     Notes = host.mongoose.model('Note', new host.mongoose.Schema({ title: String }));
+    const taskSchema = new host.mongoose.Schema({ title: String });
+    taskSchema.plugin(host.auditLog.plugin, { subjectType: 'todo' });
+    Tasks = host.mongoose.model('Task', taskSchema);
   });
 
   afterAll(() => host.close());
@@ -48,5 +52,12 @@ describe.each(MONGOOSE_MAJORS)('the plugin applied globally and per model (%s)',
     const note = await host.asUser(() => Notes.create({ title: 'Global' }));
     const events = await host.events({ 'subject.id': String(note._id) });
     expect(events.map((event) => [event.action, event.subject?.type])).toEqual([['record.created', 'note']]);
+  });
+
+  it('counts the plugin bound by createAuditLog as the same plugin', async () => {
+    const task = await host.asUser(() => Tasks.create({ title: 'Bound' }));
+    await host.asUser(() => Tasks.updateOne({ _id: task._id }, { $set: { title: 'Bound again' } }));
+    const events = await host.events({ 'subject.id': String(task._id) });
+    expect(events.map((event) => [event.action, event.subject?.type])).toEqual([['record.created', 'todo'], ['record.updated', 'todo']]);
   });
 });
