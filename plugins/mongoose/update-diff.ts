@@ -1,6 +1,6 @@
 import type { TChange } from '../../server/events/event.schema';
 import { getPath, isPlainObject, setPath, unsetPath, type PlainDocument } from './document-paths';
-import type { FieldRules } from './field-rules';
+import { withoutNestedSecrets, type FieldRules } from './field-rules';
 import { boundedChangeValue, sameJson, toJsonValue } from './json-value';
 
 /**
@@ -13,10 +13,13 @@ export interface AppliedUpdate {
   touchedPaths: string[];
 }
 
-export function applyUpdateOperators(before: PlainDocument, update: PlainDocument, now = new Date()): AppliedUpdate {
+/** `inserting`: the update creates the record (an upsert that matched nothing), so `$setOnInsert` applies. */
+export function applyUpdateOperators(before: PlainDocument, update: PlainDocument, { now = new Date(), inserting = false } = {}): AppliedUpdate {
   const after = structuredClone((toJsonValue(before) ?? {}) as PlainDocument);
   const touched: string[] = [];
   for (const [key, operand] of Object.entries(update)) {
+    // Mongoose adds $setOnInsert (createdAt, defaults) to upserts; it changes nothing in a record that exists.
+    if (key === '$setOnInsert' && !inserting) continue;
     if (!key.startsWith('$')) {
       // Mongoose treats top-level fields without an operator as $set.
       setPath(after, key, toJsonValue(operand) ?? null);
@@ -41,6 +44,7 @@ function applyOperator(document: PlainDocument, operator: string, path: string, 
   const current = getPath(document, path);
   switch (operator) {
     case '$set':
+    case '$setOnInsert':
       return setPath(document, path, value ?? null);
     case '$unset':
       return unsetPath(document, path);
@@ -107,7 +111,7 @@ export function diffPaths(before: PlainDocument, after: PlainDocument, paths: re
     const afterValue = getPath(after, path);
     if (sameJson(beforeValue, afterValue)) continue;
     if (rules.isSensitive(path)) changes.push({ field: path, redacted: true });
-    else changes.push(withoutAbsent({ field: path, before: boundedChangeValue(toJsonValue(beforeValue)), after: boundedChangeValue(toJsonValue(afterValue)) }));
+    else changes.push(withoutAbsent({ field: path, before: recordedValue(beforeValue, path, rules), after: recordedValue(afterValue, path, rules) }));
   }
   return changes;
 }
@@ -130,6 +134,10 @@ function leafPaths(left: unknown, right: unknown, prefix = ''): string[] {
   return keys.flatMap((key) => leafPaths(left[key], right[key], prefix ? `${prefix}.${key}` : key));
 }
 
+function recordedValue(value: unknown, path: string, rules: FieldRules): ReturnType<typeof boundedChangeValue> {
+  return boundedChangeValue(withoutNestedSecrets(toJsonValue(value), path, rules));
+}
+
 function withoutAbsent(change: TChange): TChange {
   return Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as TChange;
 }
@@ -141,13 +149,14 @@ function withoutAbsent(change: TChange): TChange {
 export function bulkChangesFromUpdate(update: PlainDocument, rules: FieldRules): TChange[] {
   const changes = new Map<string, TChange>();
   for (const [key, operand] of Object.entries(update)) {
+    if (key === '$setOnInsert') continue;
     const entries: Array<[string, unknown, string]> = key.startsWith('$')
       ? isPlainObject(operand) ? Object.entries(operand).map(([path, value]) => [path, value, key]) : []
       : [[key, operand, '$set']];
     for (const [path, value, operator] of entries) {
       if (rules.isIgnored(path)) continue;
       if (rules.isSensitive(path)) changes.set(path, { field: path, redacted: true });
-      else if (operator === '$set') changes.set(path, withoutAbsent({ field: path, after: boundedChangeValue(toJsonValue(value) ?? null) }));
+      else if (operator === '$set') changes.set(path, withoutAbsent({ field: path, after: recordedValue(value, path, rules) ?? null }));
       else changes.set(path, { field: path });
     }
   }

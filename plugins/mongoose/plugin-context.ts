@@ -1,0 +1,98 @@
+import { AUDIT_LOG_COLLECTION_PREFIX } from '../../server/events/event.model';
+import { EVENT_LIMITS, type TAuditEventInput } from '../../server/events/event.schema';
+import { auditContext, identityOf } from '../../server/recorder/audit-context';
+import type { AffectedRecordsRepository } from '../../server/events/affected-records.repository';
+import type { AuditTrailPluginOptions } from './audit-trail.plugin';
+import { boundedAffected, multiRecordEvent, type BulkOperation, type SubjectRules } from './change-events';
+import type { PlainDocument } from './document-paths';
+import type { FieldRules } from './field-rules';
+import type { TChange } from '../../server/events/event.schema';
+import { changingRecordsFilter, wouldChangeCondition } from './update-effects';
+
+/** What every hook of one plugin application shares: the host's options, turned into rules. */
+export interface PluginContext {
+  options: AuditTrailPluginOptions;
+  fieldRules: FieldRules;
+  affectedRecords: () => AffectedRecordsRepository;
+  rulesFor(modelName: string): SubjectRules;
+}
+
+/** Query option or `doc.$locals.skipAudit = true`: the write is not recorded (the erase tool uses it). */
+export const SKIP_AUDIT_OPTION = 'skipAudit';
+
+export const SNAPSHOT_OPTIONS = { depopulate: true, virtuals: false, getters: false, transform: false, versionKey: true };
+
+// The hook `this` values differ between mongoose 8 and 9 typings; the plugin relies only on the
+// members named here, which both versions have.
+export type AnyFunction = (this: any, ...args: any[]) => unknown;
+export interface HookableSchema {
+  pre(name: string | string[], optionsOrFn: object | AnyFunction, fn?: AnyFunction): unknown;
+  post(name: string | string[], optionsOrFn: object | AnyFunction, fn?: AnyFunction): unknown;
+}
+
+/**
+ * The one read of a record as it is before a write. `select: false` fields stay unread (the
+ * schema's default projection): a change to them is recorded by name only anyway.
+ */
+export async function readBeforeImage(model: any, filter: PlainDocument, sort?: unknown): Promise<PlainDocument | null> {
+  return model.findOne(filter).sort(sort ?? {}).setOptions({ [SKIP_AUDIT_OPTION]: true }).lean();
+}
+
+/**
+ * Ids only, in one query: the records a multi-record write will change. For an update, the filter
+ * is narrowed to records the update really changes (see `wouldChangeCondition`); no read at all
+ * when it changes no recorded field.
+ */
+export async function readAffectedIds(model: any, filter: PlainDocument, update: PlainDocument | undefined, rules: FieldRules): Promise<string[]> {
+  const wouldChange = update ? wouldChangeCondition(update, rules) : ({ kind: 'every_match' } as const);
+  if (wouldChange.kind === 'nothing') return [];
+  const matches = await model.find(changingRecordsFilter(filter, wouldChange)).select('_id').setOptions({ [SKIP_AUDIT_OPTION]: true }).lean();
+  return matches.map((match: { _id: unknown }) => String(match._id));
+}
+
+export function recordMultiRecord(context: PluginContext, rules: SubjectRules, operation: BulkOperation, ids: string[], changes: TChange[] = []): void {
+  const listId = ids.length > EVENT_LIMITS.affectedIdsInEvent ? context.affectedRecords().newListId() : undefined;
+  const eventId = recordSafely(context, multiRecordEvent(rules, operation, boundedAffected(ids, listId), changes));
+  if (!eventId || !listId) return;
+  // The tenant is read now, while the request scope is current; the write itself leaves the request path.
+  const tenantId = identityOf(auditContext.current()).tenantId;
+  if (tenantId) setImmediate(() => saveAffectedIds(context, tenantId, listId, ids));
+}
+
+/** Where the full id list of a large multi-record write goes (one place, so it can become a port). */
+function saveAffectedIds(context: PluginContext, tenantId: string, listId: string, ids: readonly string[]): void {
+  context
+    .affectedRecords()
+    .saveList(tenantId, listId, ids)
+    .catch((error: unknown) => context.options.auditLog.logger.error({ err: error, listId }, 'audit: could not store the affected record ids'));
+}
+
+/** The host's write has already succeeded; a problem with its audit event must not fail it. */
+export function recordSafely(context: PluginContext, event: TAuditEventInput | undefined): string | undefined {
+  if (!event) return undefined;
+  try {
+    return context.options.auditLog.record(event);
+  } catch (error) {
+    context.options.auditLog.logger.error({ err: error, action: event.action, subject: event.subject }, 'audit: event not recorded');
+    return undefined;
+  }
+}
+
+export function isAuditCollection(name: string | undefined): boolean {
+  return !!name && name.startsWith(AUDIT_LOG_COLLECTION_PREFIX);
+}
+
+export function skipsDocument(document: any): boolean {
+  return !!document.$isSubdocument || !!document.$locals?.[SKIP_AUDIT_OPTION] || isAuditCollection(document.collection?.name);
+}
+
+export function skipsQuery(query: any): boolean {
+  return !!query.getOptions()[SKIP_AUDIT_OPTION] || isAuditCollection(query.model?.collection?.name);
+}
+
+/** A mongoose document or a plain object, as the plain object the diff works on. */
+export function plainRecord(value: unknown): PlainDocument {
+  const record = value as { toObject?: (options: object) => PlainDocument } | null | undefined;
+  if (typeof record?.toObject === 'function') return record.toObject(SNAPSHOT_OPTIONS);
+  return (record ?? {}) as PlainDocument;
+}
