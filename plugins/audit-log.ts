@@ -59,18 +59,13 @@ export function createAuditLog(options: CreateAuditLogOptions): AuditLog {
   const { services, logger } = server;
   const { recorder } = services.events;
   // Capture (plugin, tRPC middleware) must never fail the host's own write.
-  const captured = { record: (event: TAuditEventInput) => recorder.recordCaptured(event), logger };
+  const captured = { record: (event: TAuditEventInput, affectedIds?: readonly string[]) => recorder.recordCaptured(event, affectedIds), logger };
   const erasure = { flush: services.flush, erasure: services.events.erasure, record: recorder.record, defaultTenantId: options.tenantId };
 
   return {
     record: recorder.record,
     events: createAuditEvents(erasure),
-    plugin: (schema, schemaOptions) =>
-      auditTrailPlugin(schema, {
-        ...options.capture,
-        ...schemaOptions,
-        auditLog: { record: (event: TAuditEventInput) => captured.record(event) ?? '', logger, connection: options.connection },
-      }),
+    plugin: (schema, schemaOptions) => auditTrailPlugin(schema, { ...options.capture, ...schemaOptions, auditLog: captured }),
     requestContext: auditRequestContext({ resolveActor: options.resolveActor, trustProxy: options.trustProxy }),
     router: server.router,
     audited: (spec) => audited(captured, spec),

@@ -78,11 +78,12 @@ export function createAuditServices(options: AuditServicesOptions) {
     spill: redis ? new RedisSpillStore(redis.client, redis.prefix, db.driver.BSON) : undefined,
     logger,
   });
-  const recorder = createEventRecorder({ catalog, db, batches, logger, clock, defaultTenantId: options.defaultTenantId });
+  const affected = createAffectedRecordsRepository(db);
+  const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId });
   const events = {
     recorder,
     repository: createEventRepository(db),
-    affected: createAffectedRecordsRepository(db),
+    affected,
     erasure: createEventErasureRepository(db),
   };
   const exportRepository = createExportRepository(db);

@@ -1,20 +1,17 @@
-import type { AuditLog } from '../audit-log';
-import { hostDatabase } from '../../server/db/host-database';
-import { createAffectedRecordsRepository, type AffectedRecordsRepository } from '../../server/events/affected-records.repository';
 import { registerBulkWriteHooks } from './bulk-write-hooks';
 import { defaultDisplayName, subjectTypeOf } from './change-events';
 import type { PlainDocument } from './document-paths';
 import { registerDocumentHooks } from './document-hooks';
 import { createFieldRules } from './field-rules';
-import type { HookableSchema, PluginContext } from './plugin-context';
+import type { AuditTrailSink, HookableSchema, PluginContext } from './plugin-context';
 import { registerQueryHooks } from './query-hooks';
 import { selectHiddenPaths } from './schema-fields';
 
-export { SKIP_AUDIT_OPTION } from './plugin-context';
+export { SKIP_AUDIT_OPTION, type AuditTrailSink } from './plugin-context';
 
 export interface AuditTrailPluginOptions {
-  /** Where events go. Only `record`, `logger` and `connection` are used. */
-  auditLog: Pick<AuditLog, 'record' | 'logger' | 'connection'>;
+  /** Where events go; `createAuditLog`'s `plugin` binds it (`schema.plugin(auditLog.plugin, options)`). */
+  auditLog: AuditTrailSink;
   /** Subject type in events; default: the model name in snake case (`LineItem` → `line_item`). */
   subjectType?: string;
   /** The name a person recognises the record by; default: name, title, email, number… */
@@ -25,8 +22,6 @@ export interface AuditTrailPluginOptions {
   redact?: string[];
   /** Field that marks a record deleted (default `removed`); setting it to true records a delete. `false` to turn off. */
   softDeleteField?: string | false;
-  /** Where the full id list of large multi-record operations is kept; default: next to the events. */
-  affectedRecords?: AffectedRecordsRepository;
 }
 
 /**
@@ -54,11 +49,9 @@ export function auditTrailPlugin(schema: unknown, options: AuditTrailPluginOptio
 }
 
 function createPluginContext(schema: unknown, options: AuditTrailPluginOptions): PluginContext {
-  let affected: AffectedRecordsRepository | undefined = options.affectedRecords;
   return {
     options,
     fieldRules: createFieldRules({ ignore: options.ignore, redact: options.redact, hiddenPaths: () => selectHiddenPaths(schema) }),
-    affectedRecords: () => (affected ??= createAffectedRecordsRepository(hostDatabase(options.auditLog.connection))),
     rulesFor: (modelName) => ({
       subjectType: options.subjectType ?? subjectTypeOf(modelName),
       displayName: options.displayName ?? defaultDisplayName,

@@ -65,11 +65,6 @@ export function multiRecordEvent(
   }
 }
 
-export function boundedAffected(ids: readonly string[], listId: string | undefined): TAffectedRecords {
-  const sample = ids.slice(0, EVENT_LIMITS.affectedIdsInEvent);
-  return sample.length < ids.length && listId ? { count: ids.length, ids: sample, listId } : { count: ids.length, ids: sample };
-}
-
 export function isSoftDelete(rules: SubjectRules, changes: readonly TChange[]): boolean {
   if (!rules.softDeleteField) return false;
   return changes.some((change) => change.field === rules.softDeleteField && change.after === true && change.before !== true);

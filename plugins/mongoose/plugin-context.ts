@@ -1,19 +1,28 @@
+import type { Logger } from 'pino';
 import { AUDIT_LOG_COLLECTION_PREFIX } from '../../server/events/event.model';
 import { EVENT_LIMITS, type TAuditEventInput } from '../../server/events/event.schema';
-import { auditContext, identityOf } from '../../server/recorder/audit-context';
-import type { AffectedRecordsRepository } from '../../server/events/affected-records.repository';
 import type { AuditTrailPluginOptions } from './audit-trail.plugin';
-import { boundedAffected, multiRecordEvent, type BulkOperation, type SubjectRules } from './change-events';
+import { multiRecordEvent, type BulkOperation, type SubjectRules } from './change-events';
 import type { PlainDocument } from './document-paths';
 import type { FieldRules } from './field-rules';
 import type { TChange } from '../../server/events/event.schema';
 import { changingRecordsFilter, wouldChangeCondition } from './update-effects';
 
+/**
+ * Where the plugin's events go: the port it writes through (createAuditLog's `plugin` binds it to
+ * the recorder). `record` never throws into the host's write: an event it cannot keep it counts and
+ * logs, and answers undefined. For a multi-record write it gets every affected id; the event holds
+ * the first 100, and the rest is kept beside it under the event's tenant.
+ */
+export interface AuditTrailSink {
+  record(event: TAuditEventInput, affectedIds?: readonly string[]): string | undefined;
+  logger: Pick<Logger, 'error' | 'warn'>;
+}
+
 /** What every hook of one plugin application shares: the host's options, turned into rules. */
 export interface PluginContext {
   options: AuditTrailPluginOptions;
   fieldRules: FieldRules;
-  affectedRecords: () => AffectedRecordsRepository;
   rulesFor(modelName: string): SubjectRules;
 }
 
@@ -51,27 +60,15 @@ export async function readAffectedIds(model: any, filter: PlainDocument, update:
 }
 
 export function recordMultiRecord(context: PluginContext, rules: SubjectRules, operation: BulkOperation, ids: string[], changes: TChange[] = []): void {
-  const listId = ids.length > EVENT_LIMITS.affectedIdsInEvent ? context.affectedRecords().newListId() : undefined;
-  const eventId = recordSafely(context, multiRecordEvent(rules, operation, boundedAffected(ids, listId), changes));
-  if (!eventId || !listId) return;
-  // The tenant is read now, while the request scope is current; the write itself leaves the request path.
-  const tenantId = identityOf(auditContext.current()).tenantId;
-  if (tenantId) setImmediate(() => saveAffectedIds(context, tenantId, listId, ids));
-}
-
-/** Where the full id list of a large multi-record write goes (one place, so it can become a port). */
-function saveAffectedIds(context: PluginContext, tenantId: string, listId: string, ids: readonly string[]): void {
-  context
-    .affectedRecords()
-    .saveList(tenantId, listId, ids)
-    .catch((error: unknown) => context.options.auditLog.logger.error({ err: error, listId }, 'audit: could not store the affected record ids'));
+  const affected = { count: ids.length, ids: ids.slice(0, EVENT_LIMITS.affectedIdsInEvent) };
+  recordSafely(context, multiRecordEvent(rules, operation, affected, changes), ids);
 }
 
 /** The host's write has already succeeded; a problem with its audit event must not fail it. */
-export function recordSafely(context: PluginContext, event: TAuditEventInput | undefined): string | undefined {
+export function recordSafely(context: PluginContext, event: TAuditEventInput | undefined, affectedIds?: readonly string[]): string | undefined {
   if (!event) return undefined;
   try {
-    return context.options.auditLog.record(event);
+    return context.options.auditLog.record(event, affectedIds);
   } catch (error) {
     context.options.auditLog.logger.error({ err: error, action: event.action, subject: event.subject }, 'audit: event not recorded');
     return undefined;

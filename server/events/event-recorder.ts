@@ -3,9 +3,10 @@ import type { HostDatabase } from '../db/host-database';
 import { auditContext } from '../recorder/audit-context';
 import type { BatchRecorder } from '../recorder/batch-recorder';
 import type { ActionCatalog } from './action-catalog';
+import type { AffectedRecordsRepository } from './affected-records.repository';
 import { buildAuditEvent } from './build-event';
 import { toEventDocument } from './event.document';
-import type { TActorInput, TAuditEventInput } from './event.schema';
+import { boundedAffected, EVENT_LIMITS, type TActorInput, type TAuditEventInput } from './event.schema';
 
 /**
  * Where an event that names no tenant is kept when it comes from capture (the mongoose plugin, the
@@ -20,6 +21,7 @@ export interface EventRecorderDeps {
   catalog: ActionCatalog;
   db: HostDatabase;
   batches: BatchRecorder;
+  affected: AffectedRecordsRepository;
   logger: Pick<Logger, 'warn' | 'error'>;
   clock: () => Date;
   defaultTenantId?: string;
@@ -27,7 +29,7 @@ export interface EventRecorderDeps {
 
 /** Validates an event, fills it from the request scope, gives it its id and queues it for the batch writer. */
 export function createEventRecorder(deps: EventRecorderDeps) {
-  const counters = { unscoped: 0, notRecorded: 0 };
+  const counters = { unscoped: 0, notRecorded: 0, affectedListsNotStored: 0 };
 
   function build(input: TAuditEventInput, fallback?: { tenantId?: string; actor?: TActorInput }) {
     return buildAuditEvent(input, {
@@ -55,12 +57,16 @@ export function createEventRecorder(deps: EventRecorderDeps) {
     /**
      * For events the host did not write itself (capture): never throws into the host's write. An
      * event with no tenant goes to UNSCOPED_TENANT; one that cannot be built or queued is counted
-     * (`notRecorded`) and logged with its action and subject.
+     * (`notRecorded`) and logged with its action and subject. `affectedIds`, for a multi-record
+     * write: beyond the 100 the event holds, the full list is kept under the event's tenant.
      */
-    recordCaptured(input: TAuditEventInput): string | undefined {
+    recordCaptured(input: TAuditEventInput, affectedIds?: readonly string[]): string | undefined {
       try {
-        const event = build(input, { tenantId: UNSCOPED_TENANT, actor: UNKNOWN_ACTOR });
+        const listId = affectedIds && affectedIds.length > EVENT_LIMITS.affectedIdsInEvent ? deps.affected.newListId() : undefined;
+        const withList = affectedIds ? { ...input, affected: boundedAffected(affectedIds, listId) } : input;
+        const event = build(withList, { tenantId: UNSCOPED_TENANT, actor: UNKNOWN_ACTOR });
         deps.batches.enqueue(toEventDocument(event, deps.db.objectId));
+        if (listId && affectedIds) keepAffectedList(event.tenantId, listId, affectedIds);
         if (event.tenantId === UNSCOPED_TENANT) {
           counters.unscoped++;
           deps.logger.warn({ eventId: event.id, action: event.action, subject: event.subject }, `audit: event with no tenant kept under "${UNSCOPED_TENANT}" (record it inside a request or runAsSystem)`);
@@ -75,6 +81,16 @@ export function createEventRecorder(deps: EventRecorderDeps) {
 
     counters: (): Readonly<typeof counters> => ({ ...counters }),
   };
+
+  /** Off the host's request path; a list that cannot be stored is counted and logged with its id. */
+  function keepAffectedList(tenantId: string, listId: string, ids: readonly string[]): void {
+    setImmediate(() => {
+      deps.affected.saveList(tenantId, listId, ids).catch((error: unknown) => {
+        counters.affectedListsNotStored++;
+        deps.logger.error({ err: error, tenantId, listId, ids: ids.length }, 'audit: could not store the affected record ids');
+      });
+    });
+  }
 }
 
 export type EventRecorder = ReturnType<typeof createEventRecorder>;

@@ -77,6 +77,12 @@ export const ZAffectedRecords = z.object({
   listId: z.string().max(64).optional(),
 });
 
+/** At most 100 ids in the event; `listId` names where the full list is kept when there are more. */
+export function boundedAffected(ids: readonly string[], listId: string | undefined): z.infer<typeof ZAffectedRecords> {
+  const sample = ids.slice(0, EVENT_LIMITS.affectedIdsInEvent);
+  return sample.length < ids.length && listId ? { count: ids.length, ids: sample, listId } : { count: ids.length, ids: sample };
+}
+
 export const ZEventStatus = z.enum(['success', 'failure']);
 
 export const ZActionName = z

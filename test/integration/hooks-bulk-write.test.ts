@@ -1,4 +1,3 @@
-import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
 import { MONGOOSE_MAJORS, startCaptureHost, type CaptureHost } from '../fixtures/capture-host';
 
 /** Each bulkWrite operation gives the events the equivalent single call gives, when it succeeded. */
@@ -9,7 +8,7 @@ describe.each(MONGOOSE_MAJORS)('Model.bulkWrite (%s)', (_label, mongoosePackage)
   beforeAll(async () => {
     host = await startCaptureHost('bulk', mongoosePackage);
     const schema = new host.mongoose.Schema({ name: { type: String, unique: true }, batch: String, stage: String, amount: Number, removed: Boolean }, { timestamps: true });
-    schema.plugin(auditTrailPlugin, { auditLog: host.auditLog, subjectType: 'deal' });
+    schema.plugin(host.auditLog.plugin, { subjectType: 'deal' });
     Deals = host.mongoose.model('Deal', schema);
     await Deals.init();
   });

@@ -2,11 +2,10 @@ import { Mongoose, Schema } from 'mongoose';
 import pino from 'pino';
 import { createAuditLog, type AuditLog } from '../../plugins';
 import { auditContext } from '../../server/recorder/audit-context';
-import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
 import { connectTestMongo, testMongoUri, type TestMongo } from '../helpers/test-databases';
 import { storedEvents } from '../fixtures/stored-events';
 
-/** `mongoose.plugin(auditTrailPlugin, …)` once for every model, as a host may prefer. */
+/** `mongoose.plugin(auditLog.plugin)` once for every model, as a host may prefer. */
 let db: TestMongo;
 let auditLog: AuditLog;
 let host: Mongoose;
@@ -15,7 +14,7 @@ beforeAll(async () => {
   db = await connectTestMongo('hooks_global');
   auditLog = await createAuditLog({ connection: db.connection, logger: pino({ level: 'silent' }), recorder: { flushIntervalMs: 10 } });
   host = new Mongoose();
-  host.plugin(auditTrailPlugin, { auditLog });
+  host.plugin(auditLog.plugin);
   await host.connect(testMongoUri(), { dbName: db.dbName });
 });
 

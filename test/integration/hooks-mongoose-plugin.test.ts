@@ -3,7 +3,6 @@ import { createAuditLog, type AuditLog } from '../../plugins';
 import { hostDatabase } from '../../server/db/host-database';
 import { createAffectedRecordsRepository } from '../../server/events/affected-records.repository';
 import { auditContext } from '../../server/recorder/audit-context';
-import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
 import { connectTestMongo, type TestMongo } from '../helpers/test-databases';
 import { storedEvents } from '../fixtures/stored-events';
 import pino from 'pino';
@@ -30,7 +29,7 @@ beforeAll(async () => {
   db = await connectTestMongo('hooks_plugin');
   auditLog = await createAuditLog({ connection: db.connection, logger: pino({ level: process.env.H4_DEBUG ? 'error' : 'silent' }), recorder: { flushIntervalMs: 10 } });
   const schema = new Schema<Deal>({ name: { type: String, required: true }, amount: Number, stage: String, tags: [String], removed: Boolean, passwordHint: String }, { timestamps: true });
-  schema.plugin(auditTrailPlugin, { auditLog, subjectType: 'deal' });
+  schema.plugin(auditLog.plugin, { subjectType: 'deal' });
   Deals = db.connection.model<Deal>('Deal', schema);
 });
 
@@ -154,7 +153,7 @@ describe('the mongoose audit-trail plugin (mongoose 9)', () => {
 
   it('never audits writes to the audit log\'s own collections', async () => {
     const schema = new Schema({ name: String }, { collection: 'audit_host_scratch' });
-    schema.plugin(auditTrailPlugin, { auditLog });
+    schema.plugin(auditLog.plugin);
     const Scratch = db.connection.model('AuditScratch', schema);
     await asAlice(() => Scratch.create({ name: 'not audited' }));
     expect(await eventsFor({ 'subject.type': 'audit_scratch' })).toEqual([]);

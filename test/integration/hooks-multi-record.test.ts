@@ -1,4 +1,3 @@
-import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
 import { MONGOOSE_MAJORS, startCaptureHost, type CaptureHost } from '../fixtures/capture-host';
 
 /** Multi-record soft deletes and edits report the records the update changes, not every match. */
@@ -14,7 +13,7 @@ describe.each(MONGOOSE_MAJORS)('multi-record updates (%s)', (_label, mongoosePac
     schema.pre('find', function (this: any) {
       if (this.getOptions().skipAudit) pluginReads.push({ projection: this.projection() });
     });
-    schema.plugin(auditTrailPlugin, { auditLog: host.auditLog, subjectType: 'contact' });
+    schema.plugin(host.auditLog.plugin, { subjectType: 'contact' });
     Contacts = host.mongoose.model('Contact', schema);
   });
 

@@ -1,4 +1,3 @@
-import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
 import { MONGOOSE_MAJORS, startCaptureHost, type CaptureHost } from '../fixtures/capture-host';
 
 /**
@@ -14,9 +13,9 @@ describe.each(MONGOOSE_MAJORS)('the plugin applied globally and per model (%s)',
 
   beforeAll(async () => {
     host = await startCaptureHost('twice', mongoosePackage);
-    host.mongoose.plugin(auditTrailPlugin, { auditLog: host.auditLog });
+    host.mongoose.plugin(host.auditLog.plugin);
     const leadSchema = new host.mongoose.Schema({ name: String, stage: String, score: Number, removed: Boolean }, { timestamps: true });
-    leadSchema.plugin(auditTrailPlugin, { auditLog: host.auditLog, subjectType: 'sales_lead', ignore: ['score'] });
+    leadSchema.plugin(host.auditLog.plugin, { subjectType: 'sales_lead', ignore: ['score'] });
     Leads = host.mongoose.model('Lead', leadSchema);
     Notes = host.mongoose.model('Note', new host.mongoose.Schema({ title: String }));
     const taskSchema = new host.mongoose.Schema({ title: String });

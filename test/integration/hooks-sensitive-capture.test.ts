@@ -1,8 +1,7 @@
-import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
 import { MONGOOSE_MAJORS, startCaptureHost, type CaptureHost } from '../fixtures/capture-host';
 
 /**
- * The incident a real CRM reported: `mongoose.plugin(auditTrailPlugin, …)` for all models stored the
+ * The incident a real CRM reported: `mongoose.plugin(auditLog.plugin)` for all models stored the
  * user model's password salt in clear. Every capture path must keep secrets out of the log.
  */
 const SECRET = /S3CRET-/;
@@ -13,7 +12,7 @@ describe.each(MONGOOSE_MAJORS)('secrets in the log with the plugin applied globa
 
   beforeAll(async () => {
     host = await startCaptureHost('secrets', mongoosePackage);
-    host.mongoose.plugin(auditTrailPlugin, { auditLog: host.auditLog });
+    host.mongoose.plugin(host.auditLog.plugin);
     const schema = new host.mongoose.Schema(
       {
         email: String,

@@ -1,4 +1,3 @@
-import { auditTrailPlugin } from '../../plugins/mongoose/audit-trail.plugin';
 import { MONGOOSE_MAJORS, startCaptureHost, type CaptureHost } from '../fixtures/capture-host';
 
 describe.each(MONGOOSE_MAJORS)('replaces and upserts (%s)', (_label, mongoosePackage) => {
@@ -8,7 +7,7 @@ describe.each(MONGOOSE_MAJORS)('replaces and upserts (%s)', (_label, mongoosePac
   beforeAll(async () => {
     host = await startCaptureHost('upserts', mongoosePackage);
     const schema = new host.mongoose.Schema({ name: String, plan: String, seats: Number, owner: String, removed: { type: Boolean, default: false } }, { timestamps: true });
-    schema.plugin(auditTrailPlugin, { auditLog: host.auditLog, subjectType: 'account' });
+    schema.plugin(host.auditLog.plugin, { subjectType: 'account' });
     Accounts = host.mongoose.model('Account', schema);
   });
 

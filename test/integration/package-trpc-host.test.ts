@@ -83,10 +83,10 @@ describe('a tRPC host in ESM TypeScript on mongoose 9 and express 5, from the pa
       ['--module', 'node16', '--moduleResolution', 'node16'],
       ['--module', 'nodenext', '--moduleResolution', 'nodenext'],
       ['--module', 'esnext', '--moduleResolution', 'bundler'],
-      ['--module', 'commonjs', '--moduleResolution', 'node10', '--ignoreDeprecations', '6.0'],
+      ['--module', 'commonjs', '--moduleResolution', 'node10'],
     ];
     for (const mode of modes) {
-      const args = ['--noEmit', '--strict', '--target', 'es2022', '--types', 'node', ...mode, join(probe, 'probe.ts')];
+      const args = ['--noEmit', '--strict', '--esModuleInterop', '--target', 'es2022', '--types', 'node', ...mode, join(probe, 'probe.ts')];
       try {
         execFileSync(host.bin('tsc'), args, { cwd: host.dir, encoding: 'utf8' });
       } catch (error) {

@@ -12,7 +12,8 @@ import {
   loginSucceededEvent,
   recordViewedEvent,
 } from '../../plugins/events/explicit-events';
-import { boundedAffected, multiRecordEvent, subjectTypeOf } from '../../plugins/mongoose/change-events';
+import { multiRecordEvent, subjectTypeOf } from '../../plugins/mongoose/change-events';
+import { boundedAffected } from '../../server/events/event.schema';
 
 const catalog = createActionCatalog();
 const scope = { tenantId: 't1', actor: { id: 'u1', name: 'Ann' }, request: {} };
