@@ -1,17 +1,20 @@
-# Image for the API and the export worker (see docker-compose.yml).
+# Image for the audit log's own processes (see docker-compose.yml): the packed package, installed the
+# way a host installs it, with its peers; the bin runs `api` or `worker`.
 FROM node:20-bookworm-slim AS build
-WORKDIR /app
+WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN mkdir /tmp/package && npm pack --pack-destination /tmp/package
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /tmp/package /tmp/package
+RUN echo '{ "name": "crm-audit-log-service", "private": true }' > package.json \
+  && npm install --omit=dev --no-audit --no-fund /tmp/package/crm-audit-log-*.tgz mongoose@9 express@5 @trpc/server@11 \
+  && rm -rf /tmp/package
 USER node
 EXPOSE 3000
-CMD ["node", "dist/server/main.js"]
+ENTRYPOINT ["node", "node_modules/crm-audit-log/dist/workers/cli.js"]
+CMD ["api"]

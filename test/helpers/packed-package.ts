@@ -9,8 +9,11 @@ import { dirname, join, resolve } from 'node:path';
  */
 const ROOT = resolve(__dirname, '../..');
 
+/** Where this test run packs (removed by the global teardown). */
+export const packDirectory = () => join(tmpdir(), `crm-audit-log-pack-${process.env.AUDIT_TEST_RUN_ID ?? 'local'}`);
+
 export function packedTarball(): string {
-  const runDir = join(tmpdir(), `crm-audit-log-pack-${process.env.AUDIT_TEST_RUN_ID ?? 'local'}`);
+  const runDir = packDirectory();
   const done = join(runDir, 'tarball-path');
   mkdirSync(dirname(runDir), { recursive: true });
   try {

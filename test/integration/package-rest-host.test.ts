@@ -68,7 +68,7 @@ describe('a REST host in CommonJS on mongoose 8 and express 4, from the packed t
     const manifests = installedManifests(join(host.dir, 'node_modules'));
     const names = new Set(manifests.map((manifest) => manifest.name));
     for (const tooling of ['jest', '@swc/core', '@swc/jest', 'mongodb-memory-server', 'vite', 'playwright-core']) expect(names.has(tooling)).toBe(false);
-    const ours = packed('package.json') as { dependencies: Record<string, string> };
+    const ours = packed('package.json') as { dependencies: Record<string, string>; scripts?: Record<string, string> };
     expect(Object.keys(ours.dependencies).sort()).toEqual(['bowser', 'bullmq', 'cors', 'exceljs', 'helmet', 'ioredis', 'pino', 'superjson', 'zod']);
     // typescript is there only because @trpc/server (our peer) requires it as its own peer.
     const trpcServer = manifests.find((manifest) => manifest.name === '@trpc/server') as { peerDependencies?: Record<string, string> } | undefined;
