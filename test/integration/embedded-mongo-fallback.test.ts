@@ -1,18 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { FERRETDB_VERSION, findFerretBinary } from '../../server/db/embedded-mongo';
-
-/** A local port that refuses connections: a download from it fails at once, as it does offline. */
-async function refusingPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
+import { FERRETDB_VERSION, findFerretBinary, findFreePort } from '../../server/db/embedded-mongo';
 
 function runFixture(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const fixture = require.resolve('../fixtures/embedded-mongo-process.ts');
@@ -35,12 +25,12 @@ describe('embedded MongoDB start-up', () => {
 
   it('says in one line, without a stack trace, why it did not use mongodb-memory-server', async () => {
     const ferret = findFerretBinary();
-    // A mongod version no cache holds, from a server that refuses: the download fails as it does offline.
+    // A mongod version no cache holds, from a free port (nothing listens, so it refuses): the download fails as it does offline.
     const env: NodeJS.ProcessEnv = {
       HOME: process.env.HOME,
       // Only node's directory: no `go`, so a missing FerretDB is reported rather than built.
       PATH: dirname(process.execPath),
-      MONGOMS_DOWNLOAD_URL: `http://127.0.0.1:${await refusingPort()}/mongodb-linux-x86_64-debian12-0.0.1.tgz`,
+      MONGOMS_DOWNLOAD_URL: `http://127.0.0.1:${await findFreePort()}/mongodb-linux-x86_64-debian12-0.0.1.tgz`,
       MONGOMS_DOWNLOAD_DIR: downloadDir,
       MONGOMS_USE_HTTP: 'true',
       MONGOMS_MAX_RETRIES: '1',
