@@ -40,17 +40,20 @@ export function findFerretBinary(): string | undefined {
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const log = options.log ?? (() => undefined);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  let noMemoryServer: string | undefined;
   if (!options.preferFerret) {
-    const memoryServer = await tryMemoryServer(options, log);
-    if (memoryServer) return memoryServer;
+    const memoryServer = await tryMemoryServer(options);
+    if (!('unavailable' in memoryServer)) return memoryServer;
+    noMemoryServer = `mongodb-memory-server: ${memoryServer.unavailable}`;
   }
   const binary = findFerretBinary() ?? buildFerretBinary(log);
   if (!binary) {
     throw new Error(
-      'No MongoDB-protocol server available: set MONGODB_URI, let mongodb-memory-server download mongod, ' +
+      `${noMemoryServer ? `${noMemoryServer}; ` : ''}no MongoDB-protocol server available: set MONGODB_URI, let mongodb-memory-server download mongod, ` +
         'or install Go and run `bash .ci/install-ferretdb.sh` to build FerretDB.',
     );
   }
+  if (noMemoryServer) log(`${noMemoryServer}, using FerretDB ${FERRETDB_VERSION}`);
   return startFerret(binary, options);
 }
 
@@ -68,25 +71,40 @@ function buildFerretBinary(log: (line: string) => void): string | undefined {
   return findFerretBinary();
 }
 
-async function tryMemoryServer(options: EmbeddedMongoOptions, log: (line: string) => void): Promise<EmbeddedMongo | undefined> {
-  let MongoMemoryServer: typeof import('mongodb-memory-server').MongoMemoryServer;
+type Unavailable = { unavailable: string };
+
+/**
+ * mongodb-memory-server when it can get a mongod, or why not, in a few words. The binary is looked up
+ * (and downloaded) first, on its own: MongoMemoryServer.start() would print the whole download error
+ * with its stack through console.warn (about 20 lines offline) before we fall back. A mongod that is
+ * there but fails to start still prints its stack: that is a fault worth reading, not the usual case.
+ */
+async function tryMemoryServer(options: EmbeddedMongoOptions): Promise<EmbeddedMongo | Unavailable> {
+  let memoryServer: typeof import('mongodb-memory-server');
   try {
-    ({ MongoMemoryServer } = await import('mongodb-memory-server'));
+    memoryServer = await import('mongodb-memory-server');
   } catch {
-    return undefined;
+    return { unavailable: 'not installed' };
   }
+  const { MongoBinary, MongoMemoryServer } = memoryServer;
   const timeoutMs = options.memoryServerTimeoutMs ?? 60_000;
-  const started = MongoMemoryServer.create(options.dataDir ? { instance: { dbPath: options.dataDir, storageEngine: 'wiredTiger' } } : {});
+  const started = (async (): Promise<InstanceType<typeof MongoMemoryServer> | Unavailable> => {
+    try {
+      await MongoBinary.getPath();
+    } catch (error) {
+      return { unavailable: `no mongod (offline? ${lastLine(error)})` };
+    }
+    return MongoMemoryServer.create(options.dataDir ? { instance: { dbPath: options.dataDir, storageEngine: 'wiredTiger' } } : {});
+  })();
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<undefined>((done) => {
-    timer = setTimeout(() => done(undefined), timeoutMs);
+  const timedOut = new Promise<Unavailable>((done) => {
+    timer = setTimeout(() => done({ unavailable: `no mongod within ${timeoutMs / 1_000} s (slow download?)` }), timeoutMs);
   });
   try {
     const server = await Promise.race([started, timedOut]);
-    if (!server) {
-      log(`mongodb-memory-server: no mongod within ${timeoutMs} ms, falling back`);
-      void started.then((late) => late.stop(), () => undefined);
-      return undefined;
+    if ('unavailable' in server) {
+      void started.then((late) => ('unavailable' in late ? undefined : late.stop()), () => undefined);
+      return server;
     }
     return {
       kind: 'mongodb-memory-server',
@@ -97,11 +115,16 @@ async function tryMemoryServer(options: EmbeddedMongoOptions, log: (line: string
       dispose: async () => void (await server.stop({ doCleanup: !options.dataDir, force: true })),
     };
   } catch (error) {
-    log(`mongodb-memory-server unavailable: ${(error as Error).message.split('\n')[0]}`);
-    return undefined;
+    return { unavailable: `mongod did not start (${lastLine(error)})` };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The most specific line of an error: a download error's message ends with its cause ("getaddrinfo ENOTFOUND …"). */
+function lastLine(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n').map((line) => line.trim());
+  return lines.filter(Boolean).at(-1) ?? 'unknown error';
 }
 
 async function startFerret(binary: string, options: EmbeddedMongoOptions): Promise<EmbeddedMongo> {

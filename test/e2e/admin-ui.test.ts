@@ -5,11 +5,13 @@ import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../examples/crm/seed-data';
 import { storedEvents } from '../fixtures/stored-events';
+import { e2eBrowserLaunchOptions } from '../helpers/find-browser';
 import { startE2eCrm, type E2eCrm } from './e2e-crm';
 
 /**
- * The admin UI in a real browser (Debian's Chromium through playwright-core) against the demo CRM
- * with a real database, Redis and export worker. SCREENSHOTS=1 also refreshes docs/screenshots/.
+ * The admin UI in a real browser (the Chromium, Chrome or Edge that jest.config.js found, driven by
+ * playwright-core) against the demo CRM with a real database, Redis and export worker.
+ * SCREENSHOTS=1 also refreshes docs/screenshots/.
  */
 const SCREENSHOT_DIR = resolve(__dirname, '../../docs/screenshots');
 const takeScreenshots = process.env.SCREENSHOTS === '1';
@@ -50,10 +52,7 @@ describe('admin UI in Chromium', () => {
 
   beforeAll(async () => {
     crm = await startE2eCrm('e2e-admin-ui');
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await chromium.launch(e2eBrowserLaunchOptions());
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, userAgent: DESKTOP_UA, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
     page = await context.newPage();
   });
