@@ -22,7 +22,10 @@ export function packedTarball(): string {
     return waitForFile(done, 300_000);
   }
   const copy = join(runDir, 'source');
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+  // A symlinked node_modules is not matched by .gitignore's `node_modules/` (not a directory): skip it by name.
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((file) => file && file !== 'node_modules' && !file.startsWith('node_modules/'));
   for (const file of files) {
     if (!existsSync(join(ROOT, file))) continue;
     mkdirSync(dirname(join(copy, file)), { recursive: true });
