@@ -53,6 +53,12 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(services
   const connected = services.connected;
 
   return router({
+    /** Who am I, may I read: what the admin page asks before anything else (sign-in itself is the host's). */
+    session: procedures.sessionProcedure.query(({ ctx }) => ({
+      signedIn: ctx.caller !== null,
+      canRead: ctx.canRead,
+      user: ctx.caller && { tenantId: ctx.caller.tenantId, id: ctx.caller.actorId, name: ctx.caller.actorName ?? ctx.caller.actorId, role: ctx.caller.role },
+    })),
     events: createEventsRouter(procedures, {
       events,
       cursors: createCursorCodec(options.cursorSecret),

@@ -98,6 +98,13 @@ export function createProcedures<TContext extends AuditHostContext>(policy: Acce
     return result;
   });
 
+  /** Who is calling, if anyone, and whether they may read: never refuses (the page asks it first). */
+  const sessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
+    const caller = ZAuditCaller.safeParse(await policy.resolveCaller(ctx as TContext));
+    const known = caller.success ? caller.data : null;
+    return next({ ctx: { caller: known, canRead: known ? policy.canRead(known) : false } });
+  });
+
   const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
     const resolved = await policy.resolveCaller(ctx as TContext);
     if (!resolved) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to read the audit log' });
@@ -111,7 +118,7 @@ export function createProcedures<TContext extends AuditHostContext>(policy: Acce
     return next();
   });
 
-  return { publicProcedure, authedProcedure, adminProcedure };
+  return { publicProcedure, sessionProcedure, authedProcedure, adminProcedure };
 }
 
 export type AuditProcedures = ReturnType<typeof createProcedures>;
