@@ -20,7 +20,8 @@ import { buildEventFilter, EVENT_SORT, indexFor } from '../server/events/event-q
 import type { EventDocument } from '../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
 import { createAuditLogRouter } from '../server/router';
-import { createProcedures, router, type TAuditCaller } from '../server/trpc';
+import { createProcedures, router } from '../server/trpc';
+import type { TAuditCaller } from '../server/access';
 import { apiPatterns } from './lib/api-patterns';
 import { benchTenant, seedBenchEvents } from './lib/bench-events';
 import { explainReport } from './lib/index-fit';

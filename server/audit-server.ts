@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Worker } from 'bullmq';
 import type { Router } from 'express';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
+import { hmacBase64Url } from './common/signed-tokens';
 import type { TCustomActionInput } from './events/action-catalog';
 import type { OpenPageStreamsOptions } from './events/open-page-streams';
 import type { ExportStorage } from './exports/export-storage';
@@ -15,7 +15,7 @@ import { auditContext, identityOf, type AuditIdentity } from './recorder/audit-c
 import type { BackoffPolicy } from './recorder/backoff';
 import { createAuditLogApiRouter, createAuditLogRouter } from './router';
 import { createAuditServices, type AuditRedis } from './services';
-import type { TAuditCaller } from './trpc';
+import type { TAuditCaller } from './access';
 
 export type ResolveActor<TRequest = any> = (req: TRequest) => AuditIdentity | null | undefined | Promise<AuditIdentity | null | undefined>;
 
@@ -155,7 +155,7 @@ function secretOf(given: string | undefined, logger: Logger): string {
 
 /** One secret, one key per use: a leaked cursor key does not sign download links. */
 function derivedKey(secret: string, use: string): string {
-  return createHmac('sha256', secret).update(`crm-audit-log ${use}`).digest('base64url');
+  return hmacBase64Url(secret, `crm-audit-log ${use}`);
 }
 
 function redisConnections(given: string | RedisOptions | Redis, prefix: string, logger: Logger): AuditRedis {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditServerOptions } from './audit-server';
+import { issuePath } from './common/zod-issues';
 
 /**
  * Every environment variable the audit log's own processes (the `crm-audit-log` bin: worker and
@@ -74,7 +75,7 @@ export function parseConfig(env: Record<string, string | undefined>): TConfig {
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {
-      const name = issue.path.join('.') || '(root)';
+      const name = issuePath(issue, '(root)');
       const given = present[name];
       const shown = given === undefined || SECRET_NAMES.has(name) ? '' : ` (got ${JSON.stringify(given)})`;
       return `${name}: ${issue.message}${shown}`;

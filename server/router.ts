@@ -7,7 +7,8 @@ import { createReadRecorder } from './events/read-recorder';
 import { createExportsRouter } from './exports/exports.router';
 import { createNotificationsRouter } from './notifications/notifications.router';
 import type { AuditServices } from './services';
-import { createProcedures, router, type AuditHostContext, type TAuditCaller } from './trpc';
+import { createProcedures, router, type AuditHostContext } from './trpc';
+import type { TAuditCaller } from './access';
 
 export interface AuditLogRouterOptions<TContext extends AuditHostContext> {
   /** Signs page cursors (at least 32 characters); the same on every instance behind a load balancer. */

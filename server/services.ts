@@ -70,7 +70,7 @@ export function createAuditServices(options: AuditServicesOptions) {
     writtenListeners.add(listener);
     return () => void writtenListeners.delete(listener);
   };
-  const batches = new BatchRecorder({
+  const batches = new BatchRecorder<EventDocument>({
     ...RECORDER_DEFAULTS,
     ...options.recorder,
     writeBatch: (documents) => writes.insertBatch(documents),

@@ -1,8 +1,9 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
-import { z } from 'zod';
-import { InvalidCursorError } from './events/event-cursor';
+import { ZAuditCaller, type TAuditCaller } from './access';
+import { issuePath, readableIssues, zodIssuesOf } from './common/zod-issues';
+import { AuditLogError, type AuditErrorCode } from './errors';
 
 /**
  * The audit log's tRPC instance. Its context is whatever the host's is: the router reads the
@@ -10,42 +11,22 @@ import { InvalidCursorError } from './events/event-cursor';
  */
 export type AuditHostContext = object;
 
-/** Who is calling, as the host tells us. zod-checked, so a host bug can't widen access. */
-export const ZAuditCaller = z.object({
-  tenantId: z.string().min(1).max(128),
-  actorId: z.string().min(1).max(128),
-  actorName: z.string().max(300).optional(),
-  /** The host's role name; `canRead` decides what it allows (default: "admin" reads). */
-  role: z.string().min(1).max(64).optional(),
-});
-export type TAuditCaller = z.infer<typeof ZAuditCaller>;
-
-interface IssueLike {
-  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
-  message: string;
-}
-
-function validationIssues(cause: unknown): IssueLike[] | undefined {
-  const issues = (cause as { issues?: unknown } | undefined)?.issues;
-  return Array.isArray(issues) ? (issues as IssueLike[]) : undefined;
-}
-
-function issuePath(issue: IssueLike): string {
-  const parts = (issue.path ?? []).map((part) => String(typeof part === 'object' && part !== null ? part.key : part));
-  return parts.length > 0 ? parts.join('.') : 'input';
-}
-
-/** "limit: must be at most 200; search: must be a string" */
-export function readableIssues(issues: IssueLike[]): string {
-  return issues.map((issue) => `${issuePath(issue)}: ${issue.message}`).join('; ');
-}
+/** The one map from the audit log's error codes to tRPC's, applied in `toClientError`. */
+export const TRPC_CODE_OF: Record<AuditErrorCode, TRPC_ERROR_CODE_KEY> = {
+  AUDIT_EVENT_INVALID: 'INTERNAL_SERVER_ERROR',
+  AUDIT_LOG_OVERLOADED: 'SERVICE_UNAVAILABLE',
+  AUDIT_LOG_CLOSED: 'SERVICE_UNAVAILABLE',
+  INVALID_CURSOR: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  NOT_CONFIGURED: 'PRECONDITION_FAILED',
+};
 
 const t = initTRPC.context<AuditHostContext>().create({
   transformer: superjson,
   // Stack traces never reach clients, whatever NODE_ENV says.
   isDev: false,
   errorFormatter({ shape, error }) {
-    const issues = validationIssues(error.cause);
+    const issues = zodIssuesOf(error.cause);
     const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message;
     return {
       ...shape,
@@ -63,14 +44,18 @@ export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * The one place domain and unknown errors become client errors. Input validation keeps its issues
- * (as `cause`, for the formatter) but gets a readable message; anything unexpected is logged with
- * the request id and reaches the client as INTERNAL_SERVER_ERROR without internals.
+ * The one place domain and unknown errors become client errors: an AuditLogError by its code (a
+ * server-side one, such as an invalid event the audit log built itself, is logged like any bug).
+ * Input validation keeps its issues (as `cause`, for the formatter) but gets a readable message;
+ * anything unexpected is logged with the request id and reaches the client as
+ * INTERNAL_SERVER_ERROR without internals.
  */
 export function toClientError(error: TRPCError, log: { logger: Logger; requestId: string; path: string }): TRPCError {
   const cause = error.cause;
-  if (cause instanceof InvalidCursorError) return new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
-  const issues = error.code === 'BAD_REQUEST' ? validationIssues(cause) : undefined;
+  if (cause instanceof AuditLogError && TRPC_CODE_OF[cause.code] !== 'INTERNAL_SERVER_ERROR') {
+    return new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
+  }
+  const issues = error.code === 'BAD_REQUEST' ? zodIssuesOf(cause) : undefined;
   if (issues) return new TRPCError({ code: 'BAD_REQUEST', message: readableIssues(issues), cause });
   if (error.code !== 'INTERNAL_SERVER_ERROR') return error;
   log.logger.error({ err: cause ?? error, requestId: log.requestId, path: log.path }, 'audit-log procedure failed');

@@ -1,6 +1,7 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { BUILT_IN_ACTION_NAMES } from '../../server/events/action-catalog';
-import { toEventDocument, withoutUndefined, type EventDocument } from '../../server/events/event.document';
+import { withoutUndefined } from '../../server/common/without-undefined';
+import { toEventDocument, type EventDocument } from '../../server/events/event.document';
 import type { TAuditEvent, TAuditEventInput } from '../../server/events/event.schema';
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Radia', 'Tim', 'Frances', 'John', 'Katherine', 'Dennis', 'Hedy', 'Linus'];

@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ZAuditCaller, type TAuditCaller } from '../trpc';
+import { ZAuditCaller, type TAuditCaller } from '../access';
+import { signedTokens } from '../common/signed-tokens';
 
 /**
  * Bearer tokens for the standalone API: the host signs them with the shared API_TOKEN_SECRET.
@@ -11,33 +11,17 @@ export const ZApiTokenPayload = ZAuditCaller.extend({ exp: z.number().int().posi
 export type TApiTokenPayload = z.infer<typeof ZApiTokenPayload>;
 
 const VERSION = 'v1';
-
-function mac(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(`${VERSION}.${payload}`).digest('base64url');
-}
+const apiTokens = (secret: string) => signedTokens(secret, { label: VERSION, version: VERSION });
 
 /** For hosts (and tests): a token valid for `ttlSeconds` (default one hour). */
 export function signApiToken(caller: TAuditCaller, secret: string, options: { ttlSeconds?: number; now?: Date } = {}): string {
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  const payload = ZApiTokenPayload.parse({ ...caller, exp: nowSeconds + (options.ttlSeconds ?? 3600) });
-  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return `${VERSION}.${encoded}.${mac(secret, encoded)}`;
+  return apiTokens(secret).seal(ZApiTokenPayload.parse({ ...caller, exp: nowSeconds + (options.ttlSeconds ?? 3600) }));
 }
 
 /** The caller a valid, unexpired token names; null for anything else (the API answers UNAUTHORIZED). */
 export function verifyApiToken(token: string, secret: string, now: Date = new Date()): TAuditCaller | null {
-  const [version, encoded, signature, ...rest] = token.split('.');
-  if (version !== VERSION || !encoded || !signature || rest.length > 0) return null;
-  const expected = Buffer.from(mac(secret, encoded));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  const payload = ZApiTokenPayload.safeParse(parsed);
+  const payload = ZApiTokenPayload.safeParse(apiTokens(secret).open(token));
   if (!payload.success || payload.data.exp * 1000 <= now.getTime()) return null;
   const { exp: _exp, ...caller } = payload.data;
   return caller;

@@ -63,5 +63,3 @@ export function hostDatabase(connection: Connection): HostDatabase {
     connection,
   };
 }
-
-export const isObjectIdHex = (value: string): boolean => /^[0-9a-f]{24}$/.test(value);

@@ -83,16 +83,8 @@ export const ZCustomAction = z.object({
 });
 export type TCustomActionInput = z.input<typeof ZCustomAction>;
 
-export class UnknownActionError extends Error {
-  constructor(readonly action: string) {
-    super(`action: unknown action "${action}" (register it in createAuditLog({ actions }))`);
-    this.name = 'UnknownActionError';
-  }
-}
-
 export interface ActionCatalog {
   get(name: string): ActionDefinition | undefined;
-  require(name: string): ActionDefinition;
   list(): ActionDefinition[];
 }
 
@@ -106,11 +98,6 @@ export function createActionCatalog(customActions: TCustomActionInput[] = []): A
   }
   return {
     get: (name) => definitions.get(name),
-    require(name) {
-      const definition = definitions.get(name);
-      if (!definition) throw new UnknownActionError(name);
-      return definition;
-    },
     list: () => [...definitions.values()],
   };
 }

@@ -1,8 +1,7 @@
 import type { ActionCatalog } from './action-catalog';
-import { ZAuditEventInput, ZActor, type TActorInput, type TAuditEvent, type TAuditEventInput } from './event.schema';
+import { AuditEventValidationError, ZAuditEventInput, ZActor, type TActorInput, type TAuditEvent, type TAuditEventInput } from './event.schema';
 import { identityOf, type AuditScope } from '../recorder/audit-context';
-import { AuditEventValidationError } from '../recorder/recorder.errors';
-import { withoutUndefined } from './event.document';
+import { withoutUndefined } from '../common/without-undefined';
 
 export interface BuildEventDeps {
   catalog: ActionCatalog;

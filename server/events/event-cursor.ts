@@ -1,4 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { isObjectIdHex } from '../common/object-id';
+import { signedTokens } from '../common/signed-tokens';
+import { AuditLogError } from '../errors';
 import type { TEventFilters } from './event-filters.schema';
 import type { EventPosition } from './event-query';
 
@@ -7,9 +10,9 @@ import type { EventPosition } from './event-query';
  * event's (occurredAt, id) and a digest of the tenant and filters, the mac is HMAC-SHA256 over
  * both. A cursor from another tenant, other filters or another key, or an edited one, is refused.
  */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends AuditLogError {
   constructor(reason: string) {
-    super(`cursor: ${reason}`);
+    super('INVALID_CURSOR', `cursor: ${reason}`);
     this.name = 'InvalidCursorError';
   }
 }
@@ -23,19 +26,15 @@ const VERSION = 'v1';
 
 export function createCursorCodec(secret: string) {
   if (secret.length < 32) throw new Error('the cursor secret must be at least 32 characters');
-  const mac = (payload: string) => createHmac('sha256', secret).update(`${VERSION}.${payload}`).digest('base64url');
+  const tokens = signedTokens(secret, { label: VERSION, version: VERSION });
 
   return {
     encode(position: EventPosition, binding: CursorBinding): string {
-      const payload = Buffer.from(JSON.stringify({ t: position.occurredAt.getTime(), i: position.id, b: bindingDigest(binding) })).toString('base64url');
-      return `${VERSION}.${payload}.${mac(payload)}`;
+      return tokens.seal({ t: position.occurredAt.getTime(), i: position.id, b: bindingDigest(binding) });
     },
 
     decode(cursor: string, binding: CursorBinding): EventPosition {
-      const [version, payload, signature, ...rest] = cursor.split('.');
-      if (version !== VERSION || !payload || !signature || rest.length > 0) throw new InvalidCursorError('is not a valid cursor');
-      if (!sameText(signature, mac(payload))) throw new InvalidCursorError('is not a valid cursor');
-      const parsed = parsePayload(payload);
+      const parsed = positionIn(tokens.open(cursor));
       if (parsed.b !== bindingDigest(binding)) throw new InvalidCursorError('belongs to a different search; start again from the first page');
       return { occurredAt: new Date(parsed.t), id: parsed.i };
     },
@@ -44,21 +43,11 @@ export function createCursorCodec(secret: string) {
 
 export type CursorCodec = ReturnType<typeof createCursorCodec>;
 
-function parsePayload(payload: string): { t: number; i: string; b: string } {
-  try {
-    const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const { t, i, b } = value;
-    if (typeof t === 'number' && Number.isFinite(t) && typeof i === 'string' && /^[0-9a-f]{24}$/.test(i) && typeof b === 'string') return { t, i, b };
-  } catch {
-    // falls through: a signed but unreadable payload means the key leaked or the format changed
-  }
+/** A signed but unreadable payload means the key leaked or the format changed: refused like a forgery. */
+function positionIn(payload: unknown): { t: number; i: string; b: string } {
+  const { t, i, b } = (payload ?? {}) as Record<string, unknown>;
+  if (typeof t === 'number' && Number.isFinite(t) && typeof i === 'string' && isObjectIdHex(i) && typeof b === 'string') return { t, i, b };
   throw new InvalidCursorError('is not a valid cursor');
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** Stable over key order and over how a date arrived (Date or ISO text). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_LIMITS, ZActionName, ZEventStatus } from './event.schema';
+import { ZObjectIdHex } from '../common/object-id';
 
 /**
  * What `events.list` and `events.facets` accept. Every object is `.strict()`, and every leaf is a
@@ -78,7 +79,7 @@ export const ZListEventsInput = ZEventFilters.extend({
   .strict()
   .superRefine(checkFilterCombination);
 
-export const ZEventByIdInput = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/, { message: 'must be an event id (24 hex characters)' }) }).strict();
+export const ZEventByIdInput = z.object({ id: ZObjectIdHex('an event id') }).strict();
 
 export type TEventFilters = z.output<typeof ZEventFilters>;
 export type TEventFiltersInput = z.input<typeof ZEventFilters>;

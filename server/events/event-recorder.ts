@@ -5,7 +5,7 @@ import type { BatchRecorder } from '../recorder/batch-recorder';
 import type { ActionCatalog } from './action-catalog';
 import type { AffectedRecordsRepository } from './affected-records.repository';
 import { buildAuditEvent } from './build-event';
-import { toEventDocument } from './event.document';
+import { toEventDocument, type EventDocument } from './event.document';
 import { boundedAffected, EVENT_LIMITS, type TActorInput, type TAuditEventInput } from './event.schema';
 
 /**
@@ -20,7 +20,7 @@ const UNKNOWN_ACTOR: TActorInput = { id: 'unknown', name: 'Unknown (no request c
 export interface EventRecorderDeps {
   catalog: ActionCatalog;
   db: HostDatabase;
-  batches: BatchRecorder;
+  batches: BatchRecorder<EventDocument>;
   affected: AffectedRecordsRepository;
   logger: Pick<Logger, 'warn' | 'error'>;
   clock: () => Date;

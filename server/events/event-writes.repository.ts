@@ -3,8 +3,7 @@ import { bulkWriteErrorsOf, DUPLICATE_KEY, insertedCountOf, isServerError, type 
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { HostDatabase } from '../db/host-database';
 import { withTimeout } from '../common/with-timeout';
-import { TransientWriteError } from '../recorder/recorder.errors';
-import type { BatchWriteResult } from '../recorder/batch-recorder';
+import { TransientWriteError, type BatchWriteResult } from '../recorder/batch-recorder';
 import type { EventDocument } from './event.document';
 import { AUDIT_EVENTS_COLLECTION, EVENT_INDEXES } from './event.model';
 
@@ -27,7 +26,7 @@ export function createEventWritesRepository(db: HostDatabase, options: { openTim
   return {
     ensureIndexes: async () => ensureIndexes(await collection(), EVENT_INDEXES.map(({ name, key }) => ({ name, key }))),
 
-    async insertBatch(documents: EventDocument[]): Promise<BatchWriteResult> {
+    async insertBatch(documents: EventDocument[]): Promise<BatchWriteResult<EventDocument>> {
       let events: Collection<EventDocument>;
       try {
         events = await openedCollection();
@@ -52,13 +51,13 @@ export function createEventWritesRepository(db: HostDatabase, options: { openTim
  * reported as a bulk write error, with no per-document errors) the whole batch is tried again,
  * and the ids make that safe: what was stored already comes back as a duplicate.
  */
-export function classifyInsertError(error: unknown, documents: EventDocument[]): BatchWriteResult | 'transient' {
+export function classifyInsertError(error: unknown, documents: EventDocument[]): BatchWriteResult<EventDocument> | 'transient' {
   const writeErrors = bulkWriteErrorsOf(error);
   if (writeErrors && writeErrors.length > 0) {
     const failedIndexes = new Set(writeErrors.map((writeError) => writeError.index));
     const othersInserted = documents.length - failedIndexes.size;
     if (insertedCountOf(error) !== othersInserted) return 'transient';
-    const result: BatchWriteResult = { written: othersInserted, rejected: [], retry: [] };
+    const result: BatchWriteResult<EventDocument> = { written: othersInserted, rejected: [], retry: [] };
     for (const writeError of writeErrors) {
       const document = documents[writeError.index];
       if (!document) continue;

@@ -1,5 +1,6 @@
 import type { FindCursor } from 'mongodb';
-import { isObjectIdHex, type HostDatabase } from '../db/host-database';
+import { isObjectIdHex } from '../common/object-id';
+import type { HostDatabase } from '../db/host-database';
 import type { TEventFilters } from './event-filters.schema';
 import { buildEventFilter, EVENT_SORT, indexFor, type EventPosition } from './event-query';
 import { fromEventDocument, type EventDocument } from './event.document';

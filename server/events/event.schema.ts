@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { readableIssueList } from '../common/zod-issues';
+import { AuditLogError } from '../errors';
+import { ZObjectIdHex } from '../common/object-id';
 
 /**
  * The audit event: the one source of truth for its shape. The TypeScript types, the stored
@@ -11,7 +14,6 @@ export const EVENT_LIMITS = {
   nameLength: 300,
   descriptionLength: 2_000,
   changes: 500,
-  changeValueJsonLength: 4_000,
   metadataJsonLength: 16_000,
   affectedIdsInEvent: 100,
   userAgentLength: 1_024,
@@ -116,7 +118,7 @@ export const ZAuditEventInput = z.object({
 
 /** An event as stored and as the API returns it. */
 export const ZAuditEvent = z.object({
-  id: z.string().regex(/^[0-9a-f]{24}$/),
+  id: ZObjectIdHex('an event id'),
   tenantId: z.string(),
   occurredAt: z.date(),
   receivedAt: z.date(),
@@ -146,3 +148,15 @@ export type TEventStatus = z.infer<typeof ZEventStatus>;
 export type TAuditEventInput = z.input<typeof ZAuditEventInput>;
 export type TParsedEventInput = z.output<typeof ZAuditEventInput>;
 export type TAuditEvent = z.infer<typeof ZAuditEvent>;
+
+/** `record()` throws this synchronously: the event is a programming error in the host, not data to keep. */
+export class AuditEventValidationError extends AuditLogError {
+  constructor(readonly problems: Array<{ path: string; message: string }>) {
+    super('AUDIT_EVENT_INVALID', `Invalid audit event: ${problems.map(({ path, message }) => `${path}: ${message}`).join('; ')}`);
+    this.name = 'AuditEventValidationError';
+  }
+
+  static fromZod(error: z.ZodError, pathPrefix = ''): AuditEventValidationError {
+    return new AuditEventValidationError(readableIssueList(error.issues, { prefix: pathPrefix, whole: '(event)' }));
+  }
+}

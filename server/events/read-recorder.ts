@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TAuditCaller } from '../trpc';
+import type { TAuditCaller } from '../access';
 import type { TAuditEventInput } from './event.schema';
 import { filtersDigest } from './event-cursor';
 import type { TEventFilters } from './event-filters.schema';

@@ -3,11 +3,12 @@ import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { TAuditEventInput } from '../events/event.schema';
 import { auditContext } from '../recorder/audit-context';
-import type { TAuditCaller } from '../trpc';
+import type { TAuditCaller } from '../access';
 import { verifyDownloadToken } from './download-link';
 import type { ExportRepository } from './export.repository';
 import type { ExportStorage } from './export-storage';
 import { DOWNLOAD_ROUTE } from './export.service';
+import { isObjectIdHex } from '../common/object-id';
 
 export interface DownloadRouteDeps {
   exports: ExportRepository;
@@ -34,7 +35,7 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
   routes.get(DOWNLOAD_ROUTE, async (req, res) => {
     const exportId = String(req.params.id);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    if (!/^[0-9a-f]{24}$/.test(exportId)) return fail(res, 404, 'No such export');
+    if (!isObjectIdHex(exportId)) return fail(res, 404, 'No such export');
     const check = verifyDownloadToken(token, deps.signingSecret, clock());
     if (!check.ok) return check.reason === 'expired' ? fail(res, 410, 'This download link has expired') : fail(res, 403, 'Invalid download link');
     const { claims } = check;

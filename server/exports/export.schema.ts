@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { ZEventFilters, ZEventFiltersInput } from '../events/event-filters.schema';
 import { ZExportColumn } from './export-columns';
 import { isValidTimeZone } from './time-zone';
+import { ZObjectIdHex } from '../common/object-id';
 
 export const ZExportFormat = z.enum(['csv', 'xlsx']);
 export const ZExportStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
-const ZObjectIdHex = z.string().regex(/^[0-9a-f]{24}$/, { message: 'must be an export id (24 hex characters)' });
+const ZExportId = ZObjectIdHex('an export id');
 
 export const ZCreateExportInput = z
   .object({
@@ -23,11 +24,11 @@ export const ZCreateExportInput = z
   })
   .strict();
 
-export const ZExportByIdInput = z.object({ id: ZObjectIdHex }).strict();
+export const ZExportByIdInput = z.object({ id: ZExportId }).strict();
 export const ZListExportsInput = z.object({ limit: z.number().int().min(1).max(50).default(20) }).strict().default({ limit: 20 });
 
 /** What the queue carries; the worker parses it before any work (an invalid payload is not retried). */
-export const ZExportJobPayload = z.object({ exportId: ZObjectIdHex, tenantId: z.string().min(1).max(128) }).strict();
+export const ZExportJobPayload = z.object({ exportId: ZExportId, tenantId: z.string().min(1).max(128) }).strict();
 
 export const ZExportView = z.object({
   id: z.string(),

@@ -1,4 +1,5 @@
-import type { TAuditCaller } from '../trpc';
+import type { TAuditCaller } from '../access';
+import { AuditLogError } from '../errors';
 import { signDownloadToken } from './download-link';
 import { resolveExportColumns } from './export-columns';
 import type { ExportDocument } from './export.model';
@@ -23,12 +24,7 @@ export interface ExportServiceDeps {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const LINK_LIFETIME_MS = DAY_MS;
 
-export class ExportNotFoundError extends Error {
-  constructor() {
-    super('Export not found');
-    this.name = 'ExportNotFoundError';
-  }
-}
+const exportNotFound = () => new AuditLogError('NOT_FOUND', 'Export not found');
 
 /** The download route, relative to where the audit log's express router is mounted. */
 export const DOWNLOAD_ROUTE = '/exports/:id/download';
@@ -100,7 +96,7 @@ export function createExportService(deps: ExportServiceDeps) {
 
     async get(caller: TAuditCaller, exportId: string): Promise<TExportView> {
       const record = await deps.exports.findById(caller.tenantId, exportId);
-      if (!record || record.requester.id !== caller.actorId) throw new ExportNotFoundError();
+      if (!record || record.requester.id !== caller.actorId) throw exportNotFound();
       return toView(record);
     },
 
@@ -110,7 +106,7 @@ export function createExportService(deps: ExportServiceDeps) {
 
     async cancel(caller: TAuditCaller, exportId: string): Promise<TExportView> {
       const record = await deps.exports.requestCancel(caller.tenantId, exportId, caller.actorId, clock());
-      if (!record) throw new ExportNotFoundError();
+      if (!record) throw exportNotFound();
       if (record.status === 'cancelled') await deps.queue.remove(exportId).catch(() => 0);
       return toView(record);
     },

@@ -5,7 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { createExportDownloadRouter } from '../exports/download.route';
 import { auditContext } from '../recorder/audit-context';
 import type { AuditServices } from '../services';
-import type { TAuditCaller } from '../trpc';
+import type { TAuditCaller } from '../access';
 import { createAdminPageRouter } from './admin-page.route';
 
 /** The context of the audit log's own HTTP API (`/trpc` under the express router). */

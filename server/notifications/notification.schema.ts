@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZObjectIdHex } from '../common/object-id';
 
 export const ZNotificationKind = z.enum(['export.completed', 'export.failed']);
 
@@ -19,7 +20,7 @@ export const ZListNotificationsInput = z
   .strict()
   .default({ unreadOnly: false, limit: 20 });
 export const ZMarkReadInput = z
-  .object({ ids: z.array(z.string().regex(/^[0-9a-f]{24}$/, { message: 'must be a notification id' })).min(1).max(100) })
+  .object({ ids: z.array(ZObjectIdHex('a notification id')).min(1).max(100) })
   .strict();
 
 export type TNotification = z.infer<typeof ZNotification>;

@@ -1,4 +1,4 @@
-import { requireConfigured } from '../exports/exports.router';
+import { requireConfigured } from '../errors';
 import type { RedisFanout } from '../live/redis-fanout';
 import type { AuditProcedures } from '../trpc';
 import { router } from '../trpc';

@@ -1,10 +1,25 @@
 import type { Logger } from 'pino';
-import type { EventDocument } from '../events/event.document';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { AuditLogClosedError, AuditLogOverloadedError } from './recorder.errors';
 
-/** What one `insertMany` achieved. Transient failures are thrown (TransientWriteError) instead. */
-export interface BatchWriteResult {
+/** Thrown by a batch writer when the database is unreachable or busy: the batch is retried. */
+export class TransientWriteError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`transient write failure: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'TransientWriteError';
+  }
+}
+
+/**
+ * The port the recorder writes through (the events slice implements it: event-writes.repository.ts).
+ * Documents are opaque to the recorder but for their id, assigned before the first attempt.
+ */
+export interface RecordedDocument {
+  _id: { toHexString(): string };
+}
+
+/** What one batch write achieved. Transient failures are thrown (TransientWriteError) instead. */
+export interface BatchWriteResult<EventDocument extends RecordedDocument = RecordedDocument> {
   /** Inserted now, or found already stored (a duplicate id from an earlier, interrupted attempt). */
   written: number;
   /** Documents the server refused for a reason that will not go away by retrying. */
@@ -14,16 +29,16 @@ export interface BatchWriteResult {
 }
 
 /** Where events go when the in-memory bound is reached, and where refused ones are kept. */
-export interface SpillStore {
+export interface SpillStore<EventDocument extends RecordedDocument = RecordedDocument> {
   push(documents: EventDocument[]): Promise<void>;
   pop(count: number): Promise<EventDocument[]>;
   length(): Promise<number>;
   keepRejected(entries: Array<{ document: EventDocument; reason: string }>): Promise<void>;
 }
 
-export interface BatchRecorderOptions {
-  writeBatch(documents: EventDocument[]): Promise<BatchWriteResult>;
-  spill?: SpillStore;
+export interface BatchRecorderOptions<EventDocument extends RecordedDocument = RecordedDocument> {
+  writeBatch(documents: EventDocument[]): Promise<BatchWriteResult<EventDocument>>;
+  spill?: SpillStore<EventDocument>;
   batchSize: number;
   flushIntervalMs: number;
   maxQueuedEvents: number;
@@ -61,7 +76,7 @@ const defaultSleep = (ms: number) => new Promise<void>((done) => setTimeout(done
  * A failed batch is retried with backoff until it is written: ids are assigned before the first
  * attempt, so a retry of a batch the server partly stored finds duplicates and counts them as written.
  */
-export class BatchRecorder {
+export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocument> {
   private queue: EventDocument[] = [];
   private spillBuffer: EventDocument[] = [];
   private inFlight = 0;
@@ -81,7 +96,7 @@ export class BatchRecorder {
   private readonly counters = { accepted: 0, written: 0, retried: 0, failed: 0, spilled: 0, overloaded: 0 };
   private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly options: BatchRecorderOptions) {
+  constructor(private readonly options: BatchRecorderOptions<EventDocument>) {
     this.sleep = options.sleep ?? defaultSleep;
     if (options.spill) queueMicrotask(() => this.scheduleWrite(false));
   }
@@ -204,7 +219,7 @@ export class BatchRecorder {
     }
   }
 
-  private reportWritten(attempted: EventDocument[], result: BatchWriteResult): void {
+  private reportWritten(attempted: EventDocument[], result: BatchWriteResult<EventDocument>): void {
     const onWritten = this.options.onWritten;
     if (!onWritten || result.written === 0) return;
     const notWritten = new Set([...result.retry, ...result.rejected.map(({ document }) => document)]);

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BSON } from 'mongodb';
-import type { EventDocument } from '../events/event.document';
-import type { SpillStore } from './batch-recorder';
+import type { RecordedDocument, SpillStore } from './batch-recorder';
 
 /**
  * Overflow for the recorder: a Redis list of Extended-JSON documents (ids and dates survive exactly).
@@ -9,7 +8,7 @@ import type { SpillStore } from './batch-recorder';
  * earlier one spilled. `pop` is atomic (LPOP with a count); a crash between pop and insert loses
  * at most that one batch, which is the same guarantee as the in-memory queue.
  */
-export class RedisSpillStore implements SpillStore {
+export class RedisSpillStore<EventDocument extends RecordedDocument> implements SpillStore<EventDocument> {
   readonly spillKey: string;
   readonly rejectedKey: string;
 

@@ -7,10 +7,11 @@ import { createAuditLogClient, type AuditLogApiRouter } from '../../client';
 import { createApp } from '../../server/app';
 import type { AuditServer } from '../../server/audit-server';
 import { signApiToken } from '../../server/auth/api-token';
-import { toEventDocument, withoutUndefined } from '../../server/events/event.document';
+import { withoutUndefined } from '../../server/common/without-undefined';
+import { toEventDocument } from '../../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import type { TAuditEvent } from '../../server/events/event.schema';
-import type { TAuditCaller } from '../../server/trpc';
+import type { TAuditCaller } from '../../server/access';
 import { bearerIdentity, openTestAuditServer } from './audit-stack';
 import { connectTestMongo, connectTestRedis, type TestMongo, type TestRedis } from './test-databases';
 

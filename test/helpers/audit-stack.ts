@@ -12,7 +12,7 @@ import type { EventDocument } from '../../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import type { AuditLogApiRouter } from '../../server/router';
 import type { AuditServices } from '../../server/services';
-import type { TAuditCaller } from '../../server/trpc';
+import type { TAuditCaller } from '../../server/access';
 import { realmSafeFetch } from './api-server';
 import { connectTestMongo, connectTestRedis, joinTestMongo, joinTestRedis, type TestMongo, type TestRedis } from './test-databases';
 

@@ -1,5 +1,5 @@
 import type { AuditStack } from './audit-stack';
-import type { TAuditCaller } from '../../server/trpc';
+import type { TAuditCaller } from '../../server/access';
 
 type Client = ReturnType<AuditStack['clientFor']>;
 export type ExportView = Awaited<ReturnType<Client['auditLog']['exports']['byId']['query']>>;

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { TEventFiltersInput } from '../../server/events/event-filters.schema';
 import type { TAuditEventInput } from '../../server/events/event.schema';
 import type { AuditLogApiRouter } from '../../server/router';
-import type { TAuditCaller } from '../../server/trpc';
+import type { TAuditCaller } from '../../server/access';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 
 const adminA: TAuditCaller = { tenantId: 'tenant-a', actorId: 'admin-a', actorName: 'Ada Admin', role: 'admin' };

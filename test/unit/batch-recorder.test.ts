@@ -1,13 +1,14 @@
 import { ObjectId } from 'mongodb';
 import type { EventDocument } from '../../server/events/event.document';
 import { BatchRecorder, type BatchRecorderOptions, type BatchWriteResult, type SpillStore } from '../../server/recorder/batch-recorder';
-import { AuditLogClosedError, AuditLogOverloadedError, TransientWriteError } from '../../server/recorder/recorder.errors';
+import { TransientWriteError } from '../../server/recorder/batch-recorder';
+import { AuditLogClosedError, AuditLogOverloadedError } from '../../server/recorder/recorder.errors';
 
 /** The recorder's only dependency is a batch writer; here it is an in-memory one we can script. */
 function scriptedWriter(script: Array<'ok' | 'down'> = []) {
   const batches: EventDocument[][] = [];
   const stored = new Map<string, EventDocument>();
-  const writeBatch = async (documents: EventDocument[]): Promise<BatchWriteResult> => {
+  const writeBatch = async (documents: EventDocument[]): Promise<BatchWriteResult<EventDocument>> => {
     batches.push([...documents]);
     if (script.shift() === 'down') throw new TransientWriteError(new Error('connection refused'));
     let written = 0;
@@ -38,9 +39,9 @@ function makeDocument(n: number): EventDocument {
   };
 }
 
-function makeRecorder(overrides: Partial<BatchRecorderOptions> & Pick<BatchRecorderOptions, 'writeBatch'>) {
+function makeRecorder(overrides: Partial<BatchRecorderOptions<EventDocument>> & Pick<BatchRecorderOptions<EventDocument>, 'writeBatch'>) {
   const delays: number[] = [];
-  const recorder = new BatchRecorder({
+  const recorder = new BatchRecorder<EventDocument>({
     batchSize: 10,
     flushIntervalMs: 20,
     maxQueuedEvents: 1_000,
@@ -190,7 +191,7 @@ describe('BatchRecorder', () => {
   });
 });
 
-function memorySpillStore(): SpillStore & { rejected: Array<{ reason: string }> } {
+function memorySpillStore(): SpillStore<EventDocument> & { rejected: Array<{ reason: string }> } {
   const list: EventDocument[] = [];
   const rejected: Array<{ reason: string }> = [];
   return {

@@ -1,8 +1,7 @@
 import { createActionCatalog } from '../../server/events/action-catalog';
 import { buildAuditEvent } from '../../server/events/build-event';
 import type { AuditScope } from '../../server/recorder/audit-context';
-import { AuditEventValidationError } from '../../server/recorder/recorder.errors';
-import type { TAuditEventInput } from '../../server/events/event.schema';
+import { AuditEventValidationError, type TAuditEventInput } from '../../server/events/event.schema';
 import { z } from 'zod';
 
 const catalog = createActionCatalog([{ name: 'deal.stage_changed', label: 'Deal stage changed', metadata: z.object({ stage: z.string() }) }]);

@@ -1,10 +1,14 @@
+import type { TAuditCaller } from '../access';
+import { AuditLogError } from '../errors';
 import type { CursorCodec } from './event-cursor';
 import type { EventPosition } from './event-query';
-import { filtersOf, type TListEventsInput } from './event-filters.schema';
+import { filtersOf, type TEventByIdInput, type TEventFilters, type TListEventsInput } from './event-filters.schema';
 import type { EventRepository } from './event.repository';
 import type { TAuditEvent } from './event.schema';
 import type { ReadRecorder } from './read-recorder';
-import type { TAuditCaller } from '../trpc';
+
+/** How many distinct values each facet lists (filter menus, not reports). */
+export const FACET_LIMIT = 100;
 
 export interface EventsDeps {
   events: EventRepository;
@@ -12,10 +16,12 @@ export interface EventsDeps {
   reads: ReadRecorder | null;
 }
 
-export interface ListEventsOptions {
+interface CallOptions<TInput> {
   ctx: { caller: TAuditCaller; requestId: string };
-  input: TListEventsInput;
+  input: TInput;
 }
+
+export type ListEventsOptions = CallOptions<TListEventsInput>;
 
 export interface EventListPage {
   items: TAuditEvent[];
@@ -32,4 +38,22 @@ export async function listEventsHandler(deps: EventsDeps, { ctx, input }: ListEv
   const page = await deps.events.findPage(ctx.caller.tenantId, filters, { after, limit: input.limit, resumeToken: input.cursor ?? undefined, tokenFor });
   deps.reads?.searched(ctx.caller, filters, ctx.requestId);
   return { items: page.events, nextCursor: page.next ? tokenFor(page.next) : null };
+}
+
+/** One event of the caller's tenant; another tenant's id is as unknown as a made-up one. */
+export async function eventByIdHandler(deps: EventsDeps, { ctx, input }: CallOptions<TEventByIdInput>): Promise<TAuditEvent> {
+  const event = await deps.events.findById(ctx.caller.tenantId, input.id);
+  if (!event) throw new AuditLogError('NOT_FOUND', 'No such event');
+  deps.reads?.opened(ctx.caller, input.id, ctx.requestId);
+  return event;
+}
+
+/** Counts for the filter menus: actions and actors, most frequent first. */
+export async function facetsHandler(deps: EventsDeps, { ctx, input }: CallOptions<TEventFilters | undefined>) {
+  const filters = input ?? {};
+  const [actions, actors] = await Promise.all([
+    deps.events.countByAction(ctx.caller.tenantId, filters, FACET_LIMIT),
+    deps.events.countByActor(ctx.caller.tenantId, filters, FACET_LIMIT),
+  ]);
+  return { actions, actors };
 }

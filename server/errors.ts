@@ -1,0 +1,34 @@
+/**
+ * The audit log's one error vocabulary. Domain code (services, repositories, the recorder) throws an
+ * AuditLogError with a code and never imports @trpc/server; the tRPC edge turns each code into a
+ * tRPC code in one place (`server/trpc.ts`, TRPC_CODE_OF). Hosts catch them by class or by `code`.
+ */
+export type AuditErrorCode =
+  /** An event the host asked to record is invalid (a bug at the call site). */
+  | 'AUDIT_EVENT_INVALID'
+  /** The memory bound is reached and no spill store takes more. */
+  | 'AUDIT_LOG_OVERLOADED'
+  /** record() after close(). */
+  | 'AUDIT_LOG_CLOSED'
+  /** A page cursor that is forged, edited or belongs to another search. */
+  | 'INVALID_CURSOR'
+  | 'NOT_FOUND'
+  /** A feature that needs configuration this process lacks (e.g. Redis for exports). */
+  | 'NOT_CONFIGURED';
+
+export class AuditLogError extends Error {
+  constructor(
+    readonly code: AuditErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AuditLogError';
+  }
+}
+
+/** A feature that needs what this process was not given: answers PRECONDITION_FAILED at the edge. */
+export function requireConfigured<T>(service: T | undefined, what: string): T {
+  if (!service) throw new AuditLogError('NOT_CONFIGURED', `${what} are not configured on this server`);
+  return service;
+}
