@@ -5,7 +5,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createAuditServer, type AuditServerOptions } from '../server/audit-server';
 import type { TAuditEventInput } from '../server/events/event.schema';
-import type { ExportWorkerOptions } from '../server/exports/export-worker';
+import type { ExportWorkerOptions } from '../server/exports';
 import type { AuditLogRouter } from '../server/router';
 import type { AuditServices } from '../server/services';
 import { createAuditEvents, type AuditEvents } from './events/audit-events';
@@ -37,7 +37,7 @@ export interface AuditLog {
   /** For REST hosts: the API at `/trpc`, export downloads and (optionally) the admin page. Mount it at `exports.basePath` (default `/audit-log`). */
   expressRouter(options?: { api?: boolean; adminPage?: boolean }): Router;
   /** Starts an export worker in this process (needs Redis). `close()` stops it. */
-  startWorker(options?: Omit<ExportWorkerOptions, 'services'>): Promise<Worker>;
+  startWorker(options?: ExportWorkerOptions): Promise<Worker>;
   /** Resolves once indexes exist and live delivery is subscribed; rejects (also logged) when that failed. */
   readonly ready: Promise<void>;
   metrics(): ReturnType<AuditServices['metrics']>;

@@ -7,11 +7,11 @@ import pino, { type Logger } from 'pino';
 import { hmacBase64Url } from './common/signed-tokens';
 import type { TCustomActionInput } from './events/action-catalog';
 import type { OpenPageStreamsOptions } from './events/open-page-streams';
-import type { ExportStorage } from './exports/export-storage';
-import { startExportWorker, type ExportWorkerOptions } from './exports/export-worker';
+import type { ExportStorage } from './exports';
+import type { ExportWorkerOptions } from './exports';
 import { createAuditLogExpressRouter } from './http/express-router';
 import type { NotificationChannelSettings } from './notifications/notification-channels';
-import { auditContext, identityOf, type AuditIdentity } from './recorder/audit-context';
+import { auditContext, identityOf, type AuditIdentity } from './request-scope/audit-context';
 import type { BackoffPolicy } from './recorder/backoff';
 import { createAuditLogApiRouter, createAuditLogRouter } from './router';
 import { createAuditServices, type AuditRedis } from './services';
@@ -119,8 +119,10 @@ export function createAuditServer(options: AuditServerOptions) {
       return createAuditLogExpressRouter({ services, resolveCaller: callerOfRequest, apiRouter: choice.api === false ? undefined : httpApiRouter(), adminPage: choice.adminPage ?? false });
     },
 
-    async startWorker(workerOptions: Omit<ExportWorkerOptions, 'services'> = {}): Promise<Worker> {
-      const worker = await startExportWorker({ services, logger, ...workerOptions });
+    async startWorker(workerOptions: ExportWorkerOptions = {}): Promise<Worker> {
+      const exports = services.connected?.exports;
+      if (!exports) throw new Error('crm-audit-log: the export worker needs Redis (createAuditLog({ redis }))');
+      const worker = await exports.startWorker({ logger, ...workerOptions });
       workers.add(worker);
       worker.once('closed', () => workers.delete(worker));
       return worker;

@@ -2,31 +2,26 @@ import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { hostDatabase } from './db/host-database';
-import { createAffectedRecordsRepository } from './events/affected-records.repository';
-import { createActionCatalog, type TCustomActionInput } from './events/action-catalog';
-import type { EventDocument } from './events/event.document';
-import { createEventErasureRepository } from './events/event-erasure.repository';
-import { createEventRecorder } from './events/event-recorder';
-import { createEventRepository } from './events/event.repository';
-import type { TAuditEvent } from './events/event.schema';
-import { createEventWritesRepository } from './events/event-writes.repository';
-import { createExportQueue } from './exports/export-queue';
-import { createExportRepository } from './exports/export.repository';
-import { createExportService } from './exports/export.service';
-import { createExportSlots } from './exports/export-slots';
-import { createGridFsExportStorage, type ExportStorage } from './exports/export-storage';
-import { createLiveEvents, type TWatchMessage } from './live/live-events';
-import { createRedisFanout } from './live/redis-fanout';
-import { notificationChannelsFrom, type NotificationChannelSettings } from './notifications/notification-channels';
-import { createNotificationRepository } from './notifications/notification.repository';
-import type { TNotification } from './notifications/notification.schema';
-import { createNotificationService } from './notifications/notification.service';
-import type { BackoffPolicy } from './recorder/backoff';
-import { BatchRecorder, type RecorderCounters } from './recorder/batch-recorder';
-import { RedisSpillStore } from './recorder/redis-spill-store';
+import {
+  createActionCatalog,
+  createAffectedRecordsRepository,
+  createEventErasureRepository,
+  createEventRecorder,
+  createEventRepository,
+  createEventWritesRepository,
+  createLiveEvents,
+  type EventDocument,
+  type TAuditEvent,
+  type TCustomActionInput,
+  type TWatchMessage,
+} from './events';
+import { createExports, EXPORT_DEFAULTS, type ExportsSettings } from './exports';
+import { createRedisFanout } from './live';
+import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
+import { BatchRecorder, RedisSpillStore, type BackoffPolicy, type RecorderCounters } from './recorder';
 
 export const RECORDER_DEFAULTS = { batchSize: 500, flushIntervalMs: 100, maxQueuedEvents: 100_000 } as const;
-export const EXPORT_DEFAULTS = { retentionDays: 7, maxRunningPerTenant: 2, basePath: '/audit-log' } as const;
+export { EXPORT_DEFAULTS };
 
 export interface AuditRedis {
   /** Commands, BullMQ and publishing; `maxRetriesPerRequest: null`, as BullMQ requires. */
@@ -49,7 +44,7 @@ export interface AuditServicesOptions {
   recorder?: Partial<{ batchSize: number; flushIntervalMs: number; maxQueuedEvents: number; backoff: BackoffPolicy }>;
   /** Signs download links (at least 32 characters). */
   downloadSecret: string;
-  exports?: Partial<{ retentionDays: number; maxRunningPerTenant: number; publicUrl: string; basePath: string; storage: ExportStorage }>;
+  exports?: Partial<ExportsSettings>;
   notifications?: NotificationChannelSettings;
   clock?: () => Date;
 }
@@ -75,20 +70,13 @@ export function createAuditServices(options: AuditServicesOptions) {
     ...options.recorder,
     writeBatch: (documents) => writes.insertBatch(documents),
     onWritten: (documents) => writtenListeners.forEach((listener) => listener(documents)),
-    spill: redis ? new RedisSpillStore(redis.client, redis.prefix, db.driver.BSON) : undefined,
+    spill: redis ? new RedisSpillStore<EventDocument>(redis.client, redis.prefix, db.driver.BSON) : undefined,
     logger,
   });
   const affected = createAffectedRecordsRepository(db);
   const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId });
-  const events = {
-    recorder,
-    repository: createEventRepository(db),
-    affected,
-    erasure: createEventErasureRepository(db),
-  };
-  const exportRepository = createExportRepository(db);
-  const notificationRepository = createNotificationRepository(db);
-  const connected = redis ? createRedisParts(redis, { db, exportRepository, notificationRepository, onEventsWritten, options, clock }) : undefined;
+  const events = { recorder, repository: createEventRepository(db), affected, erasure: createEventErasureRepository(db) };
+  const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
 
   return {
     db,
@@ -104,12 +92,7 @@ export function createAuditServices(options: AuditServicesOptions) {
     /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
     async start(): Promise<void> {
       await db.opened();
-      await Promise.all([
-        writes.ensureIndexes(),
-        exportRepository.ensureIndexes(),
-        notificationRepository.ensureIndexes(),
-        connected?.ready,
-      ]);
+      await Promise.all([writes.ensureIndexes(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
     },
 
     /** Drains the recorder (up to `timeoutMs`, then the rest moves to the spill store), then closes the services. */
@@ -124,53 +107,49 @@ export function createAuditServices(options: AuditServicesOptions) {
   };
 }
 
-function createRedisParts(
+/** What needs Redis: live fan-out, notifications, exports. */
+function connectedServices(
   redis: AuditRedis,
   deps: {
     db: ReturnType<typeof hostDatabase>;
-    exportRepository: ReturnType<typeof createExportRepository>;
-    notificationRepository: ReturnType<typeof createNotificationRepository>;
+    events: { recorder: { record: ReturnType<typeof createEventRecorder>['record'] }; repository: ReturnType<typeof createEventRepository> };
+    catalog: ReturnType<typeof createActionCatalog>;
     onEventsWritten: (listener: (documents: EventDocument[]) => void) => () => void;
     options: AuditServicesOptions;
     clock: () => Date;
   },
 ) {
-  const { prefix } = redis;
   const { options, clock } = deps;
-  const fanoutOn = <T>(kind: string) => createRedisFanout<T>({ publisher: redis.client, subscriber: redis.subscriber, channel: `${prefix}:live:${kind}` });
+  const fanoutOn = <T>(kind: string) => createRedisFanout<T>({ publisher: redis.client, subscriber: redis.subscriber, channel: `${redis.prefix}:live:${kind}` });
   const notificationFanout = fanoutOn<TNotification>('notifications');
   const eventsFanout = fanoutOn<TAuditEvent[]>('events');
   const watchFanout = fanoutOn<TWatchMessage>('watch');
   const live = createLiveEvents({ onEventsWritten: deps.onEventsWritten, logger: options.logger, fanout: eventsFanout, watch: watchFanout });
-  const queue = createExportQueue(redis.client, prefix);
-  const exportSettings = { ...EXPORT_DEFAULTS, ...options.exports };
+  const notificationRepository = createNotificationRepository(deps.db);
   const notificationService = createNotificationService({
-    notifications: deps.notificationRepository,
+    notifications: notificationRepository,
     fanout: notificationFanout,
     channels: notificationChannelsFrom(options.notifications),
     logger: options.logger,
     clock,
   });
-  const exportService = createExportService({
-    exports: deps.exportRepository,
-    queue,
-    signingSecret: options.downloadSecret,
-    retentionDays: exportSettings.retentionDays,
-    linkBase: `${exportSettings.publicUrl ?? ''}${exportSettings.basePath}`,
+  const exports = createExports({
+    db: deps.db,
+    redis,
+    events: deps.events.repository,
+    catalog: deps.catalog,
+    record: deps.events.recorder.record,
+    notifications: { service: notificationService, repository: notificationRepository },
+    downloadSecret: options.downloadSecret,
+    settings: { ...EXPORT_DEFAULTS, ...options.exports },
+    logger: options.logger,
     clock,
   });
 
   return {
     live,
-    exports: {
-      repository: deps.exportRepository,
-      service: exportService,
-      queue,
-      storage: exportSettings.storage ?? createGridFsExportStorage(deps.db),
-      slots: createExportSlots(redis.client, prefix, { limit: exportSettings.maxRunningPerTenant, leaseMs: 60_000 }),
-      signingSecret: options.downloadSecret,
-    },
-    notifications: { repository: deps.notificationRepository, service: notificationService, fanout: notificationFanout },
+    exports,
+    notifications: { repository: notificationRepository, service: notificationService, fanout: notificationFanout },
     redis,
     ready: Promise.all([notificationFanout.ready, eventsFanout.ready, watchFanout.ready]).then(() => undefined),
     async close(): Promise<void> {
@@ -178,7 +157,7 @@ function createRedisParts(
       await watchFanout.close();
       await eventsFanout.close();
       await notificationFanout.close();
-      await queue.close();
+      await exports.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { EventErasureRepository } from '../../server/events/event-erasure.repository';
 import type { TAuditEventInput } from '../../server/events/event.schema';
-import { identityOf, auditContext } from '../../server/recorder/audit-context';
+import { identityOf, auditContext } from '../../server/request-scope/audit-context';
 import { dataErasedEvent, ERASED_MARKER } from './explicit-events';
 
 export interface ErasePersonalDataInput {

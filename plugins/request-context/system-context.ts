@@ -1,4 +1,4 @@
-import { auditContext } from '../../server/recorder/audit-context';
+import { auditContext } from '../../server/request-scope/audit-context';
 import type { TActorInput } from '../../server/events/event.schema';
 
 /**

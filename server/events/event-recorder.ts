@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { HostDatabase } from '../db/host-database';
-import { auditContext } from '../recorder/audit-context';
+import { auditContext } from '../request-scope/audit-context';
 import type { BatchRecorder } from '../recorder/batch-recorder';
 import type { ActionCatalog } from './action-catalog';
 import type { AffectedRecordsRepository } from './affected-records.repository';

@@ -82,6 +82,20 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
       return readPage(tenantId, cursor, [], page);
     },
 
+    /**
+     * The snapshot an export reads: the filters' events received up to `receivedUpTo` (and not after
+     * it in business time either), newest first, streamed. `signal` aborts the server's work at once,
+     * even a sort it has not finished.
+     */
+    async snapshot(tenantId: string, filters: TEventFilters, receivedUpTo: Date, options: { signal: AbortSignal; batchSize: number }) {
+      const filter = snapshotFilter(tenantId, filters, receivedUpTo);
+      const events = await collection();
+      return {
+        cursor: events.find(filter, { signal: options.signal }).sort(EVENT_SORT).batchSize(options.batchSize),
+        count: (signal: AbortSignal) => events.countDocuments(filter, { signal }),
+      };
+    },
+
     /** Closes the open page streams (on shutdown). */
     close(): void {
       streams.closeAll();
@@ -136,6 +150,11 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
     for (const row of rows) if (row._id.name && !names.has(row._id.id)) names.set(row._id.id, row._id.name);
     return names;
   }
+}
+
+function snapshotFilter(tenantId: string, filters: TEventFilters, receivedUpTo: Date) {
+  const to = filters.to && filters.to < receivedUpTo ? filters.to : receivedUpTo;
+  return { ...buildEventFilter(tenantId, { ...filters, to }), receivedAt: { $lte: receivedUpTo } };
 }
 
 export type EventRepository = ReturnType<typeof createEventRepository>;

@@ -1,43 +1,27 @@
 import { z } from 'zod';
+import { boundedText, identifier, TEXT_LIMITS } from '../common/bounded-text';
+import { ZObjectIdHex } from '../common/object-id';
 import { readableIssueList } from '../common/zod-issues';
 import { AuditLogError } from '../errors';
-import { ZObjectIdHex } from '../common/object-id';
+import { ZActor, ZRequestContext } from '../request-scope/request-context.schema';
+
+export { ZActor, ZActorType, ZDeviceType, ZRequestContext } from '../request-scope/request-context.schema';
+export type { TActor, TActorInput, TDeviceType, TRequestContext } from '../request-scope/request-context.schema';
+export { boundedText } from '../common/bounded-text';
 
 /**
  * The audit event: the one source of truth for its shape. The TypeScript types, the stored
- * document (event.document.ts), the mongoose model (event.model.ts) and the API's inputs derive
- * from, or are checked against, these schemas.
+ * document (event.document.ts) and the API's inputs derive from these schemas; the actor and the
+ * request context come from the request scope's schema.
  */
 
 export const EVENT_LIMITS = {
-  idLength: 128,
-  nameLength: 300,
+  ...TEXT_LIMITS,
   descriptionLength: 2_000,
   changes: 500,
   metadataJsonLength: 16_000,
   affectedIdsInEvent: 100,
-  userAgentLength: 1_024,
 } as const;
-
-/** Free text from users. MongoDB-protocol servers such as FerretDB refuse NUL in strings. */
-export const boundedText = (max: number, min = 0) =>
-  z
-    .string()
-    .min(min, { message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` })
-    .max(max, { message: `must be at most ${max} characters` })
-    .transform((text) => text.replaceAll('\u0000', '\uFFFD'));
-
-const identifier = (max: number = EVENT_LIMITS.idLength) =>
-  z.string().trim().min(1, { message: 'must not be empty' }).max(max, { message: `must be at most ${max} characters` });
-
-export const ZActorType = z.enum(['user', 'api_key', 'system']);
-export const ZActor = z.object({
-  id: identifier(),
-  name: boundedText(EVENT_LIMITS.nameLength).optional(),
-  email: z.string().max(320).optional(),
-  type: ZActorType.default('user'),
-  role: identifier(64).optional(),
-});
 
 export const ZSubject = z.object({
   type: identifier(64),
@@ -51,17 +35,6 @@ export const ZChange = z.object({
   after: z.json().optional(),
   /** True when the values were withheld (passwords, tokens, fields the host marks sensitive). */
   redacted: z.boolean().optional(),
-});
-
-export const ZDeviceType = z.enum(['desktop', 'mobile', 'tablet', 'bot', 'unknown']);
-export const ZRequestContext = z.object({
-  ip: z.string().max(64).optional(),
-  userAgent: boundedText(EVENT_LIMITS.userAgentLength).optional(),
-  deviceType: ZDeviceType.optional(),
-  browser: z.string().max(100).optional(),
-  os: z.string().max(100).optional(),
-  sessionId: z.string().max(200).optional(),
-  requestId: z.string().max(200).optional(),
 });
 
 export const ZIntegration = z.object({
@@ -136,12 +109,8 @@ export const ZAuditEvent = z.object({
   metadata: z.record(z.string(), z.json()).optional(),
 });
 
-export type TActor = z.infer<typeof ZActor>;
-export type TActorInput = z.input<typeof ZActor>;
 export type TSubject = z.infer<typeof ZSubject>;
 export type TChange = z.infer<typeof ZChange>;
-export type TRequestContext = z.infer<typeof ZRequestContext>;
-export type TDeviceType = z.infer<typeof ZDeviceType>;
 export type TIntegration = z.infer<typeof ZIntegration>;
 export type TAffectedRecords = z.infer<typeof ZAffectedRecords>;
 export type TEventStatus = z.infer<typeof ZEventStatus>;

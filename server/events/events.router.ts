@@ -1,5 +1,5 @@
 import { requireConfigured } from '../errors';
-import type { LiveEvents } from '../live/live-events';
+import type { LiveEvents } from './live-events';
 import type { AuditProcedures } from '../trpc';
 import { router } from '../trpc';
 import type { ActionCatalog } from './action-catalog';

@@ -2,18 +2,17 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { TAuditEventInput } from '../events/event.schema';
-import { auditContext } from '../recorder/audit-context';
+import { auditContext } from '../request-scope/audit-context';
 import type { TAuditCaller } from '../access';
-import { verifyDownloadToken } from './download-link';
+import { DOWNLOAD_ROUTE, type ExportLinks } from './export-links';
 import type { ExportRepository } from './export.repository';
 import type { ExportStorage } from './export-storage';
-import { DOWNLOAD_ROUTE } from './export.service';
 import { isObjectIdHex } from '../common/object-id';
 
 export interface DownloadRouteDeps {
   exports: ExportRepository;
   storage: ExportStorage;
-  signingSecret: string;
+  links: ExportLinks;
   record: (event: TAuditEventInput) => string;
   logger: Logger;
   /** When the host knows who is signed in: a different user than the requester gets 403. */
@@ -36,7 +35,7 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
     const exportId = String(req.params.id);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     if (!isObjectIdHex(exportId)) return fail(res, 404, 'No such export');
-    const check = verifyDownloadToken(token, deps.signingSecret, clock());
+    const check = deps.links.check(token);
     if (!check.ok) return check.reason === 'expired' ? fail(res, 410, 'This download link has expired') : fail(res, 403, 'Invalid download link');
     const { claims } = check;
     if (claims.exportId !== exportId) return fail(res, 403, 'Invalid download link');

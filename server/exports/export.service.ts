@@ -1,6 +1,6 @@
 import type { TAuditCaller } from '../access';
 import { AuditLogError } from '../errors';
-import { signDownloadToken } from './download-link';
+import type { ExportLinks } from './export-links';
 import { resolveExportColumns } from './export-columns';
 import type { ExportDocument } from './export.model';
 import type { ExportQueue } from './export-queue';
@@ -10,25 +10,15 @@ import type { TCreateExportInput, TExportView } from './export.schema';
 export interface ExportServiceDeps {
   exports: ExportRepository;
   queue: ExportQueue;
-  signingSecret: string;
+  links: ExportLinks;
   retentionDays: number;
-  /**
-   * Where the download route is reached, e.g. `https://crm.example.com/audit-log` (the host's public
-   * URL and the path it mounts the audit log's express router at); a path alone gives links
-   * relative to the host.
-   */
-  linkBase: string;
   clock?: () => Date;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const LINK_LIFETIME_MS = DAY_MS;
 
 const exportNotFound = () => new AuditLogError('NOT_FOUND', 'Export not found');
 
-/** The download route, relative to where the audit log's express router is mounted. */
-export const DOWNLOAD_ROUTE = '/exports/:id/download';
-export const downloadPath = (exportId: string, token: string) => `/exports/${exportId}/download?token=${encodeURIComponent(token)}`;
 
 export function createExportService(deps: ExportServiceDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -49,19 +39,8 @@ export function createExportService(deps: ExportServiceDeps) {
       failureReason: record.failureReason,
     };
     if (record.status === 'completed' && record.file) {
-      // A fresh link each time the record is read: signed, tied to the requester, short-lived.
-      const linkExpiry = Math.min(record.expiresAt.getTime(), clock().getTime() + LINK_LIFETIME_MS);
-      const token = signDownloadToken(
-        { exportId: view.id, tenantId: record.tenantId, requesterId: record.requester.id, expiresAt: linkExpiry },
-        deps.signingSecret,
-      );
-      view.file = {
-        fileName: record.file.fileName,
-        rows: record.file.rows,
-        bytes: record.file.bytes,
-        downloadUrl: `${deps.linkBase}${downloadPath(view.id, token)}`,
-        expiresAt: record.expiresAt,
-      };
+      const { fileName, rows: fileRows, bytes } = record.file;
+      view.file = { fileName, rows: fileRows, bytes, downloadUrl: deps.links.downloadUrl(record), expiresAt: record.expiresAt };
     }
     return view;
   };

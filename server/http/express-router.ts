@@ -2,8 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AnyRouter } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Request, type Response, type Router } from 'express';
-import { createExportDownloadRouter } from '../exports/download.route';
-import { auditContext } from '../recorder/audit-context';
+import { auditContext } from '../request-scope/audit-context';
 import type { AuditServices } from '../services';
 import type { TAuditCaller } from '../access';
 import { createAdminPageRouter } from './admin-page.route';
@@ -42,18 +41,7 @@ export function createAuditLogExpressRouter(options: AuditExpressRouterOptions):
   const routes = express.Router();
   const connected = options.services.connected;
 
-  if (connected) {
-    routes.use(
-      createExportDownloadRouter({
-        exports: connected.exports.repository,
-        storage: connected.exports.storage,
-        signingSecret: connected.exports.signingSecret,
-        record: options.services.events.recorder.record,
-        logger: options.services.logger,
-        resolveCaller: options.resolveCaller,
-      }),
-    );
-  }
+  if (connected) routes.use(connected.exports.downloadRouter(options.resolveCaller));
   if (options.apiRouter) {
     const bodyLimitBytes = options.bodyLimitBytes ?? 100_000;
     routes.use(

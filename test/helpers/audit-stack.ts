@@ -26,8 +26,8 @@ export interface AuditStack {
   services: AuditServices;
   /** The driver collection of stored events. */
   events: Collection<EventDocument>;
-  /** The key download links are signed with (derived from the stack's secret). */
-  downloadSecret: string;
+  /** Signs a download link with the stack's key (to forge expired or foreign ones). */
+  signDownloadLink(claims: { exportId: string; tenantId: string; requesterId: string; expiresAt: number }): string;
   audit: { record: AuditServices['events']['recorder']['record']; flush(): Promise<void> };
   baseUrl: string;
   /** A typed client signed in as `caller`, with SSE subscriptions. */
@@ -96,7 +96,7 @@ export async function startAuditStack(label: string, options: { joining?: AuditS
     server: auditServer,
     services,
     events: mongo.connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION),
-    downloadSecret: services.connected!.exports.signingSecret,
+    signDownloadLink: (claims) => services.connected!.exports.links.sign(claims),
     audit: { record: services.events.recorder.record, flush: services.flush },
     baseUrl,
     tokenFor,

@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import pino from 'pino';
 import { EXPORT_FILES_BUCKET } from '../../server/exports/export-storage';
 import { NOTIFICATIONS_COLLECTION } from '../../server/notifications/notification.repository';
-import { removeExpiredExports } from '../../server/exports/retention';
+import { removeExpiredExports } from '../../server/exports';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { waitForExport } from '../helpers/exports';
 import { seedEvents } from '../helpers/seed-events';
@@ -36,7 +36,7 @@ describe('export retention', () => {
       // Seven days of retention, as configured: eight days later the first has expired, and the second
       // too unless its expiry is moved out; move it to show that only expired exports go.
       await db.collection('audit_exports').updateOne({ _id: new ObjectId(newer.id) }, { $set: { expiresAt: new Date(Date.now() + 30 * DAY_MS) } });
-      const { removed } = await removeExpiredExports(stack.services.connected!, logger, new Date(Date.now() + 8 * DAY_MS));
+      const { removed } = await removeExpiredExports({ exports: stack.services.connected!.exports.repository, storage: stack.services.connected!.exports.storage, notifications: stack.services.connected!.notifications.repository }, logger, new Date(Date.now() + 8 * DAY_MS));
 
       expect(removed).toBe(1);
       await expect(client.auditLog.exports.byId.query({ id: older.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });

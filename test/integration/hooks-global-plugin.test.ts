@@ -1,7 +1,7 @@
 import { Mongoose, Schema } from 'mongoose';
 import pino from 'pino';
 import { createAuditLog, type AuditLog } from '../../plugins';
-import { auditContext } from '../../server/recorder/audit-context';
+import { auditContext } from '../../server/request-scope/audit-context';
 import { connectTestMongo, testMongoUri, type TestMongo } from '../helpers/test-databases';
 import { storedEvents } from '../fixtures/stored-events';
 

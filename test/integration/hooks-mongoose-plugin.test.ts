@@ -2,7 +2,7 @@ import { Schema, type Model } from 'mongoose';
 import { createAuditLog, type AuditLog } from '../../plugins';
 import { hostDatabase } from '../../server/db/host-database';
 import { createAffectedRecordsRepository } from '../../server/events/affected-records.repository';
-import { auditContext } from '../../server/recorder/audit-context';
+import { auditContext } from '../../server/request-scope/audit-context';
 import { connectTestMongo, type TestMongo } from '../helpers/test-databases';
 import { storedEvents } from '../fixtures/stored-events';
 import pino from 'pino';

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createAuditLog } from '../../plugins';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../server/db/embedded-mongo';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
-import { auditContext } from '../../server/recorder/audit-context';
+import { auditContext } from '../../server/request-scope/audit-context';
 import { connectTestRedis, uniqueName, type TestRedis } from '../helpers/test-databases';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));

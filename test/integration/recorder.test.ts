@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import pino from 'pino';
 import { createAuditLog, type AuditLog } from '../../plugins';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
-import { auditContext } from '../../server/recorder/audit-context';
+import { auditContext } from '../../server/request-scope/audit-context';
 import { connectTestMongo, connectTestRedis, type TestMongo, type TestRedis } from '../helpers/test-databases';
 
 describe('recording events into a real MongoDB-protocol server', () => {

@@ -1,6 +1,6 @@
 import { createActionCatalog } from '../../server/events/action-catalog';
 import { buildAuditEvent } from '../../server/events/build-event';
-import type { AuditScope } from '../../server/recorder/audit-context';
+import type { AuditScope } from '../../server/request-scope/audit-context';
 import { AuditEventValidationError, type TAuditEventInput } from '../../server/events/event.schema';
 import { z } from 'zod';
 

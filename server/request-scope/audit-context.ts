@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { TActorInput, TRequestContext } from '../events/event.schema';
+import type { TActorInput, TRequestContext } from './request-context.schema';
 
 /** Who the host's authentication says is acting, and for which tenant. */
 export interface AuditIdentity {

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { fromEventDocument, type EventDocument } from '../events/event.document';
-import type { TEventFilters } from '../events/event-filters.schema';
-import { eventMatchesFilters } from '../events/event-match';
-import type { TAuditEvent } from '../events/event.schema';
-import type { RedisFanout } from './redis-fanout';
+import type { RedisFanout } from '../live';
+import { fromEventDocument, type EventDocument } from './event.document';
+import type { TEventFilters } from './event-filters.schema';
+import { eventMatchesFilters } from './event-match';
+import type { TAuditEvent } from './event.schema';
 
 /**
  * Newly stored events, delivered to live views on every API instance. Each process publishes what

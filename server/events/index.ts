@@ -1,0 +1,20 @@
+/**
+ * The events slice's public face: what other slices, the plugins and the composition root use.
+ * Everything else in this folder is its own business.
+ */
+export * from './event.schema';
+export { createActionCatalog, BUILT_IN_ACTIONS, type ActionCatalog, type ActionDefinition, type TCustomActionInput } from './action-catalog';
+export { ANONYMOUS_ACTOR } from './build-event';
+export { createEventRecorder, UNSCOPED_TENANT, type EventRecorder } from './event-recorder';
+export { fromEventDocument, toEventDocument, type EventDocument } from './event.document';
+export { AUDIT_EVENTS_COLLECTION, AUDIT_LOG_COLLECTION_PREFIX, EVENT_INDEXES } from './event.model';
+export { ZEventFilters, ZEventFiltersInput, type TEventFilters, type TEventFiltersInput, type TListEventsRequest } from './event-filters.schema';
+export { createEventRepository, type EventRepository } from './event.repository';
+export { createEventWritesRepository } from './event-writes.repository';
+export { createAffectedRecordsRepository, type AffectedRecordsRepository } from './affected-records.repository';
+export { createEventErasureRepository, type EventErasureRepository } from './event-erasure.repository';
+export { createEventsRouter } from './events.router';
+export { createReadRecorder } from './read-recorder';
+export { createCursorCodec } from './event-cursor';
+export type { OpenPageStreamsOptions } from './open-page-streams';
+export { createLiveEvents, type LiveEvents, type TWatchMessage } from './live-events';

@@ -1,0 +1,80 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { HostDatabase } from '../db/host-database';
+import type { ActionCatalog, EventRepository, TAuditEventInput } from '../events';
+import type { NotificationRepository, NotificationService } from '../notifications';
+import type { AuditProcedures } from '../trpc';
+import { createExportDownloadRouter, type DownloadRouteDeps } from './download.route';
+import { createExportLinks } from './export-links';
+import { createExportQueue } from './export-queue';
+import { createExportRepository } from './export.repository';
+import { createExportService } from './export.service';
+import { createExportSlots } from './export-slots';
+import { createGridFsExportStorage, type ExportStorage } from './export-storage';
+import { startExportWorker, type ExportWorkerOptions } from './export-worker';
+import { createExportsRouter } from './exports.router';
+
+export const EXPORT_DEFAULTS = { retentionDays: 7, maxRunningPerTenant: 2, basePath: '/audit-log' } as const;
+
+export interface ExportsSettings {
+  retentionDays: number;
+  maxRunningPerTenant: number;
+  /** Absolute URL of the host, for links in notifications. */
+  publicUrl?: string;
+  /** Where the host mounts the audit log's express router: download links lead there. */
+  basePath: string;
+  storage?: ExportStorage;
+}
+
+export interface ExportsDeps {
+  db: HostDatabase;
+  redis: { client: Redis; prefix: string };
+  events: EventRepository;
+  catalog: ActionCatalog;
+  record: (event: TAuditEventInput) => string;
+  notifications: { service: NotificationService; repository: NotificationRepository };
+  downloadSecret: string;
+  settings: ExportsSettings;
+  logger: Logger;
+  clock: () => Date;
+}
+
+/**
+ * The exports slice, whole: records, queue, file store, fair slots, links, the tRPC procedures, the
+ * download route and the worker that runs the jobs.
+ */
+export function createExports(deps: ExportsDeps) {
+  const { db, redis, settings, clock } = deps;
+  const repository = createExportRepository(db);
+  const queue = createExportQueue(redis.client, redis.prefix);
+  const storage = settings.storage ?? createGridFsExportStorage(db);
+  const slots = createExportSlots(redis.client, redis.prefix, { limit: settings.maxRunningPerTenant, leaseMs: 60_000 });
+  const links = createExportLinks({ secret: deps.downloadSecret, linkBase: `${settings.publicUrl ?? ''}${settings.basePath}`, clock });
+  const service = createExportService({ exports: repository, queue, links, retentionDays: settings.retentionDays, clock });
+
+  return {
+    repository,
+    service,
+    queue,
+    storage,
+    links,
+    router: (procedures: AuditProcedures) => createExportsRouter(procedures, service),
+    downloadRouter: (resolveCaller: DownloadRouteDeps['resolveCaller']) =>
+      createExportDownloadRouter({ exports: repository, storage, links, record: deps.record, logger: deps.logger, resolveCaller, clock }),
+    startWorker: (options?: ExportWorkerOptions) =>
+      startExportWorker(
+        {
+          job: { exports: repository, links, notifications: deps.notifications.service, record: deps.record, events: deps.events, storage, slots, catalog: deps.catalog, logger: deps.logger, clock },
+          retention: { exports: repository, storage, notifications: deps.notifications.repository },
+          queue,
+          db,
+          connection: redis.client,
+          prefix: redis.prefix,
+        },
+        options,
+      ),
+    close: () => queue.close(),
+  };
+}
+
+export type Exports = ReturnType<typeof createExports>;

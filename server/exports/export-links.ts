@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { signedTokens } from '../common/signed-tokens';
+import type { ExportDocument } from './export.model';
+
+/**
+ * Download links are signed, expiring and tied to the requester: `<payload>.<hmac>`, both base64url.
+ * Signing and checking are pure, so forging, tampering and expiry are unit-tested without a server.
+ */
+const ZLinkClaims = z.object({ exportId: z.string(), tenantId: z.string(), requesterId: z.string(), expiresAt: z.number().int() }).strict();
+export type TDownloadClaims = z.infer<typeof ZLinkClaims>;
+
+export type DownloadLinkCheck = { ok: true; claims: TDownloadClaims } | { ok: false; reason: 'forged' | 'expired' };
+
+const linkTokens = (secret: string) => signedTokens(secret, { label: 'audit-export-link' });
+
+export function signDownloadToken(claims: TDownloadClaims, secret: string): string {
+  return linkTokens(secret).seal(ZLinkClaims.parse(claims));
+}
+
+export function verifyDownloadToken(token: string, secret: string, now: Date): DownloadLinkCheck {
+  const claims = ZLinkClaims.safeParse(linkTokens(secret).open(token, { maxLength: 1_024 }));
+  if (!claims.success) return { ok: false, reason: 'forged' };
+  if (claims.data.expiresAt <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: claims.data };
+}
+
+/** The download route, relative to where the audit log's express router is mounted. */
+export const DOWNLOAD_ROUTE = '/exports/:id/download';
+export const downloadPath = (exportId: string, token: string) => `/exports/${exportId}/download?token=${encodeURIComponent(token)}`;
+
+const LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export interface ExportLinksOptions {
+  secret: string;
+  /**
+   * Where the download route is reached, e.g. `https://crm.example.com/audit-log` (the host's public
+   * URL and the path it mounts the audit log's express router at); a path alone gives links
+   * relative to the host.
+   */
+  linkBase: string;
+  clock: () => Date;
+}
+
+/** Mints a fresh link each time an export is read, and checks the ones that come back. */
+export function createExportLinks({ secret, linkBase, clock }: ExportLinksOptions) {
+  return {
+    sign: (claims: TDownloadClaims) => signDownloadToken(claims, secret),
+    /** Signed, tied to the requester, short-lived (a day, or the file's own expiry if sooner). */
+    downloadUrl(record: ExportDocument): string {
+      const expiresAt = Math.min(record.expiresAt.getTime(), clock().getTime() + LINK_LIFETIME_MS);
+      const exportId = record._id.toHexString();
+      const token = signDownloadToken({ exportId, tenantId: record.tenantId, requesterId: record.requester.id, expiresAt }, secret);
+      return `${linkBase}${downloadPath(exportId, token)}`;
+    },
+    check: (token: string): DownloadLinkCheck => verifyDownloadToken(token, secret, clock()),
+  };
+}
+
+export type ExportLinks = ReturnType<typeof createExportLinks>;

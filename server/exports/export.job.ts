@@ -1,0 +1,95 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { ActionCatalog, EventRepository } from '../events';
+import { trackExportAttempt } from './export-attempt';
+import { createExportFileWriter } from './export-file-writer';
+import { announceExportOutcome, type ExportOutcomeDeps } from './export-outcome';
+import { ExportCancelled, writeExportRows } from './export-rows';
+import { ZExportJobPayload, type TExportJobPayload } from './export.schema';
+import type { ExportSlots } from './export-slots';
+import type { ExportStorage, StoredFileUpload } from './export-storage';
+
+export interface ExportJobDeps extends ExportOutcomeDeps {
+  events: EventRepository;
+  storage: ExportStorage;
+  slots: ExportSlots;
+  catalog: ActionCatalog;
+  logger: Logger;
+  /** How often progress is saved and cancellation checked. */
+  progressIntervalMs?: number;
+  /** How long a job waits before trying again when its tenant has no free slot. */
+  slotRetryMs?: number;
+  cursorBatchSize?: number;
+  /**
+   * Count the export's rows for the progress total (default true). Off where a count is a second
+   * full scan (FerretDB): progress then shows rows written, and the total arrives with the file.
+   */
+  countTotal?: boolean;
+  clock?: () => Date;
+}
+
+const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
+
+/**
+ * The export job, one attempt: take the tenant's slot, open the file, stream the rows, finish or
+ * fail once. A retried or taken-over attempt starts the file again (the dead attempt's partial
+ * file is removed first).
+ */
+export function createExportJob(deps: ExportJobDeps) {
+  const clock = deps.clock ?? (() => new Date());
+
+  return async function runExportJob(job: Job<TExportJobPayload>, token?: string): Promise<{ rows: number } | undefined> {
+    const parsed = ZExportJobPayload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid export payload: ${parsed.error.message}`);
+    const { tenantId, exportId } = parsed.data;
+    const log = deps.logger.child({ exportId, tenantId, jobId: job.id });
+
+    const queued = await deps.exports.findById(tenantId, exportId);
+    if (!queued || !['queued', 'running'].includes(queued.status)) return undefined;
+    if (!(await deps.slots.acquire(tenantId, exportId))) {
+      // Fairness: the tenant already runs its share of exports; try again shortly.
+      await job.moveToDelayed(Date.now() + (deps.slotRetryMs ?? 2_000), token);
+      throw new DelayedError();
+    }
+
+    let upload: StoredFileUpload | undefined;
+    try {
+      if (queued.partialFileId) await deps.storage.remove(queued.partialFileId); // left by an attempt that died
+      const fileName = `audit-log-${queued.requestedAt.toISOString().slice(0, 10)}-${exportId}.${queued.format}`;
+      upload = deps.storage.create(fileName, { tenantId, exportId, contentType: CONTENT_TYPES[queued.format] });
+      const record = await deps.exports.markRunning(tenantId, exportId, upload.fileId, clock());
+      if (!record) throw new ExportCancelled();
+
+      const writer = createExportFileWriter(upload.stream, {
+        format: record.format,
+        columns: record.columns,
+        timeZone: record.timeZone,
+        actionLabels: new Map(deps.catalog.list().map(({ name, label }) => [name, label])),
+        bom: record.bom,
+      });
+      const attempt = trackExportAttempt({ exports: deps.exports, slots: deps.slots, job, tenantId, exportId, intervalMs: deps.progressIntervalMs ?? 1_000, log });
+      const rows = await writeExportRows(record, writer, { events: deps.events, attempt, countTotal: deps.countTotal ?? true, batchSize: deps.cursorBatchSize ?? 2_000 });
+      await writer.finish();
+      const { bytes, sha256 } = await upload.finished;
+      const file = { id: upload.fileId, fileName, contentType: CONTENT_TYPES[record.format], rows, bytes, sha256 };
+      if (await deps.exports.complete(tenantId, exportId, file, clock())) await announceExportOutcome(deps, record, 'completed', rows);
+      log.info({ rows, bytes }, 'export completed');
+      return { rows };
+    } catch (error) {
+      await upload?.abort().catch((abortError: unknown) => log.warn({ err: abortError }, 'could not remove a partial export file'));
+      if (error instanceof ExportCancelled) {
+        await deps.exports.markCancelled(tenantId, exportId, clock());
+        log.info('export cancelled');
+        return undefined;
+      }
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      log.warn({ err: error, attempt: job.attemptsMade + 1, lastAttempt }, 'export attempt failed');
+      if (lastAttempt && (await deps.exports.fail(tenantId, exportId, 'The export could not be completed', clock()))) {
+        await announceExportOutcome(deps, queued, 'failed', 0, (error as Error).message);
+      }
+      throw error;
+    } finally {
+      await deps.slots.release(tenantId, exportId);
+    }
+  };
+}
