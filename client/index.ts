@@ -62,4 +62,4 @@ export type AuditLogInputs = inferRouterInputs<AuditLogRouter>;
 export type AuditLogOutputs = inferRouterOutputs<AuditLogRouter>;
 export type AuditEvent = AuditLogOutputs['events']['list']['items'][number];
 export type { TAuditCaller as AuditCaller } from '../server/access';
-export type { TListEventsRequest as EventListRequest, TEventFiltersInput as EventFilters } from '../server/events/event-filters.schema';
+export type { TListEventsRequest as EventListRequest, TEventFiltersInput as EventFilters } from '../server/events';

@@ -4,7 +4,7 @@ import type { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createAuditServer, type AuditServerOptions } from '../server/audit-server';
-import type { TAuditEventInput } from '../server/events/event.schema';
+import type { TAuditEventInput } from '../server/events';
 import type { ExportWorkerOptions } from '../server/exports';
 import type { AuditLogRouter } from '../server/router';
 import type { AuditServices } from '../server/services';

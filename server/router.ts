@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createCursorCodec } from './events/event-cursor';
-import { createEventRepository } from './events/event.repository';
-import { createEventsRouter } from './events/events.router';
-import type { OpenPageStreamsOptions } from './events/open-page-streams';
-import { createReadRecorder } from './events/read-recorder';
-import { createExportsRouter } from './exports/exports.router';
-import { createNotificationsRouter } from './notifications/notifications.router';
+import { createCursorCodec } from './events';
+import { createEventRepository } from './events';
+import { createEventsRouter } from './events';
+import type { OpenPageStreamsOptions } from './events';
+import { createReadRecorder } from './events';
+import { createExportsRouter } from './exports';
+import { createNotificationsRouter } from './notifications';
 import type { AuditServices } from './services';
 import { createProcedures, router, type AuditHostContext } from './trpc';
 import type { TAuditCaller } from './access';

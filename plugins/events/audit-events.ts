@@ -1,4 +1,4 @@
-import type { TAuditEventInput } from '../../server/events/event.schema';
+import type { TAuditEventInput } from '../../server/events';
 import { erasePersonalDataFromLog, type ErasePersonalDataInput, type ErasureDeps } from './erase-personal-data';
 import {
   bulkEditedEvent,

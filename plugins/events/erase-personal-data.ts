@@ -1,6 +1,6 @@
-import type { EventErasureRepository } from '../../server/events/event-erasure.repository';
-import type { TAuditEventInput } from '../../server/events/event.schema';
-import { identityOf, auditContext } from '../../server/request-scope/audit-context';
+import type { EventErasureRepository } from '../../server/events';
+import type { TAuditEventInput } from '../../server/events';
+import { identityOf, auditContext } from '../../server/request-scope';
 import { dataErasedEvent, ERASED_MARKER } from './explicit-events';
 
 export interface ErasePersonalDataInput {

@@ -1,5 +1,5 @@
-import type { TActorInput, TAuditEventInput, TSubject } from '../../server/events/event.schema';
-import { EVENT_LIMITS } from '../../server/events/event.schema';
+import type { TActorInput, TAuditEventInput, TSubject } from '../../server/events';
+import { EVENT_LIMITS } from '../../server/events';
 
 /**
  * Pure builders for what the database cannot see. Each returns the event for `auditLog.record()`;

@@ -1,4 +1,4 @@
-import { auditContext } from '../../server/request-scope/audit-context';
+import { auditContext } from '../../server/request-scope';
 import type { PlainDocument } from './document-paths';
 import { isAuditCollection, plainRecord, readAffectedIds, readBeforeImage, recordMultiRecord, SKIP_AUDIT_OPTION, type HookableSchema, type PluginContext } from './plugin-context';
 import { recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted } from './record-changes';

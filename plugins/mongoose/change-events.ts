@@ -1,5 +1,5 @@
-import type { TAffectedRecords, TAuditEventInput, TChange } from '../../server/events/event.schema';
-import { EVENT_LIMITS } from '../../server/events/event.schema';
+import type { TAffectedRecords, TAuditEventInput, TChange } from '../../server/events';
+import { EVENT_LIMITS } from '../../server/events';
 import type { PlainDocument } from './document-paths';
 
 /**

@@ -1,4 +1,4 @@
-import type { TChange } from '../../server/events/event.schema';
+import type { TChange } from '../../server/events';
 
 /** Any JSON value, `null` included (the event schema's `z.json()`). */
 export type JsonValue = Exclude<TChange['before'], undefined> | null;

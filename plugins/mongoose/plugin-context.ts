@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { AUDIT_LOG_COLLECTION_PREFIX } from '../../server/events/event.model';
-import { EVENT_LIMITS, type TAuditEventInput } from '../../server/events/event.schema';
+import { AUDIT_LOG_COLLECTION_PREFIX } from '../../server/events';
+import { EVENT_LIMITS, type TAuditEventInput } from '../../server/events';
 import type { AuditTrailPluginOptions } from './audit-trail.plugin';
 import { multiRecordEvent, type BulkOperation, type SubjectRules } from './change-events';
 import type { PlainDocument } from './document-paths';
 import type { FieldRules } from './field-rules';
-import type { TChange } from '../../server/events/event.schema';
+import type { TChange } from '../../server/events';
 import { changingRecordsFilter, wouldChangeCondition } from './update-effects';
 
 /**

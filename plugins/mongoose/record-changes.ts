@@ -1,4 +1,4 @@
-import type { TChange } from '../../server/events/event.schema';
+import type { TChange } from '../../server/events';
 import { isSoftDelete, singleRecordCreated, singleRecordDeleted, singleRecordUpdated, type SubjectRules } from './change-events';
 import type { PlainDocument } from './document-paths';
 import { recordMultiRecord, recordSafely, type PluginContext } from './plugin-context';

@@ -1,4 +1,4 @@
-import type { TChange } from '../../server/events/event.schema';
+import type { TChange } from '../../server/events';
 import { getPath, isPlainObject, setPath, unsetPath, type PlainDocument } from './document-paths';
 import { withoutNestedSecrets, type FieldRules } from './field-rules';
 import { boundedChangeValue, sameJson, toJsonValue } from './json-value';

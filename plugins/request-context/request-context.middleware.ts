@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolveActor } from '../../server/audit-server';
-import { auditContext, type AuditIdentity, type AuditScope } from '../../server/request-scope/audit-context';
-import type { TRequestContext } from '../../server/events/event.schema';
+import { auditContext, type AuditIdentity, type AuditScope } from '../../server/request-scope';
+import type { TRequestContext } from '../../server/events';
 import { clientIpFrom, type TrustProxySetting } from './client-ip';
 import { parseUserAgent } from './user-agent';
 

@@ -1,5 +1,5 @@
-import { auditContext } from '../../server/request-scope/audit-context';
-import type { TActorInput } from '../../server/events/event.schema';
+import { auditContext } from '../../server/request-scope';
+import type { TActorInput } from '../../server/events';
 
 /**
  * For work outside HTTP (jobs, scripts, seeds): everything `work` does is attributed to the system

@@ -1,5 +1,5 @@
 import Bowser from 'bowser';
-import type { TDeviceType } from '../../server/events/event.schema';
+import type { TDeviceType } from '../../server/events';
 
 export interface ParsedUserAgent {
   deviceType: TDeviceType;

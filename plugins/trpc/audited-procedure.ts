@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { Logger } from 'pino';
-import type { TAuditEventInput } from '../../server/events/event.schema';
+import type { TAuditEventInput } from '../../server/events';
 
 /**
  * A tRPC (v11) middleware that records a host's procedure as an audit event: the action and subject

@@ -1,6 +1,6 @@
 import type { ActionCatalog } from './action-catalog';
 import { AuditEventValidationError, ZAuditEventInput, ZActor, type TActorInput, type TAuditEvent, type TAuditEventInput } from './event.schema';
-import { identityOf, type AuditScope } from '../request-scope/audit-context';
+import { identityOf, type AuditScope } from '../request-scope';
 import { withoutUndefined } from '../common/without-undefined';
 
 export interface BuildEventDeps {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { HostDatabase } from '../db/host-database';
-import { auditContext } from '../request-scope/audit-context';
-import type { BatchRecorder } from '../recorder/batch-recorder';
+import { auditContext } from '../request-scope';
+import type { BatchRecorder } from '../recorder';
 import type { ActionCatalog } from './action-catalog';
 import type { AffectedRecordsRepository } from './affected-records.repository';
 import { buildAuditEvent } from './build-event';

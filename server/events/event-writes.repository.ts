@@ -3,7 +3,7 @@ import { bulkWriteErrorsOf, DUPLICATE_KEY, insertedCountOf, isServerError, type 
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { HostDatabase } from '../db/host-database';
 import { withTimeout } from '../common/with-timeout';
-import { TransientWriteError, type BatchWriteResult } from '../recorder/batch-recorder';
+import { TransientWriteError, type BatchWriteResult } from '../recorder';
 import type { EventDocument } from './event.document';
 import { AUDIT_EVENTS_COLLECTION, EVENT_INDEXES } from './event.model';
 

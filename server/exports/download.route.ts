@@ -1,8 +1,8 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { TAuditEventInput } from '../events/event.schema';
-import { auditContext } from '../request-scope/audit-context';
+import type { TAuditEventInput } from '../events';
+import { auditContext } from '../request-scope';
 import type { TAuditCaller } from '../access';
 import { DOWNLOAD_ROUTE, type ExportLinks } from './export-links';
 import type { ExportRepository } from './export.repository';

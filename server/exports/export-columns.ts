@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDocument } from '../events/event.document';
+import type { EventDocument } from '../events';
 
 export type CellValue = string | number | Date | undefined;
 

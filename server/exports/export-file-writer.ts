@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { EventDocument } from '../events/event.document';
+import type { EventDocument } from '../events';
 import { csvField, neutraliseFormula } from './cell-text';
 import { EXPORT_COLUMNS, type CellValue, type TExportColumn } from './export-columns';
 import { createTimeZoneOffsets } from './time-zone';

@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import type { TEventFilters } from '../events/event-filters.schema';
+import type { TEventFilters } from '../events';
 import type { TExportColumn } from './export-columns';
 import type { TExportFormat, TExportStatus } from './export.schema';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZEventFilters, ZEventFiltersInput } from '../events/event-filters.schema';
+import { ZEventFilters, ZEventFiltersInput } from '../events';
 import { ZExportColumn } from './export-columns';
 import { isValidTimeZone } from './time-zone';
 import { ZObjectIdHex } from '../common/object-id';

@@ -6,3 +6,4 @@ export type { ExportWorkerOptions } from './export-worker';
 export { EXPORT_FILES_BUCKET } from './export-storage';
 export { EXPORTS_COLLECTION } from './export.model';
 export { removeExpiredExports } from './retention';
+export { createExportsRouter } from './exports.router';

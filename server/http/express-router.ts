@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AnyRouter } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Request, type Response, type Router } from 'express';
-import { auditContext } from '../request-scope/audit-context';
+import { auditContext } from '../request-scope';
 import type { AuditServices } from '../services';
 import type { TAuditCaller } from '../access';
 import { createAdminPageRouter } from './admin-page.route';

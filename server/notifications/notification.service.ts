@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RedisFanout } from '../live/redis-fanout';
+import type { RedisFanout } from '../live';
 import { toNotification, type NotificationDocument, type NotificationRepository } from './notification.repository';
 import type { TNotification } from './notification.schema';
 

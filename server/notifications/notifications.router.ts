@@ -1,5 +1,5 @@
 import { requireConfigured } from '../errors';
-import type { RedisFanout } from '../live/redis-fanout';
+import type { RedisFanout } from '../live';
 import type { AuditProcedures } from '../trpc';
 import { router } from '../trpc';
 import { toNotification, type NotificationRepository } from './notification.repository';
