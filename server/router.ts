@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createCursorCodec } from './events';
-import { createEventRepository } from './events';
-import { createEventsRouter } from './events';
-import type { OpenPageStreamsOptions } from './events';
-import { createReadRecorder } from './events';
+import { createCursorCodec, createEventRepository, createEventsRouter, type OpenPageStreamsOptions, createReadRecorder } from './events';
 import { createExportsRouter } from './exports';
 import { createNotificationsRouter } from './notifications';
 import type { AuditServices } from './services';

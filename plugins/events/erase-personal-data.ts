@@ -1,5 +1,4 @@
-import type { EventErasureRepository } from '../../server/events';
-import type { TAuditEventInput } from '../../server/events';
+import type { EventErasureRepository, TAuditEventInput } from '../../server/events';
 import { identityOf, auditContext } from '../../server/request-scope';
 import { dataErasedEvent, ERASED_MARKER } from './explicit-events';
 

@@ -1,5 +1,4 @@
-import type { TActorInput, TAuditEventInput, TSubject } from '../../server/events';
-import { EVENT_LIMITS } from '../../server/events';
+import { type TActorInput, type TAuditEventInput, type TSubject, EVENT_LIMITS } from '../../server/events';
 
 /**
  * Pure builders for what the database cannot see. Each returns the event for `auditLog.record()`;

@@ -1,11 +1,10 @@
 import { registerBulkWriteHooks } from './bulk-write-hooks';
 import { defaultDisplayName, subjectTypeOf } from './change-events';
-import type { PlainDocument } from './document-paths';
+import type { PlainDocument } from './values';
 import { registerDocumentHooks } from './document-hooks';
-import { createFieldRules } from './field-rules';
+import { createFieldRules, selectHiddenPaths } from './field-rules';
 import type { AuditTrailSink, HookableSchema, PluginContext } from './plugin-context';
 import { registerQueryHooks } from './query-hooks';
-import { selectHiddenPaths } from './schema-fields';
 
 export { SKIP_AUDIT_OPTION, type AuditTrailSink } from './plugin-context';
 

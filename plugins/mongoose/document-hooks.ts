@@ -1,7 +1,6 @@
-import { singleRecordCreated, singleRecordUpdated } from './change-events';
-import type { PlainDocument } from './document-paths';
-import { isAuditCollection, plainRecord, recordMultiRecord, recordSafely, skipsDocument, SNAPSHOT_OPTIONS, type HookableSchema, type PluginContext } from './plugin-context';
-import { recordCreated, recordDeleted } from './record-changes';
+import { singleRecordCreated, singleRecordUpdated, recordCreated, recordDeleted, recordMultiRecord } from './change-events';
+import type { PlainDocument } from './values';
+import { isAuditCollection, plainRecord, recordSafely, skipsDocument, SNAPSHOT_OPTIONS, type HookableSchema, type PluginContext } from './plugin-context';
 import { changesBetweenDocuments } from './update-diff';
 
 /**

@@ -1,4 +1,4 @@
-import { isSecretFieldName } from './sensitive-fields';
+
 
 /**
  * Which fields a diff leaves out (bookkeeping nobody edits) and which it records without values
@@ -55,4 +55,80 @@ export function withoutNestedSecrets<T>(value: T, path: string, rules: FieldRule
     result[key] = rules.isSensitive(memberPath) ? REDACTED_VALUE : withoutNestedSecrets(member, memberPath, rules, depth + 1);
   }
   return result as T;
+}
+
+/**
+ * Which field names hold secrets, so that a change to them is recorded by name only. Pure: the
+ * rules are unit-tested against a list of ordinary CRM fields they must leave alone.
+ *
+ * A name is cut into words (`passwordHash` → password·hash, `client_secret` → client·secret,
+ * `APIKey` → api·key) and judged on its words, never on substrings: `hashtags`, `passport`,
+ * `secretary` and `company` are ordinary fields.
+ */
+
+/** A word that makes the field secret wherever it stands (`passwordHint`, `secretQuestion`). */
+const SECRET_ANYWHERE = new Set(['password', 'passwd', 'passphrase', 'secret', 'secrets', 'credential', 'credentials', 'cvv', 'cvc', 'cvn', 'iban', 'ssn']);
+
+/**
+ * Word sequences that make the field secret only as its last words: `resetToken` is a secret,
+ * `tokenCount` and `tokenExpiresAt` are not; `passwordSalt` is, `saltLakeOffice` is not.
+ */
+const SECRET_ENDINGS: readonly (readonly string[])[] = [
+  ['pwd'], ['pass'], ['passcode'], ['pass', 'code'], ['pin', 'code'],
+  ['token'], ['tokens'], ['hash'], ['salt'],
+  ['api', 'key'], ['api', 'keys'], ['private', 'key'], ['encryption', 'key'], ['signing', 'key'],
+  ['otp'], ['totp'], ['otp', 'code'], ['totp', 'code'], ['mfa', 'code'], ['recovery', 'codes'], ['backup', 'codes'],
+  ['card', 'number'], ['card', 'no'], ['card', 'num'], ['cc', 'number'], ['cc', 'num'], ['credit', 'card'], ['pan'],
+  ['security', 'code'], ['social', 'security', 'number'],
+];
+
+/** Names written in one lowercase word (`apikey`, `accesstoken`, `passwordhash`) end with one of these. */
+const SECRET_SUFFIXES = ['password', 'passwd', 'secret', 'token', 'tokens', 'apikey', 'privatekey', 'cardnumber', 'ccnumber', 'hash', 'salt', 'iban', 'cvv', 'cvc', 'ssn'];
+
+/** `passwordHash` → ['password', 'hash']; `APIKey` → ['api', 'key']; `cvv2` → ['cvv']. */
+export function fieldNameWords(name: string): string[] {
+  return (name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g) ?? []).map((word) => word.toLowerCase());
+}
+
+export function isSecretFieldName(name: string): boolean {
+  const words = fieldNameWords(name);
+  if (words.some((word) => SECRET_ANYWHERE.has(word))) return true;
+  if (SECRET_ENDINGS.some((ending) => endsWithWords(words, ending))) return true;
+  const [only] = words;
+  return words.length === 1 && only !== undefined && SECRET_SUFFIXES.some((suffix) => only.endsWith(suffix));
+}
+
+function endsWithWords(words: readonly string[], ending: readonly string[]): boolean {
+  if (ending.length > words.length) return false;
+  const offset = words.length - ending.length;
+  return ending.every((word, index) => words[offset + index] === word);
+}
+
+/**
+ * What the host's schema itself says about its fields. A field declared `select: false` is one the
+ * host keeps out of every read (a password salt, a reset token): the audit log keeps its values out
+ * too, whatever the field is called.
+ */
+interface SchemaPathLike {
+  options?: { select?: unknown };
+  /** Sub-document and document-array paths carry their own schema. */
+  schema?: SchemaLike;
+}
+interface SchemaLike {
+  eachPath(visit: (path: string, type: SchemaPathLike) => void): void;
+}
+
+export function selectHiddenPaths(schema: unknown, prefix = '', depth = 0): string[] {
+  if (!isSchemaLike(schema) || depth > 10) return [];
+  const hidden: string[] = [];
+  schema.eachPath((path, type) => {
+    const fullPath = prefix ? `${prefix}.${path}` : path;
+    if (type?.options?.select === false) hidden.push(fullPath);
+    else if (type?.schema) hidden.push(...selectHiddenPaths(type.schema, fullPath, depth + 1));
+  });
+  return hidden;
+}
+
+function isSchemaLike(value: unknown): value is SchemaLike {
+  return typeof (value as SchemaLike | undefined)?.eachPath === 'function';
 }

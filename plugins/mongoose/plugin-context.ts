@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
-import { AUDIT_LOG_COLLECTION_PREFIX } from '../../server/events';
-import { EVENT_LIMITS, type TAuditEventInput } from '../../server/events';
+import { AUDIT_LOG_COLLECTION_PREFIX, type TAuditEventInput } from '../../server/events';
 import type { AuditTrailPluginOptions } from './audit-trail.plugin';
-import { multiRecordEvent, type BulkOperation, type SubjectRules } from './change-events';
-import type { PlainDocument } from './document-paths';
+import type { SubjectRules } from './change-events';
+import type { PlainDocument } from './values';
 import type { FieldRules } from './field-rules';
-import type { TChange } from '../../server/events';
 import { changingRecordsFilter, wouldChangeCondition } from './update-effects';
 
 /**
@@ -57,11 +55,6 @@ export async function readAffectedIds(model: any, filter: PlainDocument, update:
   if (wouldChange.kind === 'nothing') return [];
   const matches = await model.find(changingRecordsFilter(filter, wouldChange)).select('_id').setOptions({ [SKIP_AUDIT_OPTION]: true }).lean();
   return matches.map((match: { _id: unknown }) => String(match._id));
-}
-
-export function recordMultiRecord(context: PluginContext, rules: SubjectRules, operation: BulkOperation, ids: string[], changes: TChange[] = []): void {
-  const affected = { count: ids.length, ids: ids.slice(0, EVENT_LIMITS.affectedIdsInEvent) };
-  recordSafely(context, multiRecordEvent(rules, operation, affected, changes), ids);
 }
 
 /** The host's write has already succeeded; a problem with its audit event must not fail it. */

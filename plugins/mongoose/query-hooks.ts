@@ -1,7 +1,7 @@
-import type { PlainDocument } from './document-paths';
+import type { PlainDocument } from './values';
 import { documentDeletesInProgress } from './document-hooks';
-import { plainRecord, readAffectedIds, readBeforeImage, recordMultiRecord, skipsQuery, type HookableSchema, type PluginContext } from './plugin-context';
-import { recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted } from './record-changes';
+import { plainRecord, readAffectedIds, readBeforeImage, skipsQuery, type HookableSchema, type PluginContext } from './plugin-context';
+import { recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted, recordMultiRecord } from './change-events';
 
 interface QueryState {
   before?: PlainDocument | null;

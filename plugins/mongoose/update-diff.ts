@@ -1,7 +1,6 @@
 import type { TChange } from '../../server/events';
-import { getPath, isPlainObject, setPath, unsetPath, type PlainDocument } from './document-paths';
+import { getPath, isPlainObject, setPath, unsetPath, type PlainDocument, boundedChangeValue, sameJson, toJsonValue } from './values';
 import { withoutNestedSecrets, type FieldRules } from './field-rules';
-import { boundedChangeValue, sameJson, toJsonValue } from './json-value';
 
 /**
  * Turns a MongoDB update (operators or a plain replacement of fields) into the field changes an

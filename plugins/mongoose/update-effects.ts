@@ -1,4 +1,4 @@
-import { isPlainObject, type PlainDocument } from './document-paths';
+import { isPlainObject, type PlainDocument } from './values';
 import type { FieldRules } from './field-rules';
 import { applyUpdateOperators } from './update-diff';
 

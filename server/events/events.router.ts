@@ -1,7 +1,6 @@
 import { requireConfigured } from '../errors';
 import type { LiveEvents } from './live-events';
-import type { AuditProcedures } from '../trpc';
-import { router } from '../trpc';
+import { type AuditProcedures, router } from '../trpc';
 import type { ActionCatalog } from './action-catalog';
 import { ZEventByIdInput, ZEventFiltersInput, ZListEventsInput } from './event-filters.schema';
 import { eventByIdHandler, facetsHandler, listEventsHandler, type EventsDeps } from './events.handlers';

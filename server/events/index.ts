@@ -4,7 +4,7 @@
  */
 export * from './event.schema';
 export { createActionCatalog, BUILT_IN_ACTIONS, type ActionCatalog, type ActionDefinition, type TCustomActionInput } from './action-catalog';
-export { ANONYMOUS_ACTOR } from './build-event';
+export { ANONYMOUS_ACTOR } from './event-recorder';
 export { createEventRecorder, UNSCOPED_TENANT, type EventRecorder } from './event-recorder';
 export { fromEventDocument, toEventDocument, type EventDocument } from './event.document';
 export { AUDIT_EVENTS_COLLECTION, AUDIT_LOG_COLLECTION_PREFIX, EVENT_INDEXES } from './event.model';

@@ -1,6 +1,5 @@
 import { requireConfigured } from '../errors';
-import type { AuditProcedures } from '../trpc';
-import { router } from '../trpc';
+import { type AuditProcedures, router } from '../trpc';
 import { ZCreateExportInput, ZExportByIdInput, ZListExportsInput } from './export.schema';
 import type { ExportService } from './export.service';
 

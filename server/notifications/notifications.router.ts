@@ -1,7 +1,6 @@
 import { requireConfigured } from '../errors';
 import type { RedisFanout } from '../live';
-import type { AuditProcedures } from '../trpc';
-import { router } from '../trpc';
+import { type AuditProcedures, router } from '../trpc';
 import { toNotification, type NotificationRepository } from './notification.repository';
 import { ZListNotificationsInput, ZMarkReadInput, type TNotification } from './notification.schema';
 import { notificationTopic } from './notification.service';

@@ -1,7 +1,6 @@
 import { ObjectId } from 'mongodb';
 import type { EventDocument } from '../../server/events/event.document';
-import { BatchRecorder, type BatchRecorderOptions, type BatchWriteResult, type SpillStore } from '../../server/recorder/batch-recorder';
-import { TransientWriteError } from '../../server/recorder/batch-recorder';
+import { BatchRecorder, type BatchRecorderOptions, type BatchWriteResult, type SpillStore, TransientWriteError } from '../../server/recorder/batch-recorder';
 import { AuditLogClosedError, AuditLogOverloadedError } from '../../server/recorder/recorder.errors';
 
 /** The recorder's only dependency is a batch writer; here it is an in-memory one we can script. */

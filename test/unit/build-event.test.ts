@@ -1,5 +1,5 @@
 import { createActionCatalog } from '../../server/events/action-catalog';
-import { buildAuditEvent } from '../../server/events/build-event';
+import { buildAuditEvent } from '../../server/events/event-recorder';
 import type { AuditScope } from '../../server/request-scope/audit-context';
 import { AuditEventValidationError, type TAuditEventInput } from '../../server/events/event.schema';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-import { bulkWriteOutcome, operationKind, upsertedIdsByOperation } from '../../plugins/mongoose/bulk-write-outcome';
+import { bulkWriteOutcome, operationKind, upsertedIdsByOperation } from '../../plugins/mongoose/bulk-write-hooks';
 
 const succeededIndexes = (outcome: ReturnType<typeof bulkWriteOutcome>, count: number, ordered: boolean) =>
   Array.from({ length: count }, (_, index) => index).filter((index) => outcome.succeeded(index, ordered));

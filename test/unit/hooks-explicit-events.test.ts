@@ -1,6 +1,6 @@
 import { createActionCatalog } from '../../server/events/action-catalog';
-import { buildAuditEvent } from '../../server/events/build-event';
-import type { TAuditEventInput } from '../../server/events/event.schema';
+import { buildAuditEvent } from '../../server/events/event-recorder';
+import { type TAuditEventInput, boundedAffected } from '../../server/events/event.schema';
 import {
   bulkEditedEvent,
   commentCreatedEvent,
@@ -13,7 +13,6 @@ import {
   recordViewedEvent,
 } from '../../plugins/events/explicit-events';
 import { multiRecordEvent, subjectTypeOf } from '../../plugins/mongoose/change-events';
-import { boundedAffected } from '../../server/events/event.schema';
 
 const catalog = createActionCatalog();
 const scope = { tenantId: 't1', actor: { id: 'u1', name: 'Ann' }, request: {} };

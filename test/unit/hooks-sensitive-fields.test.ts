@@ -1,5 +1,4 @@
-import { createFieldRules, withoutNestedSecrets } from '../../plugins/mongoose/field-rules';
-import { fieldNameWords, isSecretFieldName } from '../../plugins/mongoose/sensitive-fields';
+import { createFieldRules, withoutNestedSecrets, fieldNameWords, isSecretFieldName } from '../../plugins/mongoose/field-rules';
 import { bulkChangesFromUpdate, changesBetweenDocuments } from '../../plugins/mongoose/update-diff';
 
 const SECRETS = [
