@@ -20,7 +20,7 @@ import pino from 'pino';
 import { createAuditServer } from '../server/audit-server';
 import { EVENT_SORT } from '../server/events/event-query';
 import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
-import { EXPORT_QUEUE } from '../server/exports/export-queue';
+import { EXPORT_QUEUE } from '../server/exports/export.job';
 
 const [mode, format, uri, dbName, prefix, fromIso] = process.argv.slice(2) as [string, 'csv' | 'xlsx', string, string, string, string];
 

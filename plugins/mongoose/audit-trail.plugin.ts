@@ -1,6 +1,6 @@
 import { registerBulkWriteHooks } from './bulk-write-hooks';
 import { defaultDisplayName, subjectTypeOf } from './change-events';
-import type { PlainDocument } from './values';
+import type { PlainDocument } from './update-diff';
 import { registerDocumentHooks } from './document-hooks';
 import { createFieldRules, selectHiddenPaths } from './field-rules';
 import type { AuditTrailSink, HookableSchema, PluginContext } from './plugin-context';

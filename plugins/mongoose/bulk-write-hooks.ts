@@ -1,5 +1,5 @@
 import { auditContext } from '../../server/request-scope';
-import type { PlainDocument } from './values';
+import type { PlainDocument } from './update-diff';
 import { isAuditCollection, plainRecord, readAffectedIds, readBeforeImage, SKIP_AUDIT_OPTION, type HookableSchema, type PluginContext } from './plugin-context';
 import { recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted, recordMultiRecord } from './change-events';
 

@@ -1,7 +1,6 @@
 import { type TAffectedRecords, type TAuditEventInput, type TChange, EVENT_LIMITS } from '../../server/events';
-import type { PlainDocument } from './values';
+import { type PlainDocument, bulkChangesFromUpdate, changesBetweenDocuments, changesForUpdate } from './update-diff';
 import { recordSafely, type PluginContext } from './plugin-context';
-import { bulkChangesFromUpdate, changesBetweenDocuments, changesForUpdate } from './update-diff';
 import { documentInsertedByUpsert } from './update-effects';
 
 /**

@@ -1,7 +1,6 @@
 import { singleRecordCreated, singleRecordUpdated, recordCreated, recordDeleted, recordMultiRecord } from './change-events';
-import type { PlainDocument } from './values';
+import { type PlainDocument, changesBetweenDocuments } from './update-diff';
 import { isAuditCollection, plainRecord, recordSafely, skipsDocument, SNAPSHOT_OPTIONS, type HookableSchema, type PluginContext } from './plugin-context';
-import { changesBetweenDocuments } from './update-diff';
 
 /**
  * Some mongoose versions run document.deleteOne() through the query hooks too; the document hook

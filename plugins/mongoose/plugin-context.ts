@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { AUDIT_LOG_COLLECTION_PREFIX, type TAuditEventInput } from '../../server/events';
 import type { AuditTrailPluginOptions } from './audit-trail.plugin';
 import type { SubjectRules } from './change-events';
-import type { PlainDocument } from './values';
+import type { PlainDocument } from './update-diff';
 import type { FieldRules } from './field-rules';
 import { changingRecordsFilter, wouldChangeCondition } from './update-effects';
 

@@ -1,4 +1,4 @@
-import type { PlainDocument } from './values';
+import type { PlainDocument } from './update-diff';
 import { documentDeletesInProgress } from './document-hooks';
 import { plainRecord, readAffectedIds, readBeforeImage, skipsQuery, type HookableSchema, type PluginContext } from './plugin-context';
 import { recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted, recordMultiRecord } from './change-events';

@@ -1,6 +1,5 @@
-import { isPlainObject, type PlainDocument } from './values';
+import { isPlainObject, type PlainDocument, applyUpdateOperators } from './update-diff';
 import type { FieldRules } from './field-rules';
-import { applyUpdateOperators } from './update-diff';
 
 /**
  * What an update will do, worked out before it runs: which matched records it really changes (a

@@ -6,7 +6,7 @@ import type { NotificationRepository, NotificationService } from '../notificatio
 import type { AuditProcedures } from '../trpc';
 import { createExportDownloadRouter, type DownloadRouteDeps } from './download.route';
 import { createExportLinks } from './export-links';
-import { createExportQueue } from './export-queue';
+import { createExportQueue } from './export.job';
 import { createExportRepository } from './export.repository';
 import { createExportService } from './export.service';
 import { createExportSlots } from './export-slots';

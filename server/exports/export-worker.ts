@@ -2,8 +2,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { countsAreCheap, detectServerKind } from '../db/server-kind';
 import type { HostDatabase } from '../db/host-database';
-import { EXPORT_QUEUE, RETENTION_JOB, type ExportQueue } from './export-queue';
-import { createExportJob, type ExportJobDeps } from './export.job';
+import { EXPORT_QUEUE, RETENTION_JOB, type ExportQueue, createExportJob, type ExportJobDeps } from './export.job';
 import type { TExportJobPayload } from './export.schema';
 import { removeExpiredExports, type RetentionDeps } from './retention';
 

@@ -1,13 +1,29 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { Queue, type ConnectionOptions, DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { type TExportJobPayload, ZExportJobPayload } from './export.schema';
 import type { Logger } from 'pino';
 import type { ActionCatalog, EventRepository } from '../events';
-import { trackExportAttempt } from './export-attempt';
+import { trackExportAttempt, ExportCancelled, writeExportRows } from './export-attempt';
 import { createExportFileWriter } from './export-file-writer';
 import { announceExportOutcome, type ExportOutcomeDeps } from './export-outcome';
-import { ExportCancelled, writeExportRows } from './export-rows';
-import { ZExportJobPayload, type TExportJobPayload } from './export.schema';
 import type { ExportSlots } from './export-slots';
 import type { ExportStorage, StoredFileUpload } from './export-storage';
+
+export const EXPORT_QUEUE = 'audit-exports';
+export const RETENTION_JOB = 'export-retention';
+
+/** Retries with backoff; BullMQ's stalled-job check hands a killed worker's job to another one. */
+export const EXPORT_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { count: 1_000 },
+  removeOnFail: { count: 1_000 },
+} as const;
+
+export function createExportQueue(connection: ConnectionOptions, prefix: string) {
+  return new Queue<TExportJobPayload>(EXPORT_QUEUE, { connection, prefix, defaultJobOptions: EXPORT_JOB_OPTIONS });
+}
+
+export type ExportQueue = ReturnType<typeof createExportQueue>;
 
 export interface ExportJobDeps extends ExportOutcomeDeps {
   events: EventRepository;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZEventFilters, ZEventFiltersInput } from '../events';
 import { ZExportColumn } from './export-columns';
-import { isValidTimeZone } from './time-zone';
+import { isValidTimeZone } from './export-file-writer';
 import { ZObjectIdHex } from '../common/object-id';
 
 export const ZExportFormat = z.enum(['csv', 'xlsx']);

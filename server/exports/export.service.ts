@@ -3,7 +3,7 @@ import { AuditLogError } from '../errors';
 import type { ExportLinks } from './export-links';
 import { resolveExportColumns } from './export-columns';
 import type { ExportDocument } from './export.model';
-import type { ExportQueue } from './export-queue';
+import type { ExportQueue } from './export.job';
 import type { ExportRepository } from './export.repository';
 import type { TCreateExportInput, TExportView } from './export.schema';
 

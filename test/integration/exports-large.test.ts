@@ -4,7 +4,7 @@ import type { Worker } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import pino from 'pino';
-import { neutraliseFormula } from '../../server/exports/cell-text';
+import { neutraliseFormula } from '../../server/exports/export-file-writer';
 import { EXPORT_FILES_BUCKET } from '../../server/exports/export-storage';
 import { NOTIFICATIONS_COLLECTION } from '../../server/notifications/notification.repository';
 import { startAuditStack, STACK_SECRET, type AuditStack } from '../helpers/audit-stack';

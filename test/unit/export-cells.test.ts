@@ -1,6 +1,5 @@
-import { csvField, neutraliseFormula } from '../../server/exports/cell-text';
+import { csvField, neutraliseFormula, createTimeZoneOffsets, isValidTimeZone } from '../../server/exports/export-file-writer';
 import { DEFAULT_EXPORT_COLUMNS, resolveExportColumns } from '../../server/exports/export-columns';
-import { createTimeZoneOffsets, isValidTimeZone } from '../../server/exports/time-zone';
 
 describe('neutraliseFormula', () => {
   it.each(['=SUM(A1:A9)', '+1+1', '-2+3', '@cmd', '\tTAB', '\rCR'])('turns %j into plain text', (text) => {
