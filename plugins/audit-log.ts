@@ -58,17 +58,15 @@ export function createAuditLog(options: CreateAuditLogOptions): AuditLog {
   const server = createAuditServer(options);
   const { services, logger } = server;
   const { recorder } = services.events;
-  // Capture (plugin, tRPC middleware) must never fail the host's own write.
-  const captured = { record: (event: TAuditEventInput, affectedIds?: readonly string[]) => recorder.recordCaptured(event, affectedIds), logger };
   const erasure = { flush: services.flush, erasure: services.events.erasure, record: recorder.record, defaultTenantId: options.tenantId };
 
   return {
     record: recorder.record,
     events: createAuditEvents(erasure),
-    plugin: (schema, schemaOptions) => auditTrailPlugin(schema, { ...options.capture, ...schemaOptions, auditLog: captured }),
+    plugin: (schema, schemaOptions) => auditTrailPlugin(schema, { ...options.capture, ...schemaOptions, auditLog: recorder.capture }),
     requestContext: auditRequestContext({ resolveActor: options.resolveActor, trustProxy: options.trustProxy }),
     router: server.router,
-    audited: (spec) => audited(captured, spec),
+    audited: (spec) => audited(recorder.capture, spec),
     expressRouter: (choice) => server.expressRouter(choice),
     startWorker: (workerOptions) => server.startWorker(workerOptions),
     ready: server.ready,

@@ -68,7 +68,7 @@ export function createAuditServices(options: AuditServicesOptions) {
   const batches = new BatchRecorder<EventDocument>({
     ...RECORDER_DEFAULTS,
     ...options.recorder,
-    writeBatch: (documents) => writes.insertBatch(documents),
+    writeBatch: writes.insertBatch,
     onWritten: (documents) => writtenListeners.forEach((listener) => listener(documents)),
     spill: redis ? new RedisSpillStore<EventDocument>(redis.client, redis.prefix, db.driver.BSON) : undefined,
     logger,

@@ -43,6 +43,9 @@ export function createEventRecorder(deps: EventRecorderDeps) {
   }
 
   return {
+    /** What capture (the mongoose plugin, the tRPC middleware) writes through: never throws into the host's write. */
+    capture: { record: recordCaptured, logger: deps.logger },
+
     /**
      * Returns the event id at once. Throws AuditEventValidationError for an invalid event (also one
      * with no tenant: a bug at the call site, so it is loud), AuditLogOverloadedError past the memory
@@ -60,27 +63,29 @@ export function createEventRecorder(deps: EventRecorderDeps) {
      * (`notRecorded`) and logged with its action and subject. `affectedIds`, for a multi-record
      * write: beyond the 100 the event holds, the full list is kept under the event's tenant.
      */
-    recordCaptured(input: TAuditEventInput, affectedIds?: readonly string[]): string | undefined {
-      try {
-        const listId = affectedIds && affectedIds.length > EVENT_LIMITS.affectedIdsInEvent ? deps.affected.newListId() : undefined;
-        const withList = affectedIds ? { ...input, affected: boundedAffected(affectedIds, listId) } : input;
-        const event = build(withList, { tenantId: UNSCOPED_TENANT, actor: UNKNOWN_ACTOR });
-        deps.batches.enqueue(toEventDocument(event, deps.db.objectId));
-        if (listId && affectedIds) keepAffectedList(event.tenantId, listId, affectedIds);
-        if (event.tenantId === UNSCOPED_TENANT) {
-          counters.unscoped++;
-          deps.logger.warn({ eventId: event.id, action: event.action, subject: event.subject }, `audit: event with no tenant kept under "${UNSCOPED_TENANT}" (record it inside a request or runAsSystem)`);
-        }
-        return event.id;
-      } catch (error) {
-        counters.notRecorded++;
-        deps.logger.error({ err: error, action: input.action, subject: input.subject }, 'audit: captured event not recorded');
-        return undefined;
-      }
-    },
+    recordCaptured,
 
     counters: (): Readonly<typeof counters> => ({ ...counters }),
   };
+
+  function recordCaptured(input: TAuditEventInput, affectedIds?: readonly string[]): string | undefined {
+    try {
+      const listId = affectedIds && affectedIds.length > EVENT_LIMITS.affectedIdsInEvent ? deps.affected.newListId() : undefined;
+      const withList = affectedIds ? { ...input, affected: boundedAffected(affectedIds, listId) } : input;
+      const event = build(withList, { tenantId: UNSCOPED_TENANT, actor: UNKNOWN_ACTOR });
+      deps.batches.enqueue(toEventDocument(event, deps.db.objectId));
+      if (listId && affectedIds) keepAffectedList(event.tenantId, listId, affectedIds);
+      if (event.tenantId === UNSCOPED_TENANT) {
+        counters.unscoped++;
+        deps.logger.warn({ eventId: event.id, action: event.action, subject: event.subject }, `audit: event with no tenant kept under "${UNSCOPED_TENANT}" (record it inside a request or runAsSystem)`);
+      }
+      return event.id;
+    } catch (error) {
+      counters.notRecorded++;
+      deps.logger.error({ err: error, action: input.action, subject: input.subject }, 'audit: captured event not recorded');
+      return undefined;
+    }
+  }
 
   /** Off the host's request path; a list that cannot be stored is counted and logged with its id. */
   function keepAffectedList(tenantId: string, listId: string, ids: readonly string[]): void {
