@@ -9,7 +9,7 @@ import { createCrmApp, crmActorOf } from '../../examples/crm/crm-app';
 import { seedDemoData } from '../../examples/crm/seed';
 import { DEMO_PASSWORD } from '../../examples/crm/seed-data';
 import { createAuditLog } from '../../plugins';
-import { realmSafeFetch } from '../helpers/api-server';
+import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 import { connectTestMongo, connectTestRedis } from '../helpers/test-databases';
 
 const SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';

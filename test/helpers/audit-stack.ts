@@ -1,23 +1,21 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
-import { EventSource } from 'eventsource';
-import type { Collection } from 'mongodb';
+import type { TRPCClient } from '@trpc/client';
+import { ObjectId, type Collection } from 'mongodb';
 import pino, { type Logger } from 'pino';
-import superjson from 'superjson';
+import { createAuditLogClient, type AuditLogApiRouter } from '../../client';
+import type { TAuditCaller } from '../../server/access';
 import { createApp } from '../../server/app';
 import { createAuditServer, type AuditServer, type AuditServerOptions } from '../../server/audit-server';
 import { bearerToken, signApiToken, verifyApiToken } from '../../server/auth/api-token';
-import type { EventDocument } from '../../server/events/event.document';
-import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
-import type { AuditLogApiRouter } from '../../server/router';
+import { AUDIT_EVENTS_COLLECTION, toEventDocument, type EventDocument, type TAuditEvent } from '../../server/events';
 import type { AuditServices } from '../../server/services';
-import type { TAuditCaller } from '../../server/access';
-import { realmSafeFetch } from './api-server';
+import { realmSafeFetch } from './realm-safe-fetch';
 import { connectTestMongo, connectTestRedis, joinTestMongo, joinTestRedis, type TestMongo, type TestRedis } from './test-databases';
 
+/** Signs the stack's page cursors and download links, and its callers' bearer tokens. */
 export const STACK_SECRET = 'test-secret-test-secret-test-secret-0123';
-const SECRET = STACK_SECRET;
+export const API_TOKEN_SECRET = STACK_SECRET;
 
 export interface AuditStack {
   mongo: TestMongo;
@@ -26,17 +24,31 @@ export interface AuditStack {
   services: AuditServices;
   /** The driver collection of stored events. */
   events: Collection<EventDocument>;
+  audit: { record: AuditServices['events']['recorder']['record']; flush(): Promise<void> };
+  /** The API's origin (`http://127.0.0.1:<port>`) and its tRPC endpoint. */
+  origin: string;
+  url: string;
+  /** A typed client (the package's: queries, mutations and SSE subscriptions) signed in as `caller`, or anonymous. */
+  client(caller: TAuditCaller | null): TRPCClient<AuditLogApiRouter>;
+  tokenFor(caller: TAuditCaller): string;
+  /** Inserts complete events straight through the driver (much faster than record()). */
+  seed(events: TAuditEvent[]): Promise<void>;
   /** Signs a download link with the stack's key (to forge expired or foreign ones). */
   signDownloadLink(claims: { exportId: string; tenantId: string; requesterId: string; expiresAt: number }): string;
-  audit: { record: AuditServices['events']['recorder']['record']; flush(): Promise<void> };
-  baseUrl: string;
-  /** A typed client signed in as `caller`, with SSE subscriptions. */
-  clientFor(caller: TAuditCaller): ReturnType<typeof createTRPCClient<AuditLogApiRouter>>;
-  tokenFor(caller: TAuditCaller): string;
   close(): Promise<void>;
 }
 
-/** The bearer-token identity of the standalone API (server/main.ts), for the test stacks. */
+export interface AuditStackOptions {
+  /** Another instance on the same database and Redis prefix, as a load balancer puts behind one URL; closing it leaves the data to the first. */
+  joining?: AuditStack;
+  recordReads?: boolean;
+  corsOrigins?: string[];
+  pageStreams?: false;
+  trustProxy?: boolean;
+  flushIntervalMs?: number;
+}
+
+/** The bearer-token identity of the standalone API (server/main.ts). */
 export const bearerIdentity = (secret: string) => (req: { headers: { authorization?: string } }) => {
   const token = bearerToken(req.headers.authorization);
   const caller = token ? verifyApiToken(token, secret) : null;
@@ -53,9 +65,9 @@ export async function openTestAuditServer(mongo: TestMongo, redis: TestRedis, lo
     redis: redis.redis,
     redisPrefix: redis.prefix,
     logger,
-    secret: SECRET,
+    secret: STACK_SECRET,
     recorder: { flushIntervalMs: 20 },
-    resolveActor: bearerIdentity(SECRET),
+    resolveActor: bearerIdentity(API_TOKEN_SECRET),
     ...options,
   });
   await server.ready;
@@ -63,22 +75,27 @@ export async function openTestAuditServer(mongo: TestMongo, redis: TestRedis, lo
 }
 
 /**
- * The audit log as deployed: API over real HTTP, services, real MongoDB-protocol server and Redis.
- * `joining` starts another instance on the same database and Redis prefix, as a load balancer would
- * put behind one URL; closing it leaves the data to the first.
+ * The one test stack: the audit log as deployed (the standalone API app over real HTTP, its
+ * services, a real MongoDB-protocol server and Redis), on a free port, over a fresh database and
+ * Redis prefix.
  */
-export async function startAuditStack(label: string, options: { joining?: AuditStack } = {}): Promise<AuditStack> {
+export async function startAuditStack(label: string, options: AuditStackOptions = {}): Promise<AuditStack> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const { joining } = options;
   const mongo = joining ? await joinTestMongo(joining.mongo.dbName) : await connectTestMongo(label);
   const redis = joining ? joinTestRedis(joining.redis.prefix) : await connectTestRedis(label);
-  const auditServer = await openTestAuditServer(mongo, redis, logger);
+  const auditServer = await openTestAuditServer(mongo, redis, logger, {
+    recordReads: options.recordReads,
+    pageStreams: options.pageStreams,
+    recorder: { flushIntervalMs: options.flushIntervalMs ?? 20 },
+  });
   const { services } = auditServer;
   const app = createApp({
     server: auditServer,
     logger,
-    corsOrigins: [],
+    corsOrigins: options.corsOrigins ?? [],
     bodyLimitBytes: 100_000,
+    trustProxy: options.trustProxy,
     readiness: { mongo: mongo.connection, redis: redis.redis },
   });
   const server: Server = await new Promise((done) => {
@@ -87,39 +104,28 @@ export async function startAuditStack(label: string, options: { joining?: AuditS
   // Longer than any pause between a test's requests: a reused keep-alive socket that the server
   // closed meanwhile would fail the next request with ECONNRESET.
   server.keepAliveTimeout = 120_000;
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const tokenFor = (caller: TAuditCaller) => signApiToken(caller, SECRET, { ttlSeconds: 3_600 });
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${origin}/trpc`;
+  const tokenFor = (caller: TAuditCaller) => signApiToken(caller, API_TOKEN_SECRET, { ttlSeconds: 3_600 });
+  const events = mongo.connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
 
   return {
     mongo,
     redis,
     server: auditServer,
     services,
-    events: mongo.connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION),
-    signDownloadLink: (claims) => services.connected!.exports.links.sign(claims),
+    events,
     audit: { record: services.events.recorder.record, flush: services.flush },
-    baseUrl,
+    origin,
+    url,
     tokenFor,
-    clientFor(caller) {
-      const authorization = `Bearer ${tokenFor(caller)}`;
-      return createTRPCClient<AuditLogApiRouter>({
-        links: [
-          splitLink({
-            condition: (operation) => operation.type === 'subscription',
-            true: httpSubscriptionLink({
-              url: `${baseUrl}/trpc`,
-              transformer: superjson,
-              EventSource,
-              eventSourceOptions: () => ({
-                fetch: (input: string | URL | Request, init?: RequestInit) =>
-                  fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization } }),
-              }),
-            }),
-            false: httpBatchLink({ url: `${baseUrl}/trpc`, transformer: superjson, fetch: realmSafeFetch, headers: () => ({ authorization }) }),
-          }),
-        ],
-      });
+    client: (caller) => createAuditLogClient({ url, fetch: realmSafeFetch, headers: () => (caller ? { authorization: `Bearer ${tokenFor(caller)}` } : {}) }),
+    async seed(seeded) {
+      for (let start = 0; start < seeded.length; start += 1_000) {
+        await events.insertMany(seeded.slice(start, start + 1_000).map((event) => toEventDocument(event, (hex) => new ObjectId(hex))), { ordered: false });
+      }
     },
+    signDownloadLink: (claims) => services.connected!.exports.links.sign(claims),
     async close() {
       server.closeAllConnections();
       await new Promise((done) => server.close(done));

@@ -1,7 +1,7 @@
 import type { AuditStack } from './audit-stack';
 import type { TAuditCaller } from '../../server/access';
 
-type Client = ReturnType<AuditStack['clientFor']>;
+type Client = ReturnType<AuditStack['client']>;
 export type ExportView = Awaited<ReturnType<Client['auditLog']['exports']['byId']['query']>>;
 
 /** Polls an export until it reaches one of `statuses` (tests only; the UI uses the notification). */
@@ -17,5 +17,5 @@ export async function waitForExport(client: Client, id: string, statuses: string
 }
 
 export async function download(stack: AuditStack, url: string, caller?: TAuditCaller): Promise<Response> {
-  return fetch(new URL(url, stack.baseUrl), { headers: caller ? { authorization: `Bearer ${stack.tokenFor(caller)}` } : {} });
+  return fetch(new URL(url, stack.origin), { headers: caller ? { authorization: `Bearer ${stack.tokenFor(caller)}` } : {} });
 }

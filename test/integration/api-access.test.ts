@@ -1,27 +1,19 @@
-import { TRPCClientError } from '@trpc/client';
+import { errorCodeOf } from '../helpers/trpc-errors';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import { createAuditLogClient } from '../../client';
 import { signApiToken } from '../../server/auth/api-token';
-import { API_TOKEN_SECRET, admin, makeEvent, member, realmSafeFetch, startApiServer, type ApiServer } from '../helpers/api-server';
-
-async function errorCodeOf(call: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCClientError) return (error.data as { code?: string } | undefined)?.code;
-    throw error;
-  }
-  return undefined;
-}
+import { API_TOKEN_SECRET, startAuditStack, type AuditStack } from '../helpers/audit-stack';
+import { admin, makeEvent, member } from '../helpers/test-events';
+import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 
 describe('access and tenant isolation over HTTP', () => {
-  let api: ApiServer;
+  let api: AuditStack;
   const now = Date.now();
   const eventA = makeEvent({ tenantId: 'tenant-a', occurredAt: new Date(now - 1_000), actor: { id: 'alice', name: 'Alice', type: 'user' }, action: 'record.deleted', description: 'Deleted ACME' });
   const eventB = makeEvent({ tenantId: 'tenant-b', occurredAt: new Date(now - 2_000), actor: { id: 'bert', name: 'Bert', type: 'user' }, action: 'user.login', description: 'Signed in' });
 
   beforeAll(async () => {
-    api = await startApiServer('api_access', { recordReads: true });
+    api = await startAuditStack('api_access', { recordReads: true });
     await api.seed([eventA, eventB]);
   });
   afterAll(() => api.close());

@@ -1,15 +1,17 @@
 import { showRecentDeletions } from '../../examples/client-usage';
-import { admin, makeEvent, newestFirst, realmSafeFetch, startApiServer, type ApiServer } from '../helpers/api-server';
+import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
+import { admin, makeEvent, newestFirst } from '../helpers/test-events';
+import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 
 describe('the README client example', () => {
-  let api: ApiServer;
+  let api: AuditStack;
   const originalFetch = globalThis.fetch;
   const deletions = Array.from({ length: 25 }, (_, n) =>
     makeEvent({ tenantId: 'tenant-a', occurredAt: new Date(Date.now() - (n + 1) * 60_000), action: 'record.deleted', actor: { id: `u${n % 2}`, name: `User ${n % 2}`, type: 'user' }, description: `Deleted contact ${n}` }),
   );
 
   beforeAll(async () => {
-    api = await startApiServer('api_client_usage');
+    api = await startAuditStack('api_client_usage', { recordReads: false });
     await api.seed([...deletions, makeEvent({ tenantId: 'tenant-a', occurredAt: new Date(), action: 'user.login', description: 'Signed in' })]);
     // The example uses the global fetch, as an app does; see realmSafeFetch for why tests wrap it.
     globalThis.fetch = realmSafeFetch;

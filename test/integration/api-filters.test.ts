@@ -1,5 +1,6 @@
 import type { TAuditEvent } from '../../server/events/event.schema';
-import { admin, makeEvent, newestFirst, startApiServer, type ApiServer } from '../helpers/api-server';
+import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
+import { admin, makeEvent, newestFirst } from '../helpers/test-events';
 
 /**
  * Each filter alone and combined, through @trpc/client over HTTP, against expectations computed
@@ -32,13 +33,13 @@ function seedEvents(tenantId: string, count: number): TAuditEvent[] {
 }
 
 describe('events.list filters over HTTP', () => {
-  let api: ApiServer;
+  let api: AuditStack;
   const events = seedEvents('tenant-a', 90);
   const ofTenant = (predicate: (event: TAuditEvent) => boolean) => newestFirst(events.filter(predicate)).map((event) => event.id);
   const includesText = (text: string | undefined, needle: string) => (text ?? '').toLowerCase().includes(needle.toLowerCase());
 
   beforeAll(async () => {
-    api = await startApiServer('api_filters');
+    api = await startAuditStack('api_filters', { recordReads: false });
     await api.seed([...events, ...seedEvents('tenant-b', 30)]);
   });
   afterAll(() => api.close());

@@ -1,6 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 import superjson from 'superjson';
-import { admin, makeEvent, startApiServer, type ApiServer } from '../helpers/api-server';
+import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
+import { admin, makeEvent } from '../helpers/test-events';
 
 interface ClientErrorSummary {
   code?: string;
@@ -21,12 +22,12 @@ async function failureOf(call: Promise<unknown>): Promise<ClientErrorSummary> {
 }
 
 describe('hostile input over HTTP', () => {
-  let api: ApiServer;
+  let api: AuditStack;
   let list: (input: unknown) => Promise<unknown>;
   let facets: (input: unknown) => Promise<unknown>;
 
   beforeAll(async () => {
-    api = await startApiServer('api_hostile');
+    api = await startAuditStack('api_hostile', { recordReads: false });
     await api.seed(Array.from({ length: 30 }, (_, n) => makeEvent({ tenantId: 'tenant-a', occurredAt: new Date(Date.now() - n * 1_000), description: `Event ${n}` })));
     const client = api.client(admin('tenant-a'));
     // Bypasses the static types on purpose: hostile callers do not use them.

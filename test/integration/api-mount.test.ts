@@ -11,7 +11,9 @@ import { ObjectId } from 'mongodb';
 import { createAuditLog, type AuditLog } from '../../plugins';
 import { toEventDocument } from '../../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
-import { makeEvent, realmSafeFetch } from '../helpers/api-server';
+import { makeEvent } from '../helpers/test-events';
+import { realmSafeFetch } from '../helpers/realm-safe-fetch';
+import { errorCodeOf } from '../helpers/trpc-errors';
 import { connectTestMongo, type TestMongo } from '../helpers/test-databases';
 
 /** A host CRM with its own tRPC instance and context, as examples/crm has. */
@@ -86,9 +88,8 @@ describe('the audit-log router mounted in a host app router', () => {
   });
 
   it('answers FORBIDDEN to a host member and UNAUTHORIZED to a visitor', async () => {
-    const codeOf = (call: Promise<unknown>) => call.then(() => undefined, (error: unknown) => (error instanceof TRPCClientError ? (error.data as { code: string }).code : error));
-    expect(await codeOf(clientWithCookie('session=member-token').auditLog.events.list.query({}))).toBe('FORBIDDEN');
-    expect(await codeOf(clientWithCookie().auditLog.events.list.query({}))).toBe('UNAUTHORIZED');
+    expect(await errorCodeOf(clientWithCookie('session=member-token').auditLog.events.list.query({}))).toBe('FORBIDDEN');
+    expect(await errorCodeOf(clientWithCookie().auditLog.events.list.query({}))).toBe('UNAUTHORIZED');
   });
 
   it('keeps validation messages readable under the host’s error formatter', async () => {

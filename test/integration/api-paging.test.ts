@@ -1,8 +1,9 @@
 import type { TAuditEvent } from '../../server/events/event.schema';
-import { admin, makeEvent, newestFirst, startApiServer, type ApiServer } from '../helpers/api-server';
+import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
+import { admin, makeEvent, newestFirst } from '../helpers/test-events';
 
 describe('keyset paging over HTTP', () => {
-  let api: ApiServer;
+  let api: AuditStack;
   const T0 = Date.parse('2026-01-01T00:00:00Z');
   // Several events share each millisecond, so the id must break ties for paging to be exact.
   const seeded = Array.from({ length: 10_000 }, (_, n) =>
@@ -10,7 +11,7 @@ describe('keyset paging over HTTP', () => {
   );
 
   beforeAll(async () => {
-    api = await startApiServer('api_paging');
+    api = await startAuditStack('api_paging', { recordReads: false });
     await api.seed(seeded);
   });
   afterAll(() => api.close());
@@ -61,12 +62,12 @@ describe('keyset paging over HTTP', () => {
 });
 
 describe('keyset paging without open streams (another instance, or a stream that expired)', () => {
-  let api: ApiServer;
+  let api: AuditStack;
   const T0 = Date.parse('2026-02-01T00:00:00Z');
   const seeded = Array.from({ length: 600 }, (_, n) => makeEvent({ tenantId: 'tenant-a', occurredAt: new Date(T0 + Math.floor(n / 3)), description: `Seeded event ${n}` }));
 
   beforeAll(async () => {
-    api = await startApiServer('api_keyset', { pageStreams: false });
+    api = await startAuditStack('api_keyset', { recordReads: false, pageStreams: false });
     await api.seed(seeded);
   });
   afterAll(() => api.close());

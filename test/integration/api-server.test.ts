@@ -5,14 +5,16 @@ import pino from 'pino';
 import { createAuditLogClient } from '../../client';
 import { createApp } from '../../server/app';
 import type { AuditServer } from '../../server/audit-server';
-import { admin, realmSafeFetch, startApiServer, type ApiServer } from '../helpers/api-server';
+import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
+import { admin } from '../helpers/test-events';
+import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 import { openTestAuditServer } from '../helpers/audit-stack';
 
 describe('the standalone API server', () => {
-  let api: ApiServer;
+  let api: AuditStack;
 
   beforeAll(async () => {
-    api = await startApiServer('api_server', { corsOrigins: ['https://crm.example.com'] });
+    api = await startAuditStack('api_server', { recordReads: false, corsOrigins: ['https://crm.example.com'] });
   });
   afterAll(() => api.close());
 
@@ -70,14 +72,14 @@ describe('the standalone API server', () => {
 });
 
 describe('unexpected errors', () => {
-  let api: ApiServer;
+  let api: AuditStack;
   let failing: AuditServer;
   let server: Server;
   let url: string;
   const logged: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
-    api = await startApiServer('api_errors');
+    api = await startAuditStack('api_errors', { recordReads: false });
     const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
     failing = await openTestAuditServer(api.mongo, api.redis, logger, {
       resolveActor: () => {

@@ -1,5 +1,5 @@
 import { createAuditLogClient } from '../../client';
-import { realmSafeFetch } from '../helpers/api-server';
+import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 
 const admin = { tenantId: 'tenant-sub', actorId: 'admin-sub', actorName: 'Sub Admin', role: 'admin' };
@@ -13,7 +13,7 @@ describe('the typed client’s subscriptions', () => {
   afterAll(() => stack?.close());
 
   it('streams events.live with the bearer token, out of the box', async () => {
-    const client = createAuditLogClient({ url: `${stack.baseUrl}/trpc`, fetch: realmSafeFetch, headers: () => ({ authorization: `Bearer ${stack.tokenFor(admin)}` }) });
+    const client = createAuditLogClient({ url: `${stack.origin}/trpc`, fetch: realmSafeFetch, headers: () => ({ authorization: `Bearer ${stack.tokenFor(admin)}` }) });
     const received: Array<{ description: string; occurredAt: Date }> = [];
     const subscription = client.auditLog.events.live.subscribe({}, { onData: (event) => received.push(event) });
     try {

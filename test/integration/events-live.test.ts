@@ -51,7 +51,7 @@ describe('events.live: new events over SSE, across API instances', () => {
    */
   async function subscribeLive(caller: TAuditCaller, filters: TEventFiltersInput, probe: Partial<TAuditEventInput>) {
     const received: Array<{ id: string; description: string; occurredAt: Date; tenantId: string }> = [];
-    const subscription = reading.clientFor(caller).auditLog.events.live.subscribe(filters, { onData: (event) => received.push(event) });
+    const subscription = reading.client(caller).auditLog.events.live.subscribe(filters, { onData: (event) => received.push(event) });
     const deadline = Date.now() + 10_000;
     while (!received.some((event) => event.description.startsWith('probe'))) {
       if (Date.now() > deadline) throw new Error('the live stream never delivered the probe event');
@@ -141,7 +141,7 @@ describe('events.live: new events over SSE, across API instances', () => {
 
   it('refuses a member with FORBIDDEN', async () => {
     const error = await new Promise<unknown>((done) => {
-      const subscription = reading.clientFor(memberA).auditLog.events.live.subscribe(
+      const subscription = reading.client(memberA).auditLog.events.live.subscribe(
         {},
         {
           onData: () => done(new Error('a member received a live event')),

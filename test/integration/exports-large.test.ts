@@ -20,7 +20,7 @@ const admin = { tenantId: 'tenant-big', actorId: 'admin-big', actorName: 'Big Ad
  */
 const EVENTS = 10_000;
 
-type Client = ReturnType<AuditStack['clientFor']>;
+type Client = ReturnType<AuditStack['client']>;
 type ListedEvent = Awaited<ReturnType<Client['auditLog']['events']['list']['query']>>['items'][number];
 
 /**
@@ -80,7 +80,7 @@ describe('exports of many events', () => {
 
   it('writes CSV and XLSX files whose rows are exactly what events.list returns', async () => {
     worker = await startWorker();
-    const client = stack.clientFor(admin);
+    const client = stack.client(admin);
     const [csv, xlsx] = await Promise.all([
       client.auditLog.exports.create.mutate({ format: 'csv', columns: ['eventId'] }),
       client.auditLog.exports.create.mutate({ format: 'xlsx', columns: ['eventId'] }),
@@ -147,7 +147,7 @@ describe('exports of many events', () => {
         child.once('message', () => ready());
         child.once('exit', (code) => fail(new Error(`worker fixture exited with ${code}`)));
       });
-      const client = stack.clientFor(admin);
+      const client = stack.client(admin);
       const { id } = await client.auditLog.exports.create.mutate({ format: 'xlsx', columns: ['eventId'] });
       // Kill it once it is writing rows: mid-file, holding the job's lock.
       const deadline = Date.now() + 60_000;
@@ -186,7 +186,7 @@ describe('exports of many events', () => {
   });
   it('stops a running export within seconds when cancelled, and removes its partial file', async () => {
     worker = await startWorker();
-    const client = stack.clientFor(admin);
+    const client = stack.client(admin);
     const { id } = await client.auditLog.exports.create.mutate({ format: 'xlsx' });
     await waitForExport(client, id, ['running']);
     const cancelledAt = Date.now();

@@ -25,7 +25,7 @@ describe('export retention', () => {
   it('deletes expired exports with their files and notifications, and keeps the others', async () => {
     const logger = pino({ level: 'silent' });
     const worker = await stack.server.startWorker({ logger, progressIntervalMs: 100 });
-    const client = stack.clientFor(admin);
+    const client = stack.client(admin);
     try {
       const older = await waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'csv' })).id);
       const newer = await waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'xlsx' })).id);

@@ -42,7 +42,7 @@ describe('audit log exports', () => {
   });
 
   it('writes a CSV with every matching event, zone-local dates and neutralised formulas', async () => {
-    const client = stack.clientFor(adminA);
+    const client = stack.client(adminA);
     const created = await client.auditLog.exports.create.mutate({ format: 'csv', timeZone: 'Europe/Berlin', columns: ['eventId'] });
     expect(created.status).toBe('queued');
     const done = await waitForExport(client, created.id);
@@ -83,7 +83,7 @@ describe('audit log exports', () => {
   });
 
   it('records the export and every download, with the file SHA-256', async () => {
-    const client = stack.clientFor(adminA);
+    const client = stack.client(adminA);
     const done = await waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'xlsx', filters: { status: 'success' } })).id);
     const bytes = Buffer.from(await (await download(stack, done.file!.downloadUrl)).arrayBuffer());
     await stack.audit.flush();
@@ -97,7 +97,7 @@ describe('audit log exports', () => {
   });
 
   it('tells the requester once, live over the SSE subscription, when the file is ready', async () => {
-    const client = stack.clientFor(adminA);
+    const client = stack.client(adminA);
     const received: Array<{ kind: string; exportId?: string; link?: string }> = [];
     const subscription = client.auditLog.notifications.live.subscribe(undefined, { onData: (notification) => received.push(notification) });
     try {
@@ -116,7 +116,7 @@ describe('audit log exports', () => {
   });
 
   it('refuses forged, expired and foreign download links', async () => {
-    const client = stack.clientFor(adminA);
+    const client = stack.client(adminA);
     const done = await waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'csv' })).id);
     const url = done.file!.downloadUrl;
     const forged = url.replace(/token=[^&]+/, (token) => `${token.slice(0, -4)}AAAA`);
@@ -132,17 +132,17 @@ describe('audit log exports', () => {
   });
 
   it('lets only admins export, and shows each admin only their own exports', async () => {
-    await expect(stack.clientFor(memberA).auditLog.exports.create.mutate({ format: 'csv' })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
-    const mine = await stack.clientFor(adminA).auditLog.exports.create.mutate({ format: 'csv' });
-    await expect(stack.clientFor(otherAdminA).auditLog.exports.byId.query({ id: mine.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
-    await expect(stack.clientFor(adminB).auditLog.exports.cancel.mutate({ id: mine.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
-    const list = await stack.clientFor(adminA).auditLog.exports.list.query({ limit: 50 });
+    await expect(stack.client(memberA).auditLog.exports.create.mutate({ format: 'csv' })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
+    const mine = await stack.client(adminA).auditLog.exports.create.mutate({ format: 'csv' });
+    await expect(stack.client(otherAdminA).auditLog.exports.byId.query({ id: mine.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
+    await expect(stack.client(adminB).auditLog.exports.cancel.mutate({ id: mine.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
+    const list = await stack.client(adminA).auditLog.exports.list.query({ limit: 50 });
     expect(list.map((view) => view.id)).toContain(mine.id);
-    expect((await stack.clientFor(adminB).auditLog.exports.list.query({ limit: 50 })).map((view) => view.id)).not.toContain(mine.id);
+    expect((await stack.client(adminB).auditLog.exports.list.query({ limit: 50 })).map((view) => view.id)).not.toContain(mine.id);
   });
 
   it('answers bad export requests with BAD_REQUEST and a readable message', async () => {
-    const client = stack.clientFor(adminA);
+    const client = stack.client(adminA);
     const bad = async (input: unknown) => {
       const error = await client.auditLog.exports.create.mutate(input as never).then(() => undefined, (caught: unknown) => caught);
       expect(error).toMatchObject({ data: { code: 'BAD_REQUEST' } });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { MongoClient, ObjectId } from 'mongodb';
 import { findFreePort } from '../../server/db/embedded-mongo';
-import { realmSafeFetch } from '../helpers/api-server';
+import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 import { createHostProject, installedManifests, packedTarball, recipeFiles, startHostProcess, type HostProcess, type HostProject } from '../helpers/packed-package';
 import { connectTestRedis, testMongoUri, uniqueName, type TestRedis } from '../helpers/test-databases';
 

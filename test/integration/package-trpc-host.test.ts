@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { findFreePort } from '../../server/db/embedded-mongo';
-import { realmSafeFetch } from '../helpers/api-server';
+import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 import { createHostProject, packedTarball, recipeFiles, startHostProcess, type HostProcess, type HostProject } from '../helpers/packed-package';
 import { connectTestRedis, testMongoUri, uniqueName, type TestRedis } from '../helpers/test-databases';
 
