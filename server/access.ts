@@ -5,6 +5,8 @@ export const ZAuditCaller = z.object({
   tenantId: z.string().min(1).max(128),
   actorId: z.string().min(1).max(128),
   actorName: z.string().max(300).optional(),
+  /** Where the caller's notifications go by e-mail, when e-mail is configured. */
+  actorEmail: z.string().max(320).optional(),
   /** The host's role name; `canRead` decides what it allows (default: "admin" reads). */
   role: z.string().min(1).max(64).optional(),
 });

@@ -95,7 +95,7 @@ export function createAuditServer(options: AuditServerOptions) {
   const callerOf = (identity: Partial<AuditIdentity> | null | undefined): TAuditCaller | null => {
     const tenantId = identity?.tenantId ?? options.tenantId;
     if (!identity?.actor || !tenantId) return null;
-    return { tenantId, actorId: identity.actor.id, actorName: identity.actor.name, role: identity.actor.role };
+    return { tenantId, actorId: identity.actor.id, actorName: identity.actor.name, actorEmail: identity.actor.email, role: identity.actor.role };
   };
   const callerOfRequest = async (req: IncomingMessage) => callerOf((await options.resolveActor?.(req)) ?? identityOf(auditContext.current()));
   const routerOptions = { cursorSecret: derivedKey(secret, 'page cursors'), canRead: options.canRead, recordReads: options.recordReads, pageStreams: options.pageStreams };

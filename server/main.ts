@@ -18,7 +18,7 @@ export async function runApiProcess(env: Record<string, string | undefined> = pr
     resolveActor: (req: { headers: { authorization?: string } }) => {
       const token = bearerToken(req.headers.authorization);
       const caller = token ? verifyApiToken(token, apiTokenSecret) : null;
-      return caller && { tenantId: caller.tenantId, actor: { id: caller.actorId, name: caller.actorName, role: caller.role, type: 'api_key' as const } };
+      return caller && { tenantId: caller.tenantId, actor: { id: caller.actorId, name: caller.actorName, email: caller.actorEmail, role: caller.role, type: 'api_key' as const } };
     },
   });
   const app = createApp({

@@ -23,7 +23,7 @@ export async function announceExportOutcome(deps: ExportOutcomeDeps, record: Exp
   const format = record.format.toUpperCase();
   await deps.notifications.notify({
     tenantId: record.tenantId,
-    user: { id: record.requester.id },
+    user: { id: record.requester.id, email: record.requester.email },
     kind: outcome === 'completed' ? 'export.completed' : 'export.failed',
     dedupeKey: `export:${exportId}:${outcome}`,
     title: outcome === 'completed' ? 'Your audit log export is ready' : 'Your audit log export failed',

@@ -8,7 +8,7 @@ export const EXPORTS_COLLECTION = 'audit_exports';
 export interface ExportDocument {
   _id: ObjectId;
   tenantId: string;
-  requester: { id: string; name?: string };
+  requester: { id: string; name?: string; email?: string };
   format: TExportFormat;
   filters: TEventFilters;
   columns: TExportColumn[];

@@ -1,4 +1,5 @@
 import type { TAuditCaller } from '../access';
+import { withoutUndefined } from '../common/without-undefined';
 import { AuditLogError } from '../errors';
 import type { ExportLinks } from './export-links';
 import { resolveExportColumns } from './export-columns';
@@ -53,7 +54,7 @@ export function createExportService(deps: ExportServiceDeps) {
       const record: ExportDocument = {
         _id: deps.exports.newId(),
         tenantId: caller.tenantId,
-        requester: { id: caller.actorId, name: caller.actorName },
+        requester: withoutUndefined({ id: caller.actorId, name: caller.actorName, email: caller.actorEmail }),
         format: input.format,
         filters: input.filters,
         columns: resolveExportColumns(input.columns),
@@ -65,7 +66,6 @@ export function createExportService(deps: ExportServiceDeps) {
         attempts: 0,
         expiresAt: new Date(now.getTime() + deps.retentionDays * DAY_MS),
       };
-      if (record.requester.name === undefined) delete record.requester.name;
       await deps.exports.insert(record);
       const exportId = record._id.toHexString();
       // The job id is the export id: enqueueing the same export twice adds one job.

@@ -46,13 +46,14 @@ export interface AuditStackOptions {
   pageStreams?: false;
   trustProxy?: boolean;
   flushIntervalMs?: number;
+  notifications?: AuditServerOptions['notifications'];
 }
 
 /** The bearer-token identity of the standalone API (server/main.ts). */
 export const bearerIdentity = (secret: string) => (req: { headers: { authorization?: string } }) => {
   const token = bearerToken(req.headers.authorization);
   const caller = token ? verifyApiToken(token, secret) : null;
-  return caller && { tenantId: caller.tenantId, actor: { id: caller.actorId, name: caller.actorName, role: caller.role, type: 'api_key' as const } };
+  return caller && { tenantId: caller.tenantId, actor: { id: caller.actorId, name: caller.actorName, email: caller.actorEmail, role: caller.role, type: 'api_key' as const } };
 };
 
 /**
@@ -88,6 +89,7 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
     recordReads: options.recordReads,
     pageStreams: options.pageStreams,
     recorder: { flushIntervalMs: options.flushIntervalMs ?? 20 },
+    notifications: options.notifications,
   });
   const { services } = auditServer;
   const app = createApp({
