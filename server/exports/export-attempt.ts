@@ -21,7 +21,17 @@ export interface ExportAttemptDeps {
   log: Pick<Logger, 'warn'>;
 }
 
-export function trackExportAttempt(deps: ExportAttemptDeps) {
+export interface ExportAttempt {
+  /** Rows written so far, and the total once counted. */
+  readonly progress: { rows: number; total: number | null };
+  /** Aborted when the export is cancelled. */
+  readonly signal: AbortSignal;
+  readonly cancelled: boolean;
+  /** Stops the timer once its last tick has run. */
+  stop(): Promise<void>;
+}
+
+export function trackExportAttempt(deps: ExportAttemptDeps): ExportAttempt {
   const abort = new AbortController();
   const progress: { rows: number; total: number | null } = { rows: 0, total: null };
   let cancelled = false;
@@ -48,7 +58,6 @@ export function trackExportAttempt(deps: ExportAttemptDeps) {
     get cancelled() {
       return cancelled;
     },
-    /** Stops the timer once its last tick has run. */
     async stop(): Promise<void> {
       clearInterval(timer);
       await ticking;
@@ -56,7 +65,6 @@ export function trackExportAttempt(deps: ExportAttemptDeps) {
   };
 }
 
-export type ExportAttempt = ReturnType<typeof trackExportAttempt>;
 
 export class ExportCancelled extends Error {}
 

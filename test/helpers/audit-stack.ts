@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { TRPCClient } from '@trpc/client';
 import { ObjectId, type Collection } from 'mongodb';
 import pino, { type Logger } from 'pino';
@@ -12,6 +10,7 @@ import { AUDIT_EVENTS_COLLECTION, toEventDocument, type EventDocument, type TAud
 import type { AuditServices } from '../../server/services';
 import { realmSafeFetch } from './realm-safe-fetch';
 import { connectTestMongo, connectTestRedis, joinTestMongo, joinTestRedis, type TestMongo, type TestRedis } from './test-databases';
+import { listenOnFreePort } from './http-server';
 
 /** Signs the stack's page cursors and download links, and its callers' bearer tokens. */
 export const STACK_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -100,13 +99,11 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
     trustProxy: options.trustProxy,
     readiness: { mongo: mongo.connection, redis: redis.redis },
   });
-  const server: Server = await new Promise((done) => {
-    const listening = app.listen(0, '127.0.0.1', () => done(listening));
-  });
+  const listening = await listenOnFreePort(app);
   // Longer than any pause between a test's requests: a reused keep-alive socket that the server
   // closed meanwhile would fail the next request with ECONNRESET.
-  server.keepAliveTimeout = 120_000;
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listening.server.keepAliveTimeout = 120_000;
+  const { origin } = listening;
   const url = `${origin}/trpc`;
   const tokenFor = (caller: TAuditCaller) => signApiToken(caller, API_TOKEN_SECRET, { ttlSeconds: 3_600 });
   const events = mongo.connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
@@ -129,8 +126,7 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
     },
     signDownloadLink: (claims) => services.connected!.exports.links.sign(claims),
     async close() {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
+      await listening.close();
       await auditServer.close();
       await mongo.drop();
       await redis.cleanup();

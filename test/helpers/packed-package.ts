@@ -2,6 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { connectTestRedis, testMongoUri, uniqueName } from './test-databases';
 
 /**
  * The package as a host gets it: `npm pack` of a copy of the repository (so the working tree's dist/
@@ -154,6 +156,33 @@ export async function startHostProcess(command: string, args: string[], options:
       const code = await exited;
       clearTimeout(timer);
       return code;
+    },
+  };
+}
+
+/**
+ * The databases a packed host runs against: its own database and Redis prefix, the environment its
+ * processes get (the secrets given plus MongoDB, Redis and a free port), and a raw driver client
+ * for the test's own checks. `close()` drops the database and the prefix's keys.
+ */
+export async function openHostDatabases(label: string, secrets: Record<string, string>) {
+  const dbName = uniqueName(label);
+  const redis = await connectTestRedis(label);
+  const mongo = await new MongoClient(testMongoUri()).connect();
+  const env: Record<string, string> = {
+    ...secrets,
+    MONGODB_URI: `${testMongoUri()}${dbName}`,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: redis.prefix,
+    PORT: '0',
+  };
+  return {
+    env,
+    db: () => mongo.db(dbName),
+    async close() {
+      await mongo.db(dbName).dropDatabase().catch(() => undefined);
+      await mongo.close();
+      await redis.cleanup();
     },
   };
 }

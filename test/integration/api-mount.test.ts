@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TRPCClientError } from '@trpc/client';
 import { initTRPC } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
@@ -15,6 +13,7 @@ import { makeEvent } from '../helpers/test-events';
 import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 import { errorCodeOf } from '../helpers/trpc-errors';
 import { connectTestMongo, type TestMongo } from '../helpers/test-databases';
+import { listenOnFreePort, type ListeningServer } from '../helpers/http-server';
 
 /** A host CRM with its own tRPC instance and context, as examples/crm has. */
 interface HostContext {
@@ -39,7 +38,7 @@ const users: Record<string, HostContext['user']> = {
 describe('the audit-log router mounted in a host app router', () => {
   let mongo: TestMongo;
   let audit: AuditLog;
-  let server: Server;
+  let listening: ListeningServer;
   let url: string;
   const event = makeEvent({ tenantId: 'acme', occurredAt: new Date(), description: 'Updated deal' });
 
@@ -63,15 +62,12 @@ describe('the audit-log router mounted in a host app router', () => {
         createContext: ({ req }): HostContext => ({ tenantId: 'acme', user: users[/session=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1] ?? ''] ?? null }),
       }),
     );
-    server = await new Promise((ready) => {
-      const listening = app.listen(0, '127.0.0.1', () => ready(listening));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
+    listening = await listenOnFreePort(app);
+    url = `${listening.origin}/trpc`;
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
+    await listening.close();
     await audit.close();
     await mongo.drop();
   });

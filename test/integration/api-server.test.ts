@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TRPCClientError } from '@trpc/client';
 import pino from 'pino';
 import { createAuditLogClient } from '../../client';
@@ -9,6 +7,7 @@ import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { admin } from '../helpers/test-events';
 import { realmSafeFetch } from '../helpers/realm-safe-fetch';
 import { openTestAuditServer } from '../helpers/audit-stack';
+import { listenOnFreePort, type ListeningServer } from '../helpers/http-server';
 
 describe('the standalone API server', () => {
   let api: AuditStack;
@@ -74,7 +73,7 @@ describe('the standalone API server', () => {
 describe('unexpected errors', () => {
   let api: AuditStack;
   let failing: AuditServer;
-  let server: Server;
+  let listening: ListeningServer;
   let url: string;
   const logged: Array<Record<string, unknown>> = [];
 
@@ -87,14 +86,11 @@ describe('unexpected errors', () => {
       },
     });
     const app = createApp({ server: failing, logger, corsOrigins: [], bodyLimitBytes: 10_000, readiness: { mongo: api.mongo.connection } });
-    server = await new Promise((ready) => {
-      const listening = app.listen(0, '127.0.0.1', () => ready(listening));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
+    listening = await listenOnFreePort(app);
+    url = `${listening.origin}/trpc`;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
+    await listening.close();
     await failing.close();
     await api.close();
   });

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { MongoClient, ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import { findFreePort } from '../../server/db/embedded-mongo';
 import { realmSafeFetch } from '../helpers/realm-safe-fetch';
-import { createHostProject, installedManifests, packedTarball, recipeFiles, startHostProcess, type HostProcess, type HostProject } from '../helpers/packed-package';
-import { connectTestRedis, testMongoUri, uniqueName, type TestRedis } from '../helpers/test-databases';
+import { createHostProject, openHostDatabases, installedManifests, packedTarball, recipeFiles, startHostProcess, type HostProcess, type HostProject } from '../helpers/packed-package';
 
 /**
  * The packed package in a CRM we did not write, the way most are: CommonJS JavaScript, express 4,
@@ -18,13 +17,11 @@ type Json = any;
 describe('a REST host in CommonJS on mongoose 8 and express 4, from the packed tarball', () => {
   let host: HostProject;
   let crm: HostProcess;
-  let redis: TestRedis;
-  let mongo: MongoClient;
+  let databases: Awaited<ReturnType<typeof openHostDatabases>>;
   let env: Record<string, string>;
   let origin: string;
   let token: string;
-  const dbName = uniqueName('pkg_rest');
-  const db = () => mongo.db(dbName);
+  const db = () => databases.db();
   const packed = (path: string) => require(join(host.dir, 'node_modules/crm-audit-log', path)) as Json;
 
   async function api(method: string, path: string, body?: unknown): Promise<Json> {
@@ -48,19 +45,16 @@ describe('a REST host in CommonJS on mongoose 8 and express 4, from the packed t
   beforeAll(async () => {
     const tarball = packedTarball();
     host = createHostProject('rest-host', { type: 'commonjs', dependencies: ['express@4', 'mongoose@8', '@trpc/client@11', tarball], files: recipeFiles('rest-host/') });
-    redis = await connectTestRedis('pkg_rest');
-    mongo = await new MongoClient(testMongoUri()).connect();
+    databases = await openHostDatabases('pkg_rest', SECRETS);
     const { salt, passwordHash } = require(join(host.dir, 'auth.js')).hashPassword('s3cret-password') as { salt: string; passwordHash: string };
     await db().collection('users').insertOne({ email: 'ada@acme.test', name: 'Ada Admin', role: 'admin', salt, passwordHash });
-    env = { ...SECRETS, MONGODB_URI: `${testMongoUri()}${dbName}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: redis.prefix, PUBLIC_URL: 'https://crm.example.com', PORT: '0' };
+    env = { ...databases.env, PUBLIC_URL: 'https://crm.example.com' };
     await startCrm({ IN_PROCESS_WORKER: '1' });
   }, 600_000);
 
   afterAll(async () => {
     await crm?.stop();
-    await mongo?.db(dbName).dropDatabase().catch(() => undefined);
-    await mongo?.close();
-    await redis?.cleanup();
+    await databases?.close();
     host?.remove();
   });
 

@@ -2,11 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
 import { findFreePort } from '../../server/db/embedded-mongo';
 import { realmSafeFetch } from '../helpers/realm-safe-fetch';
-import { createHostProject, packedTarball, recipeFiles, startHostProcess, type HostProcess, type HostProject } from '../helpers/packed-package';
-import { connectTestRedis, testMongoUri, uniqueName, type TestRedis } from '../helpers/test-databases';
+import { createHostProject, openHostDatabases, packedTarball, recipeFiles, startHostProcess, type HostProcess, type HostProject } from '../helpers/packed-package';
 
 /**
  * The packed package in a tRPC host written in ESM TypeScript, express 5, mongoose 9 (driver 7):
@@ -27,11 +25,9 @@ const tokenFor = (user: object) => {
 describe('a tRPC host in ESM TypeScript on mongoose 9 and express 5, from the packed tarball', () => {
   let host: HostProject;
   let crm: HostProcess;
-  let redis: TestRedis;
-  let mongo: MongoClient;
+  let databases: Awaited<ReturnType<typeof openHostDatabases>>;
   let env: Record<string, string>;
   let origin: string;
-  const dbName = uniqueName('pkg_trpc');
   const packed = (path: string) => require(join(host.dir, 'node_modules/crm-audit-log', path)) as Json;
   const client = (user: object = ADMIN) =>
     packed('dist/client').createAuditLogClient({ url: `${origin}/trpc`, fetch: realmSafeFetch, headers: () => ({ authorization: `Bearer ${tokenFor(user)}` }) });
@@ -47,16 +43,13 @@ describe('a tRPC host in ESM TypeScript on mongoose 9 and express 5, from the pa
       dependencies: ['express@5', 'mongoose@9', '@trpc/server@11', '@trpc/client@11', 'superjson@2', 'zod@4', 'typescript@5', '@types/express@5', '@types/node@20', tarball],
       files: recipeFiles('trpc-host/'),
     });
-    redis = await connectTestRedis('pkg_trpc');
-    mongo = await new MongoClient(testMongoUri()).connect();
-    env = { ...SECRETS, MONGODB_URI: `${testMongoUri()}${dbName}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: redis.prefix, PORT: '0' };
+    databases = await openHostDatabases('pkg_trpc', SECRETS);
+    env = { ...databases.env };
   }, 600_000);
 
   afterAll(async () => {
     await crm?.stop();
-    await mongo?.db(dbName).dropDatabase().catch(() => undefined);
-    await mongo?.close();
-    await redis?.cleanup();
+    await databases?.close();
     host?.remove();
   });
 
@@ -106,7 +99,7 @@ describe('a tRPC host in ESM TypeScript on mongoose 9 and express 5, from the pa
     const audit = client();
     const [bulk] = await eventsOnceStored(audit, { actions: ['records.bulk_edited'] }, (events) => events.length > 0);
     expect(bulk).toMatchObject({ tenantId: 'globex', actor: { id: 'u-ada', name: 'Ada Admin' }, affected: { count: 120 } });
-    const chunks = await mongo.db(dbName).collection('audit_affected_records').find({ listId: bulk.affected.listId }).toArray();
+    const chunks = await databases.db().collection('audit_affected_records').find({ listId: bulk.affected.listId }).toArray();
     expect(chunks.flatMap((chunk) => chunk.ids)).toHaveLength(120);
     const [advanced] = (await audit.auditLog.events.list.query({ actions: ['record.updated'], subjectId: dealId, subjectType: 'deal' })).items;
     expect(advanced.changes).toEqual([{ field: 'stage', before: 'lead', after: 'won' }]);
@@ -180,7 +173,7 @@ describe('a tRPC host in ESM TypeScript on mongoose 9 and express 5, from the pa
     const erased = await trpc('people.erase', { id: personId });
     expect(erased.relatedEventsPseudonymised).toBe(1);
     expect((await audit.auditLog.events.list.query({ search: 'Petra' })).items).toEqual([]);
-    const stored = await mongo.db(dbName).collection('audit_events').find({ 'subject.id': personId }).toArray();
+    const stored = await databases.db().collection('audit_events').find({ 'subject.id': personId }).toArray();
     expect(JSON.stringify(stored)).not.toMatch(/Petra|petra@/);
   });
 });
