@@ -24,6 +24,7 @@ export { AuditLogError, type AuditErrorCode } from '../server/errors';
 export { AuditEventValidationError } from '../server/events';
 export { AuditLogClosedError, AuditLogOverloadedError } from '../server/recorder';
 export { signApiToken, type TApiTokenPayload } from '../server/auth/api-token';
+export { zodErrorOf, type ReadableIssue } from '../server/common/zod-issues';
 export type { TAuditEventInput as AuditEventInput, TAuditEvent as AuditEventRecord } from '../server/events';
 export type { TCustomActionInput as CustomAction } from '../server/events';
 export type { TAuditCaller as AuditCaller } from '../server/access';

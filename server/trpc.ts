@@ -2,7 +2,7 @@ import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import { ZAuditCaller, type TAuditCaller } from './access';
-import { issuePath, readableIssues, zodIssuesOf } from './common/zod-issues';
+import { readableIssues, zodErrorOf, zodIssuesOf } from './common/zod-issues';
 import { AuditLogError, type AuditErrorCode } from './errors';
 
 /**
@@ -26,16 +26,8 @@ const t = initTRPC.context<AuditHostContext>().create({
   // Stack traces never reach clients, whatever NODE_ENV says.
   isDev: false,
   errorFormatter({ shape, error }) {
-    const issues = zodIssuesOf(error.cause);
     const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message;
-    return {
-      ...shape,
-      message,
-      data: {
-        ...shape.data,
-        zodError: issues ? issues.map((issue) => ({ path: issuePath(issue), message: issue.message })) : null,
-      },
-    };
+    return { ...shape, message, data: { ...shape.data, zodError: zodErrorOf(error.cause) } };
   },
 });
 

@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
+import { zodErrorOf } from '../../plugins';
 import type { CrmContext } from './context';
 
 /**
@@ -10,12 +11,8 @@ const t = initTRPC.context<CrmContext>().create({
   transformer: superjson,
   isDev: false,
   errorFormatter({ shape, error }) {
-    const issues = (error.cause as { issues?: Array<{ path: PropertyKey[]; message: string }> } | undefined)?.issues;
-    return {
-      ...shape,
-      message: error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message,
-      data: { ...shape.data, zodError: Array.isArray(issues) ? issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) : null },
-    };
+    const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message;
+    return { ...shape, message, data: { ...shape.data, zodError: zodErrorOf(error.cause) } };
   },
 });
 

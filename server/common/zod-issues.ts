@@ -28,6 +28,15 @@ export function readableIssueList(issues: IssueLike[], { prefix = '', whole = 'i
   return issues.map((issue) => ({ path: prefix + issuePath(issue, whole), message: issue.message }));
 }
 
+/**
+ * For a tRPC error formatter's `data.zodError`: the readable issues of a validation failure (the
+ * error's `cause`), or null. The audit log's own formatter and the demo CRM's use it.
+ */
+export function zodErrorOf(cause: unknown): ReadableIssue[] | null {
+  const issues = zodIssuesOf(cause);
+  return issues ? readableIssueList(issues) : null;
+}
+
 export function readableIssues(issues: IssueLike[]): string {
   return readableIssueList(issues).map(({ path, message }) => `${path}: ${message}`).join('; ');
 }
