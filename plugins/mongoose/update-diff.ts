@@ -1,5 +1,6 @@
 import type { TChange } from '../../server/events';
 import { withoutNestedSecrets, type FieldRules } from './field-rules';
+import { withoutUndefined } from '../../server/common/without-undefined';
 
 /** Reading and writing dotted paths (`address.city`, `lineItems.0.quantity`) in plain objects. */
 export type PlainDocument = Record<string, unknown>;
@@ -202,7 +203,7 @@ export function diffPaths(before: PlainDocument, after: PlainDocument, paths: re
     const afterValue = getPath(after, path);
     if (sameJson(beforeValue, afterValue)) continue;
     if (rules.isSensitive(path)) changes.push({ field: path, redacted: true });
-    else changes.push(withoutAbsent({ field: path, before: recordedValue(beforeValue, path, rules), after: recordedValue(afterValue, path, rules) }));
+    else changes.push(withoutUndefined({ field: path, before: recordedValue(beforeValue, path, rules), after: recordedValue(afterValue, path, rules) }));
   }
   return changes;
 }
@@ -229,9 +230,6 @@ function recordedValue(value: unknown, path: string, rules: FieldRules): ReturnT
   return boundedChangeValue(withoutNestedSecrets(toJsonValue(value), path, rules));
 }
 
-function withoutAbsent(change: TChange): TChange {
-  return Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as TChange;
-}
 
 /**
  * For a multi-record update: what was set, per field, without a "before" (it differs per record).
@@ -247,7 +245,7 @@ export function bulkChangesFromUpdate(update: PlainDocument, rules: FieldRules):
     for (const [path, value, operator] of entries) {
       if (rules.isIgnored(path)) continue;
       if (rules.isSensitive(path)) changes.set(path, { field: path, redacted: true });
-      else if (operator === '$set') changes.set(path, withoutAbsent({ field: path, after: recordedValue(value, path, rules) ?? null }));
+      else if (operator === '$set') changes.set(path, withoutUndefined({ field: path, after: recordedValue(value, path, rules) ?? null }));
       else changes.set(path, { field: path });
     }
   }

@@ -5,6 +5,7 @@ import { auditContext, type AuditIdentity, type AuditScope } from '../../server/
 import type { TRequestContext } from '../../server/events';
 import { clientIpFrom, type TrustProxySetting } from './client-ip';
 import { parseUserAgent } from './user-agent';
+import { withoutUndefined } from '../../server/common/without-undefined';
 
 /** Who the host's authentication says is calling (`tenantId` may be left out by a single-tenant host). */
 export type ResolvedActor = AuditIdentity;
@@ -72,7 +73,7 @@ export function requestContextOf(
     os: parsed.os,
     requestId: suppliedId && REQUEST_ID.test(suppliedId) ? suppliedId : randomUUID(),
   };
-  return Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined)) as TRequestContext;
+  return withoutUndefined(context);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -5,10 +5,12 @@ import { ZActionName } from './event.schema';
  * Every action the log knows. Built-in actions cover what a CRM emits; hosts add their own with
  * `createActionCatalog([...])`, each with a zod schema that its metadata must satisfy.
  */
+export const ZActionCategory = z.enum(['records', 'privacy', 'collaboration', 'integrations', 'access', 'audit', 'custom']);
+
 export interface ActionDefinition<TMetadata extends z.ZodType = z.ZodType> {
   name: string;
   label: string;
-  category: 'records' | 'privacy' | 'collaboration' | 'integrations' | 'access' | 'audit' | 'custom';
+  category: z.infer<typeof ZActionCategory>;
   metadata: TMetadata;
 }
 
@@ -78,7 +80,7 @@ export const BUILT_IN_ACTION_NAMES = Object.keys(BUILT_IN_ACTIONS) as TBuiltInAc
 export const ZCustomAction = z.object({
   name: ZActionName,
   label: z.string().min(1).max(100),
-  category: z.enum(['records', 'privacy', 'collaboration', 'integrations', 'access', 'audit', 'custom']).default('custom'),
+  category: ZActionCategory.default('custom'),
   metadata: z.custom<z.ZodType>((value) => value instanceof z.ZodType, { message: 'expected a zod schema' }).default(ZNoMetadata),
 });
 export type TCustomActionInput = z.input<typeof ZCustomAction>;

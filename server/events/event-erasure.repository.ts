@@ -2,6 +2,7 @@ import type { Filter } from 'mongodb';
 import type { HostDatabase } from '../db/host-database';
 import type { EventDocument } from './event.document';
 import { AUDIT_EVENTS_COLLECTION } from './event.model';
+import { withoutUndefined } from '../common/without-undefined';
 
 /**
  * GDPR erasure in the log itself: earlier events keep their facts (who did what, when) but an
@@ -64,8 +65,8 @@ export function createEventErasureRepository(db: HostDatabase) {
           metadata: replace(event.metadata, json),
           changes: event.changes.map((change) => ({ ...change, before: replace(change.before, json), after: replace(change.after, json) })),
         };
-        const set = Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
-        set.changes = (set.changes as EventDocument['changes']).map((change) => Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)));
+        const set = withoutUndefined(update);
+        set.changes = (set.changes as EventDocument['changes']).map((change) => withoutUndefined(change));
         await events.updateOne({ _id: event._id, tenantId }, { $set: set });
         changed++;
       }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { EventDocument } from '../events';
+import type { TExportFormat } from './export.schema';
 import { EXPORT_COLUMNS, type CellValue, type TExportColumn } from './export-columns';
 
 /**
@@ -86,7 +87,6 @@ export function createTimeZoneOffsets(timeZone: string) {
 
 export type TimeZoneOffsets = ReturnType<typeof createTimeZoneOffsets>;
 
-export type TExportFormat = 'csv' | 'xlsx';
 
 export interface ExportFileOptions {
   format: TExportFormat;

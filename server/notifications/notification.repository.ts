@@ -2,24 +2,18 @@ import type { ObjectId } from 'mongodb';
 import { isDuplicateKeyError } from '../db/driver-errors';
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { HostDatabase } from '../db/host-database';
-import type { TNotification, TNotificationKind } from './notification.schema';
+import type { TNotification } from './notification.schema';
 
 export const NOTIFICATIONS_COLLECTION = 'audit_notifications';
 
-export interface NotificationDocument {
+/** A notification as stored: what the API shows (ZNotification) plus who it is for and its once-only key. */
+export type NotificationDocument = Omit<TNotification, 'id'> & {
   _id: ObjectId;
   tenantId: string;
   userId: string;
-  kind: TNotificationKind;
   /** One notification per outcome: a unique key such as `export:<id>:completed`. */
   dedupeKey: string;
-  title: string;
-  body: string;
-  link?: string;
-  exportId?: string;
-  createdAt: Date;
-  readAt?: Date;
-}
+};
 
 export function toNotification({ _id, kind, title, body, link, exportId, createdAt, readAt }: NotificationDocument): TNotification {
   return { id: _id.toHexString(), kind, title, body, link, exportId, createdAt, readAt };
