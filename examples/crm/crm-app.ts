@@ -4,9 +4,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
-import type { AuditLog, ResolvedActor } from '../../plugins';
+import type { AuditLog, ResolvedActor, TrustProxySetting } from '../../plugins';
 import { createAppRouter } from './app-router';
 import { createAuthRepository, type ActiveSession, type AuthRepository } from './auth/auth.repository';
+import { createSignInProtection, type SignInProtectionOptions } from './auth/sign-in-protection';
 import { createCompaniesRepository } from './companies/companies.repository';
 import { createContactsRepository } from './contacts/contacts.repository';
 import { createContextFactory, SESSION_COOKIE, type CrmDeps } from './context';
@@ -16,6 +17,7 @@ import { createSimulatedProviders, type AccountingProviders } from './invoices/a
 import { createInvoicesRepository } from './invoices/invoices.repository';
 import { createOpportunitiesRepository } from './opportunities/opportunities.repository';
 import { renderHomePage } from './home-page';
+import { CRM_BODY_LIMIT_BYTES, errorsAsJson, notFoundAsJson, refuseForeignMutations, refuseOversizedBodies } from './http-guards';
 
 export interface CrmAppOptions {
   connection: Connection;
@@ -28,6 +30,12 @@ export interface CrmAppOptions {
   adminPage?: boolean;
   /** `false`: no audit trail plugin on the models and no audit request context (the host-overhead benchmark's baseline). */
   auditTrail?: boolean;
+  /** Believe X-Forwarded-For (and -Proto) for the client IP sign-ins are throttled by; as createAuditLog's. Default false. */
+  trustProxy?: TrustProxySetting;
+  /** The CRM's public URL: mutations must come from its origin (default: the origin each request was addressed to). */
+  publicUrl?: string;
+  /** Throttling and failed sign-in counting (tests shorten the windows). */
+  signIns?: SignInProtectionOptions;
 }
 
 /**
@@ -53,6 +61,7 @@ export async function createCrmApp(options: CrmAppOptions) {
     auditEvents: options.auditLog.events,
     providers: options.providers ?? createSimulatedProviders(),
     auth: createAuthRepository(models),
+    signIns: createSignInProtection(options.auditLog, logger, options.signIns),
     contacts: createContactsRepository(models.contacts),
     companies: createCompaniesRepository(models.companies),
     opportunities: createOpportunitiesRepository(models.opportunities),
@@ -63,14 +72,30 @@ export async function createCrmApp(options: CrmAppOptions) {
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   app.use(helmet());
-  app.use(resolveSession(deps.auth));
+  // First, so that every answer (errors included) carries the request id.
   if (auditTrail) app.use(options.auditLog.requestContext);
+  app.use(refuseOversizedBodies(CRM_BODY_LIMIT_BYTES));
+  app.use(resolveSession(deps.auth));
   app.get('/', (_req, res) => void res.type('html').send(renderHomePage()));
   // Downloads and the admin page; the API itself is mounted in the CRM's own router (app-router.ts).
   app.use('/audit-log', options.auditLog.expressRouter({ api: false, adminPage: options.adminPage ?? true }));
-  app.use('/trpc', createExpressMiddleware({ router: appRouter, createContext: createContextFactory(deps, { secureCookies: options.secureCookies ?? false }) }));
-  return { app, appRouter, deps, models };
+  app.use('/trpc', refuseForeignMutations({ publicOrigin: options.publicUrl && new URL(options.publicUrl).origin }));
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: createContextFactory(deps, { secureCookies: options.secureCookies ?? false }),
+      // Cut at the limit; refuseOversizedBodies closes the connection after the 413.
+      maxBodySize: CRM_BODY_LIMIT_BYTES,
+    }),
+  );
+  app.use(notFoundAsJson);
+  app.use(errorsAsJson(logger));
+  /** Records pending failed sign-in counts; call before closing the audit log. */
+  const close = () => deps.signIns.close();
+  return { app, appRouter, deps, models, close };
 }
 
 export type CrmApp = Awaited<ReturnType<typeof createCrmApp>>;

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
 import { createAuditLog, type AuditLog } from '../../plugins';
 import { closeHttpServer, stopOnSignals } from '../../server/common/shutdown';
 import { auditServerOptionsFrom, loadConfigOrExit, type TConfig } from '../../server/config';
-import { createCrmApp, crmActorOf } from './crm-app';
+import { createCrmApp, crmActorOf, type CrmApp } from './crm-app';
 import { openDemoDatabase, type DemoDatabase } from './demo-database';
 import { demoLoginLines, seedDemoData } from './seed';
 
@@ -11,15 +11,17 @@ import { demoLoginLines, seedDemoData } from './seed';
  * `npm start`: the demo CRM with the audit log installed as a host installs it (createAuditLog, the
  * plugin on its models, the request middleware, the router in its own tRPC router), an export
  * worker in the same process and the admin page. Seeds demo data on first start and prints the URL
- * and the demo logins. SIGTERM/SIGINT flush the audit log and close everything, also when they
- * arrive during start-up (the embedded database must not outlive the process).
+ * and the demo logins. SIGTERM/SIGINT let requests in flight finish, record pending failed sign-in
+ * counts, flush the audit log and close everything, also when they arrive during start-up (the
+ * embedded database must not outlive the process).
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = pino({ name: 'demo-crm', level: config.LOG_LEVEL });
-  const started: { database?: DemoDatabase; auditLog?: AuditLog; server?: Server } = {};
+  const started: { database?: DemoDatabase; auditLog?: AuditLog; crm?: CrmApp; server?: Server } = {};
   const stopAll = async () => {
     if (started.server) await closeHttpServer(started.server);
+    started.crm?.close();
     await started.auditLog?.close();
     await started.database?.close();
   };
@@ -34,13 +36,20 @@ async function main(): Promise<void> {
     logger,
   });
   await started.auditLog.startWorker();
-  const { server, seeded } = await serveCrm(config, logger, started.auditLog);
+  started.crm = await createCrmApp({
+    connection: started.auditLog.connection,
+    auditLog: started.auditLog,
+    logger,
+    secureCookies: config.NODE_ENV === 'production',
+    trustProxy: config.TRUST_PROXY,
+    publicUrl: config.PUBLIC_URL,
+  });
+  const { server, seeded } = await serveCrm(config, started.crm);
   started.server = server;
   printBanner(config, server, started.database, seeded);
 }
 
-async function serveCrm(config: TConfig, logger: Logger, auditLog: AuditLog) {
-  const crm = await createCrmApp({ connection: auditLog.connection, auditLog, logger, secureCookies: config.NODE_ENV === 'production' });
+async function serveCrm(config: TConfig, crm: CrmApp) {
   const { seeded } = await seedDemoData(crm.models);
   const server = crm.app.listen(config.PORT, config.HOST);
   await new Promise<void>((done, fail) => server.once('listening', done).once('error', fail));
