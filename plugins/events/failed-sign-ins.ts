@@ -1,4 +1,4 @@
-import type { TAuditEventInput, TRequestContext } from '../../server/events/event.schema';
+import type { TAuditEventInput, TRequestContext } from '../../server/events';
 import { loginFailedEvent } from './explicit-events';
 
 /** One failed sign-in, as the host's login handler saw it. */

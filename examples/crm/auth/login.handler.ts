@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { withoutUndefined } from '../../../server/events/event.document';
+import { withoutUndefined } from '../../../server/common/without-undefined';
 import type { CrmContext } from '../context';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password';
 

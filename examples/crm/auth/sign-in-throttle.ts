@@ -1,5 +1,3 @@
-import { backoffDelayMs } from '../../../server/recorder/backoff';
-
 export interface ThrottleRule {
   /** Failures let through before the first wait. */
   freeFailures: number;
@@ -53,8 +51,9 @@ class FailureBackoff {
     const count = this.current(key, now) ?? { failures: 0, blockedUntil: 0, lastFailureAt: now };
     count.failures += 1;
     count.lastFailureAt = now;
-    const beyondFree = count.failures - this.rule.freeFailures + 1;
-    if (beyondFree >= 1) count.blockedUntil = now + backoffDelayMs(beyondFree, { initialMs: this.rule.firstWaitMs, maxMs: this.rule.maxWaitMs, jitter: 0 });
+    const beyondFree = count.failures - this.rule.freeFailures;
+    // No jitter (unlike the recorder's retry backoff): the wait is told to the client as Retry-After.
+    if (beyondFree >= 0) count.blockedUntil = now + Math.min(this.rule.maxWaitMs, this.rule.firstWaitMs * 2 ** Math.min(beyondFree, 30));
     this.counts.delete(key);
     this.counts.set(key, count);
     if (this.counts.size > this.limits.maxKeys) this.counts.delete(this.counts.keys().next().value as string);
