@@ -16,6 +16,7 @@ export { runAsSystem } from './request-context/system-context';
 export { SKIP_AUDIT_OPTION, type AuditTrailPluginOptions } from './mongoose/audit-trail.plugin';
 export { audited, failureReasonOf, type AuditedProcedureSpec, type AuditedCall, type AuditedEvent } from './trpc/audited-procedure';
 export type { AuditEvents } from './events/audit-events';
+export { FailedSignIns, type FailedSignIn, type FailedSignInsOptions } from './events/failed-sign-ins';
 export type { ErasePersonalDataInput } from './events/erase-personal-data';
 export * from './events/explicit-events';
 export { UNSCOPED_TENANT } from '../server/events';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../../plugins';
-import { FailedSignIns } from '../../../plugins/events/failed-sign-ins';
+import { FailedSignIns } from '../../../plugins';
 import { SignInThrottle, SIGN_IN_THROTTLE_DEFAULTS, type SignInThrottleOptions } from './sign-in-throttle';
 
 export interface SignInProtectionOptions {
