@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createAuditServer, type AuditServerOptions } from '../server/audit-server';
 import type { TAuditEventInput } from '../server/events';
 import type { ExportWorkerOptions } from '../server/exports';
+import type { TAdminPageOptions } from '../server/http/admin-page.config';
 import type { AuditLogRouter } from '../server/router';
 import type { AuditServices } from '../server/services';
 import { createAuditEvents, type AuditEvents } from './events/audit-events';
@@ -34,8 +35,12 @@ export interface AuditLog {
   readonly router: AuditLogRouter;
   /** A tRPC middleware that records a host procedure (failures with status `failure`). */
   audited<TInput = any, TResult = any>(spec: AuditedProcedureSpec<TInput, TResult>): ReturnType<typeof audited<TInput, TResult>>;
-  /** For REST hosts: the API at `/trpc`, export downloads and (optionally) the admin page. Mount it at `exports.basePath` (default `/audit-log`). */
-  expressRouter(options?: { api?: boolean; adminPage?: boolean }): Router;
+  /**
+   * For REST hosts: the API at `/trpc`, export downloads and (optionally) the admin page at `/`.
+   * Mount it at `exports.basePath` (default `/audit-log`). `adminPage: { signInUrl, signOutUrl }`
+   * links the page to the host's own sign-in and sign-out; `trpcUrl` is required with `api: false`.
+   */
+  expressRouter(options?: { api?: boolean; adminPage?: boolean | TAdminPageOptions }): Router;
   /** Starts an export worker in this process (needs Redis). `close()` stops it. */
   startWorker(options?: ExportWorkerOptions): Promise<Worker>;
   /** Resolves once indexes exist and live delivery is subscribed; rejects (also logged) when that failed. */

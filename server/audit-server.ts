@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { hmacBase64Url } from './common/signed-tokens';
 import type { TCustomActionInput, OpenPageStreamsOptions } from './events';
 import type { ExportStorage, ExportWorkerOptions } from './exports';
+import type { TAdminPageOptions } from './http/admin-page.config';
 import { createAuditLogExpressRouter } from './http/express-router';
 import type { NotificationChannelSettings } from './notifications';
 import { auditContext, identityOf, type AuditIdentity } from './request-scope';
@@ -113,7 +114,7 @@ export function createAuditServer(options: AuditServerOptions) {
 
     httpApiRouter,
 
-    expressRouter(choice: { api?: boolean; adminPage?: boolean } = {}): Router {
+    expressRouter(choice: { api?: boolean; adminPage?: boolean | TAdminPageOptions } = {}): Router {
       return createAuditLogExpressRouter({ services, resolveCaller: callerOfRequest, apiRouter: choice.api === false ? undefined : httpApiRouter(), adminPage: choice.adminPage ?? false });
     },
 

@@ -3,14 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /**
- * The admin UI is a static bundle under /audit-log/ that the demo CRM (or any host) serves next to
- * its /trpc endpoint. JSX goes through Vite's built-in oxc transform (automatic runtime).
+ * The admin UI is a static bundle that any host serves wherever it mounts it: its links are
+ * relative (`base: './'`), and server/http/admin-page.route.ts puts a `<base href>` of the mount
+ * and the page's settings in place of index.html's placeholder comment. JSX goes through Vite's
+ * built-in oxc transform (automatic runtime).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
 export default defineConfig({
   root: here,
-  base: '/audit-log/',
+  base: './',
   logLevel: 'warn',
   build: {
     outDir: resolve(here, '../../dist/admin-ui'),

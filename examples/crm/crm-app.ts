@@ -18,6 +18,7 @@ import { createInvoicesRepository } from './invoices/invoices.repository';
 import { createOpportunitiesRepository } from './opportunities/opportunities.repository';
 import { renderHomePage } from './home-page';
 import { CRM_BODY_LIMIT_BYTES, errorsAsJson, notFoundAsJson, refuseForeignMutations, refuseOversizedBodies } from './http-guards';
+import { createLoginPageRouter, DEMO_ADMIN_PAGE } from './login-page';
 
 export interface CrmAppOptions {
   connection: Connection;
@@ -81,8 +82,9 @@ export async function createCrmApp(options: CrmAppOptions) {
   app.use('/trpc', refuseForeignMutations({ publicOrigin: options.publicUrl && new URL(options.publicUrl).origin }));
   app.use(resolveSession(deps.auth));
   app.get('/', (_req, res) => void res.type('html').send(renderHomePage()));
-  // Downloads and the admin page; the API itself is mounted in the CRM's own router (app-router.ts).
-  app.use('/audit-log', options.auditLog.expressRouter({ api: false, adminPage: options.adminPage ?? true }));
+  // Sign-in pages, downloads and the admin page; the API itself is mounted in the CRM's own router (app-router.ts).
+  app.use(createLoginPageRouter());
+  app.use('/audit-log', options.auditLog.expressRouter({ api: false, adminPage: options.adminPage === false ? false : DEMO_ADMIN_PAGE }));
   app.use(
     '/trpc',
     createExpressMiddleware({

@@ -5,6 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { auditContext } from '../request-scope';
 import type { AuditServices } from '../services';
 import type { TAuditCaller } from '../access';
+import type { TAdminPageOptions } from './admin-page.config';
 import { createAdminPageRouter } from './admin-page.route';
 
 /** The context of the audit log's own HTTP API (`/trpc` under the express router). */
@@ -27,8 +28,8 @@ export interface AuditExpressRouterOptions {
   resolveCaller: ResolveRequestCaller;
   /** Serve the API at `/trpc` (the router under `auditLog`); leave out when the host mounts `auditLog.router` in its own tRPC router. */
   apiRouter?: AnyRouter;
-  /** Serve the built admin page at `/` (default false). */
-  adminPage?: boolean | { directory: string };
+  /** Serve the admin page at `/` (default false): `true`, or the host's sign-in/sign-out links and tRPC endpoint (admin-page.config.ts). */
+  adminPage?: boolean | TAdminPageOptions;
   /** Largest tRPC request body (default 100 kB). */
   bodyLimitBytes?: number;
 }
@@ -53,6 +54,6 @@ export function createAuditLogExpressRouter(options: AuditExpressRouterOptions):
       }),
     );
   }
-  if (options.adminPage) routes.use(createAdminPageRouter(typeof options.adminPage === 'object' ? options.adminPage.directory : undefined));
+  if (options.adminPage) routes.use(createAdminPageRouter(options.adminPage === true ? {} : options.adminPage, { servesApi: Boolean(options.apiRouter) }));
   return routes;
 }

@@ -34,12 +34,15 @@ describe('admin UI in Chromium', () => {
   const rows = () => page.locator('table.events-table tbody tr');
   const cellTexts = (label: string) => page.locator(`table.events-table tbody td[data-label="${label}"]`).allInnerTexts();
 
+  /** Through the demo CRM's own sign-in page, which the audit log page links to and which leads back. */
   async function signIn(target: Page, email: string, tenant = 'acme'): Promise<void> {
     await target.goto(`${crm.origin}/audit-log`);
+    await target.getByRole('link', { name: 'Sign in' }).click();
     await target.getByLabel('Workspace').fill(tenant);
     await target.getByLabel('E-mail').fill(email);
     await target.getByLabel('Password').fill(DEMO_PASSWORD);
     await target.getByRole('button', { name: 'Sign in' }).click();
+    await target.waitForURL(`${crm.origin}/audit-log`);
   }
 
   /** Applies the filter form and waits for the list of that view. */

@@ -1,20 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
 import { AuditLogPage } from './AuditLogPage';
-import { LoginPage } from './LoginPage';
-import { NotAllowedPage } from './session';
+import { NotAllowedPage, SignedOutPage } from './session';
 import { FullPageMessage } from './states';
 import { useTRPC } from './trpc';
 
-/** Who is signed in decides the page: sign-in, "not allowed" for non-admins, or the audit log. */
+/** `auditLog.session` decides the page: sign in to the host first, "not allowed", or the audit log. */
 export function App() {
   const trpc = useTRPC();
-  const me = useQuery(trpc.auth.me.queryOptions());
-  if (me.isPending) return <FullPageMessage title="Loading…" busy />;
-  if (me.isError) {
-    return <FullPageMessage title="The audit log could not be reached" detail={me.error.message} action={{ label: 'Try again', onClick: () => void me.refetch() }} />;
+  const session = useQuery(trpc.auditLog.session.queryOptions());
+  if (session.isPending) return <FullPageMessage title="Loading…" busy />;
+  if (session.isError) {
+    return <FullPageMessage title="The audit log could not be reached" detail={session.error.message} action={{ label: 'Try again', onClick: () => void session.refetch() }} />;
   }
-  const { user, tenantId } = me.data;
-  if (!user || !tenantId) return <LoginPage />;
-  if (user.role !== 'admin') return <NotAllowedPage name={user.name} />;
-  return <AuditLogPage user={user} tenantId={tenantId} />;
+  const { user, canRead } = session.data;
+  if (!user) return <SignedOutPage onRetry={() => void session.refetch()} />;
+  if (!canRead) return <NotAllowedPage name={user.name} />;
+  return <AuditLogPage user={user} />;
 }

@@ -1,6 +1,6 @@
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { NotAllowedPage, SignOutButton } from './session';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { NotAllowedPage, SignOutLink, useSessionCheckOn } from './session';
 import { trpcErrorCode } from './errors';
 import { EventDetail } from './EventDetail';
 import { EventsTable } from './EventsTable';
@@ -16,10 +16,9 @@ import { hasFilters, toEventFilters } from './view-filters';
 const PAGE_SIZE = 50;
 
 /** The audit log: filters, live events above the newest-first pages, detail panel, exports, notifications. */
-export function AuditLogPage({ user, tenantId }: { user: SignedInUser; tenantId: string }) {
+export function AuditLogPage({ user }: { user: SignedInUser }) {
   const trpc = useTRPC();
   const trpcClient = useTRPCClient();
-  const queryClient = useQueryClient();
   const [applied, apply] = useUrlFilters();
   const filters = useMemo(() => toEventFilters(applied), [applied]);
   const [paused, setPaused] = useState(false);
@@ -57,10 +56,7 @@ export function AuditLogPage({ user, tenantId }: { user: SignedInUser; tenantId:
     if (id) requestAnimationFrame(() => document.querySelector<HTMLElement>(`tr[data-event-id="${id}"]`)?.focus());
   }, []);
 
-  // The session ended (expired, signed out elsewhere): back to sign-in, keeping the URL's filters.
-  useEffect(() => {
-    if (trpcErrorCode(pages.error) === 'UNAUTHORIZED') void queryClient.invalidateQueries(trpc.auth.me.queryFilter());
-  }, [pages.error, queryClient, trpc]);
+  useSessionCheckOn(pages.error);
 
   if (trpcErrorCode(pages.error) === 'FORBIDDEN') return <NotAllowedPage name={user.name} />;
 
@@ -70,17 +66,17 @@ export function AuditLogPage({ user, tenantId }: { user: SignedInUser; tenantId:
         <div className="topbar-title">
           <h1>Audit log</h1>
           <span className="muted">
-            Workspace <strong>{tenantId}</strong>
+            Workspace <strong>{user.tenantId}</strong>
           </span>
         </div>
         <div className="topbar-actions">
           <LiveToggle paused={paused} onToggle={() => setPaused(!paused)} held={live.heldCount} status={live.status} />
           <ExportMenu filters={filters} />
           <NotificationsBell />
-          <span className="user-name" title={user.email}>
+          <span className="user-name" title={user.role ? `${user.name} (${user.role})` : user.name}>
             {user.name}
           </span>
-          <SignOutButton />
+          <SignOutLink />
         </div>
       </header>
       <FiltersBar applied={applied} onApply={apply} />

@@ -3,10 +3,12 @@ import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { trpcErrorCode } from './errors';
+import { PageConfigProvider, readPageConfig, type PageConfig } from './page-config';
+import { FullPageMessage } from './states';
 import { createBrowserClient, TRPCProvider } from './trpc';
 import './styles.css';
 
-function Root() {
+function Root({ config }: { config: PageConfig }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
@@ -16,21 +18,32 @@ function Root() {
         },
       }),
   );
-  const [trpcClient] = useState(() => createBrowserClient());
+  const [trpcClient] = useState(() => createBrowserClient(config.trpcUrl));
   return (
-    <QueryClientProvider client={queryClient}>
-      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <App />
-      </TRPCProvider>
-    </QueryClientProvider>
+    <PageConfigProvider config={config}>
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+          <App />
+        </TRPCProvider>
+      </QueryClientProvider>
+    </PageConfigProvider>
   );
 }
 
 /** Asking again will not change these answers. */
 const isAccessError = (error: unknown) => ['UNAUTHORIZED', 'FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'].includes(trpcErrorCode(error) ?? '');
 
+const config = readPageConfig(document);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <Root />
+    {config ? (
+      <Root config={config} />
+    ) : (
+      <FullPageMessage
+        title="The audit log page has no settings"
+        detail="Serve it through the audit log's express router (expressRouter({ adminPage: … })), which tells it where its API and your sign-in are."
+        tone="error"
+      />
+    )}
   </StrictMode>,
 );

@@ -1,30 +1,15 @@
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
-import type { inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
-import superjson from 'superjson';
-import type { AppRouter } from '../../../examples/crm/app-router';
+import { createAuditLogClient, type AuditLogApiRouter, type AuditLogOutputs } from '../../index';
 
 /**
- * The UI talks to the host's own tRPC endpoint (same origin, cookie session), typed with the host's
- * router, in which the audit log is mounted as `auditLog`. Only the type crosses from the server.
+ * The page talks to the audit log's router alone (`auditLog.*`), wherever the host serves it: the
+ * demo CRM in its own app router at /trpc, a REST host through `expressRouter()` at <mount>/trpc.
+ * Same origin, the host's session cookie; only types cross from the server.
  */
-export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AuditLogApiRouter>();
 
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
-export type AuditEventView = RouterOutputs['auditLog']['events']['list']['items'][number];
-export type ExportView = RouterOutputs['auditLog']['exports']['byId'];
-export type NotificationView = RouterOutputs['auditLog']['notifications']['list']['items'][number];
-export type SignedInUser = NonNullable<RouterOutputs['auth']['me']['user']>;
+export type AuditEventView = AuditLogOutputs['events']['list']['items'][number];
+export type ExportView = AuditLogOutputs['exports']['byId'];
+export type SignedInUser = NonNullable<AuditLogOutputs['session']['user']>;
 
-export function createBrowserClient(endpoint = '/trpc') {
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (operation) => operation.type === 'subscription',
-        // Server-sent events; the browser sends the session cookie and reconnects by itself.
-        true: httpSubscriptionLink({ url: endpoint, transformer: superjson, eventSourceOptions: { withCredentials: true } }),
-        false: httpBatchLink({ url: endpoint, transformer: superjson }),
-      }),
-    ],
-  });
-}
+export const createBrowserClient = (trpcUrl: string) => createAuditLogClient<AuditLogApiRouter>({ url: trpcUrl });
