@@ -21,6 +21,13 @@ describe('admin UI view filters (URL ⇄ form ⇄ API input)', () => {
     expect(viewFiltersFromSearch('?status=maybe&from=yesterday&action=DROP TABLE&q=%20%20&user=u2')).toEqual({ actorId: 'u2' });
   });
 
+  it('drops what the server’s own filter rules would refuse: NUL, an over-long id or search', () => {
+    const longId = 'u'.repeat(129);
+    const longSearch = 's'.repeat(201);
+    expect(viewFiltersFromSearch(`?q=a%00b&user=${longId}&action=record.viewed`)).toEqual({ action: 'record.viewed' });
+    expect(viewFiltersFromSearch(`?q=${longSearch}&user=${'u'.repeat(128)}`)).toEqual({ actorId: 'u'.repeat(128) });
+  });
+
   it('writes only the filters that are set, and nothing for an empty view', () => {
     expect(viewFiltersToSearch({ search: 'a b', status: 'success' })).toBe('?q=a+b&status=success');
     expect(viewFiltersToSearch({})).toBe('');

@@ -6,7 +6,7 @@ import { InlineState } from './states';
 import { useTRPC, type ExportView } from './trpc';
 
 const ACTIVE: ReadonlyArray<ExportView['status']> = ['queued', 'running'];
-const FORMAT_LABELS = { csv: 'CSV', xlsx: 'Excel (XLSX)' } as const;
+const FORMAT_LABELS: Record<ExportView['format'], string> = { csv: 'CSV', xlsx: 'Excel (XLSX)' };
 const STATUS_LABELS: Record<ExportView['status'], string> = { queued: 'Queued', running: 'Running', completed: 'Ready', failed: 'Failed', cancelled: 'Cancelled' };
 
 /** "Export" → CSV or XLSX of the current view (its filters, the viewer's time zone), then its progress. */
@@ -23,7 +23,7 @@ export function ExportMenu({ filters }: { filters: TEventFiltersInput }) {
       },
     }),
   );
-  const start = (format: 'csv' | 'xlsx') => {
+  const start = (format: ExportView['format']) => {
     setOpen(false);
     create.mutate({ format, filters, timeZone: viewerTimeZone() });
   };

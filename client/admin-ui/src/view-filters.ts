@@ -1,19 +1,22 @@
 import { z } from 'zod';
-import type { TEventFiltersInput } from '../../../server/events/event-filters.schema';
+import { ZEventFilters, type TEventFiltersInput } from '../../../server/events/event-filters.schema';
 
 /**
  * The filter form as it lives in the URL (`?q=…&user=…&action=…&status=…&from=2026-05-01&to=…`),
  * so a view can be bookmarked and shared. Pure: no DOM, unit-tested in test/unit.
- * A malformed value is dropped rather than refused: a shared link should still open.
+ * Each value is checked by the server's own rule for it (ZEventFilters); a malformed one is
+ * dropped rather than refused: a shared link should still open.
  */
+const rule = ZEventFilters.shape;
 const ZDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 
 export const ZViewFilters = z.object({
-  search: lenient(z.string().trim().min(1).max(200)),
-  actorId: lenient(z.string().min(1).max(128)),
-  action: lenient(z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/)),
-  status: lenient(z.enum(['success', 'failure'])),
+  /** Blank (spaces only) is no search. */
+  search: lenient(rule.search.unwrap().transform((text) => text || undefined)),
+  actorId: lenient(rule.actorIds.unwrap().element),
+  action: lenient(rule.actions.unwrap().element),
+  status: lenient(rule.status.unwrap()),
   /** Days in the viewer's time zone, inclusive. */
   from: lenient(ZDay),
   to: lenient(ZDay),
