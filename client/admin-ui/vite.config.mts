@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 /**
  * The admin UI is a static bundle that any host serves wherever it mounts it: its links are
@@ -10,10 +10,24 @@ import { defineConfig } from 'vite';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
+/**
+ * The page imports server/ zod schemas; one that reaches Node code (node:async_hooks, …) would build
+ * with a stub and fail in the browser at start-up. Vite only warns (and a throw in onwarn is
+ * swallowed), so the warnings are collected and fail the build at its end.
+ */
+const nodeOnlyImports: string[] = [];
+const browserOnly: Plugin = {
+  name: 'admin-page-browser-only',
+  buildEnd() {
+    if (nodeOnlyImports.length > 0) this.error(`The admin page bundles server code that needs Node; import zod-only schema files.\n${nodeOnlyImports.join('\n')}`);
+  },
+};
+
 export default defineConfig({
   root: here,
   base: './',
   logLevel: 'warn',
+  plugins: [browserOnly],
   build: {
     outDir: resolve(here, '../../dist/admin-ui'),
     emptyOutDir: true,
@@ -23,6 +37,7 @@ export default defineConfig({
       onwarn(warning, warn) {
         // TanStack Query marks its hooks "use client" for React Server Components; meaningless in a SPA.
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        if (String(warning.message).includes('externalized for browser compatibility')) nodeOnlyImports.push(String(warning.message));
         warn(warning);
       },
     },

@@ -3,10 +3,11 @@ import { boundedText, identifier, TEXT_LIMITS } from '../common/bounded-text';
 import { ZObjectIdHex } from '../common/object-id';
 import { readableIssueList } from '../common/zod-issues';
 import { AuditLogError } from '../errors';
-import { ZActor, ZRequestContext } from '../request-scope';
+// The schema file, not request-scope's index (AsyncLocalStorage): the admin page bundles this file.
+import { ZActor, ZRequestContext } from '../request-scope/request-context.schema';
 
-export { ZActor, ZActorType, ZDeviceType, ZRequestContext } from '../request-scope';
-export type { TActor, TActorInput, TDeviceType, TRequestContext } from '../request-scope';
+export { ZActor, ZActorType, ZDeviceType, ZRequestContext } from '../request-scope/request-context.schema';
+export type { TActor, TActorInput, TDeviceType, TRequestContext } from '../request-scope/request-context.schema';
 export { boundedText } from '../common/bounded-text';
 
 /**
