@@ -1,16 +1,14 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import type { TRPCClient } from '@trpc/client';
 import type { Worker } from 'bullmq';
 import pino from 'pino';
-import superjson from 'superjson';
 import type { AppRouter } from '../../examples/crm/app-router';
 import { createCrmApp, crmActorOf } from '../../examples/crm/crm-app';
 import { seedDemoData } from '../../examples/crm/seed';
 import { DEMO_PASSWORD } from '../../examples/crm/seed-data';
 import { createAuditLog } from '../../plugins';
-import { realmSafeFetch } from '../helpers/realm-safe-fetch';
+import { createCookieClient } from '../helpers/cookie-client';
 import { connectTestMongo, connectTestRedis } from '../helpers/test-databases';
+import { listenOnFreePort } from './listen';
 
 const SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
 
@@ -36,29 +34,15 @@ export async function startE2eCrm(label: string) {
   const crm = await createCrmApp({ connection: mongo.connection, auditLog: audit, logger });
   await seedDemoData(crm.models);
   const worker: Worker = await audit.startWorker({ progressIntervalMs: 200 });
-  const server: Server = await new Promise((done) => {
-    const listening = crm.app.listen(0, '127.0.0.1', () => done(listening));
-  });
-  server.keepAliveTimeout = 120_000;
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const http = await listenOnFreePort(crm.app);
+  http.server.keepAliveTimeout = 120_000;
+  const { origin } = http;
 
   /** Another session, straight through the CRM's API (cookie kept per client), as a second user's browser would. */
   async function apiSession(tenant: string, email: string): Promise<TRPCClient<AppRouter>> {
-    let cookie: string | undefined;
-    const client = createTRPCClient<AppRouter>({
-      links: [
-        httpLink({
-          url: `${origin}/trpc`,
-          transformer: superjson,
-          headers: () => ({ ...(cookie ? { cookie } : {}), 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1', 'x-forwarded-for': '198.51.100.23' }),
-          fetch: async (input, init) => {
-            const response = await realmSafeFetch(input, init);
-            const setCookie = response.headers.get('set-cookie');
-            if (setCookie) cookie = setCookie.split(';')[0];
-            return response;
-          },
-        }),
-      ],
+    const client = createCookieClient<AppRouter>(`${origin}/trpc`, {
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+      ip: '198.51.100.23',
     });
     await client.auth.login.mutate({ tenant, email, password: DEMO_PASSWORD });
     return client;
@@ -69,8 +53,7 @@ export async function startE2eCrm(label: string) {
     audit,
     apiSession,
     async stop() {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
+      await http.close();
       await worker.close();
       await audit.close();
       await mongo.drop();

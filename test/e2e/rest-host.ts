@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { parse as parseCookies } from 'cookie';
 import type express from 'express';
 import pino from 'pino';
 import { createAuditLog } from '../../plugins';
 import { connectTestMongo, connectTestRedis } from '../helpers/test-databases';
+import { listenOnFreePort } from './listen';
 
 /** Where this host mounts the audit log: not the demo's /audit-log, and two levels deep. */
 export const REST_HOST_MOUNT = '/admin/audit';
@@ -69,15 +69,12 @@ export async function startRestHost(label: string, expressModule: typeof express
   });
   app.use(REST_HOST_MOUNT, auditLog.expressRouter({ adminPage: { signInUrl: '/account/sign-in?return={returnTo}', signOutUrl: '/account/sign-out' } }));
 
-  const server: Server = await new Promise((done) => {
-    const listening = app.listen(0, '127.0.0.1', () => done(listening));
-  });
+  const http = await listenOnFreePort(app);
   return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    origin: http.origin,
     auditLog,
     async stop() {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
+      await http.close();
       await auditLog.close();
       await mongo.drop();
       await redis.cleanup();
