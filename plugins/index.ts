@@ -4,7 +4,7 @@
  *   const auditLog = createAuditLog({ connection: mongoose.connection, redis: process.env.REDIS_URL, secret, resolveActor });
  *   mongoose.plugin(auditLog.plugin);                                 // every model, at require time
  *   app.use(auditLog.requestContext);                                 // once, before the routes
- *   app.use('/audit-log', auditLog.expressRouter({ adminPage: true })); // REST hosts: API, downloads, page
+ *   app.use('/audit-log', auditLog.expressRouter({ adminPage: { signInUrl: '/login?next={returnTo}' } })); // REST hosts: API, downloads, page
  *   appRouter = router({ ...yours, auditLog: auditLog.router });      // tRPC hosts
  *
  * The typed client is `crm-audit-log/client`. Everything else in the package is internal.
