@@ -32,3 +32,4 @@ export type { TAuditCaller as AuditCaller } from '../server/access';
 export type { AuditLogRouter, AuditLogApiRouter } from '../server/router';
 export type { ExportStorage, StoredFileUpload } from '../server/exports';
 export type { NotificationChannelSettings } from '../server/notifications';
+export type { TAdminPageOptions as AdminPageOptions } from '../server/http/admin-page.config';
