@@ -1,0 +1,52 @@
+import pino from 'pino';
+import { createAuditLog } from '../../plugins';
+import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
+import { AFFECTED_RECORDS_COLLECTION } from '../../server/events/affected-records.repository';
+import type { StoredChange } from '../../server/events/event.document';
+import type { CaptureAdapter, CapturedEntry } from './capture';
+import type { BenchUser } from './contact-records';
+
+const KINDS: Record<string, CapturedEntry['kind']> = { 'record.created': 'created', 'record.deleted': 'deleted', 'record.updated': 'updated', 'records.bulk_edited': 'updated' };
+
+/** crm-audit-log as INSTALL.md installs it: createAuditLog on the host's connection, the plugin on the schema, the request context before the routes. */
+export const OUR_CAPTURE: CaptureAdapter = {
+  id: 'ours',
+  label: 'crm-audit-log',
+  store: AUDIT_EVENTS_COLLECTION,
+  otherStores: [AFFECTED_RECORDS_COLLECTION],
+  writes: 'after the response',
+  install({ connection, schema }) {
+    // BENCH_FLUSH_INTERVAL_MS / BENCH_BATCH_SIZE try other recorder settings than the defaults.
+    const flushIntervalMs = Number(process.env.BENCH_FLUSH_INTERVAL_MS) || undefined;
+    const batchSize = Number(process.env.BENCH_BATCH_SIZE) || undefined;
+    const auditLog = createAuditLog({
+      connection,
+      logger: pino({ level: 'silent' }),
+      recorder: { ...(flushIntervalMs && { flushIntervalMs }), ...(batchSize && { batchSize }) },
+      resolveActor: (req) => {
+        const user = (req as { user?: BenchUser }).user;
+        return user ? { tenantId: user.tenantId, actor: { id: user.id, name: user.name, email: user.email, role: user.role } } : null;
+      },
+    });
+    schema.plugin(auditLog.plugin);
+    return { requestContext: auditLog.requestContext, ready: auditLog.ready, flush: () => auditLog.flush(), close: () => auditLog.close() };
+  },
+  normalise(stored) {
+    const affected = stored.affected as { count: number; ids: string[] } | undefined;
+    const subject = stored.subject as { id: string };
+    const changes = (stored.changes as StoredChange[] | undefined) ?? [];
+    return {
+      recordIds: affected ? affected.ids : [subject.id],
+      recordCount: affected ? affected.count : 1,
+      kind: KINDS[String(stored.action)] ?? 'updated',
+      fields: changes.map((change) => ({
+        path: change.field,
+        hasBefore: change.before !== undefined,
+        hasAfter: change.after !== undefined,
+        before: change.before === undefined ? undefined : (JSON.parse(change.before) as unknown),
+        after: change.after === undefined ? undefined : (JSON.parse(change.after) as unknown),
+      })),
+      actor: (stored.actor as { id?: string } | undefined)?.id,
+    };
+  },
+};
