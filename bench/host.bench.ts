@@ -1,174 +1,201 @@
 /**
- * Host overhead: the demo CRM under autocannon (contacts.update with a changing phone number, signed
- * in), audit trail on against off, each CRM in its own process, rounds alternating.
- *   node --require ./test/helpers/swc-register.js bench/host.bench.ts [--seconds 3] [--rounds 14] [--connections 10] [--quick]
+ * Host overhead on the write styles real CRMs use (issue 17): the bench host (bench/crm-host) with
+ * crm-audit-log, with the three most installed mongoose audit/history plugins, and without any,
+ * each in its own process on its own database, endpoint by endpoint, rounds alternating.
+ *   node --require ./test/helpers/swc-register.js bench/host.bench.ts [--quick] [--seconds 3] [--rounds 6] [--records 1000] [--no-peers]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import autocannon from 'autocannon';
-import mongoose from 'mongoose';
-import { DEMO_PASSWORD } from '../examples/crm/seed-data';
-import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
+import mongoose, { type Connection } from 'mongoose';
 import { runBenchProgram } from './lib/bench-main';
-import type { BenchResult, BenchRow } from './lib/bench-report';
-import { listeningPid, processCpuMs } from './lib/process-cpu';
-import { alternate, summarise, summariseRate } from './lib/bench-stats';
+import type { BenchResult } from './lib/bench-report';
+import { listeningPid } from './lib/process-cpu';
+import { BENCH_USER, seedContact } from './crm-host/contact-records';
+import { countEndpoints, type EndpointCount } from './crm-host/count-pass';
+import { resetContacts, signBenchToken } from './crm-host/crm-host-app';
+import { hostEndpoints, type HostEndpoint, type SeededRecord } from './crm-host/host-endpoints';
+import { startHostProcess, type HostProcess } from './crm-host/host-process';
+import { commandTable, endpointTable, targetTable } from './crm-host/host-report';
+import { benchRows, compare, figuresOf, targetChecks, type HostFigures } from './crm-host/host-results';
+import { AUDIT_OFF, hostVariants, type HostVariant } from './crm-host/host-variants';
+import { loadRound, roundAmount, type RequestSequence, type RoundResult } from './crm-host/load-round';
+import { ensurePeerInstalled } from './peers/peer-runtime';
 
-/** Many short alternating rounds: on a shared 2-core machine noise comes in bursts, and medians over many rounds ride them out. */
-export const HOST_SIZES = { seconds: { quick: 2, full: 3 }, rounds: { quick: 3, full: 14 }, connections: { quick: 10, full: 10 } };
+/** Rounds of about `seconds` each; every endpoint runs its rounds for all hosts before the next endpoint. */
+export const HOST_SIZES = {
+  seconds: { quick: 0.5, full: 2 },
+  rounds: { quick: 1, full: 5 },
+  // A request slower than a second (updateMany over 1,000 records on FerretDB v1: about 15 s, its cost
+  // grows with matched × stored records) runs this many single-request rounds per host.
+  slowRounds: { quick: 1, full: 2 },
+  // quick: updateMany over 200 (under a second on FerretDB), so the quick run stays under 3 minutes.
+  records: { quick: 200, full: 1_000 },
+  burst: { quick: 10, full: 10 },
+  /** Warm-up per endpoint and host (JIT, pools), not kept; the probe that sizes the rounds warms a little too. */
+  warmUpSeconds: { quick: 0, full: 1 },
+};
 
-interface Crm {
-  child: ChildProcess;
-  origin: string;
-  cookie: string;
-  contactIds: string[];
+export interface HostBenchSizes {
+  seconds: number;
+  rounds: number;
+  slowRounds: number;
+  warmUpSeconds: number;
+  /** Seeded contacts: the pool of the single-record endpoints and what updateMany changes. */
+  records: number;
+  /** Requests per endpoint in the command-counting pass. */
+  burst: number;
+  peers: boolean;
+  /** Only these endpoints (all when absent). */
+  only?: string[];
+}
+
+interface Running {
+  variant: HostVariant;
+  host: HostProcess;
   dbName: string;
+  sequence: RequestSequence;
 }
 
-interface Round {
-  rps: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  /** CPU per completed request of the CRM's process and of the database server (NaN when /proc is not there). */
-  crmCpuMs: number;
-  serverCpuMs: number;
-}
+const seconds = (since: number) => `${Math.round((Date.now() - since) / 1000)} s:`;
 
-function startCrm(uri: string, dbName: string, mode: 'on' | 'off'): Promise<{ child: ChildProcess; origin: string }> {
-  // BENCH_PROFILE_DIR=/tmp/profiles writes a CPU profile of each CRM process (to see where the overhead goes).
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, `--cpu-prof-name=host-${mode}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...profile, '--require', join(__dirname, '../test/helpers/swc-register.js'), join(__dirname, 'host-crm-child.ts'), uri, dbName, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ready, fail) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line) ready({ child, origin: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}` });
-    });
-    child.once('exit', (code) => fail(new Error(`host CRM (${mode}) exited ${code} before listening`)));
-  });
-}
-
-/** Signs in as the demo admin the way the browser client does, and lists the contacts to update. */
-async function signIn(origin: string): Promise<{ cookie: string; contactIds: string[] }> {
-  const login = await fetch(`${origin}/trpc/auth.login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ json: { tenant: 'acme', email: 'alice@acme.test', password: DEMO_PASSWORD } }),
-  });
-  const cookie = login.headers.get('set-cookie')?.split(';')[0];
-  if (!login.ok || !cookie) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
-  const listed = (await (await fetch(`${origin}/trpc/contacts.list`, { headers: { cookie } })).json()) as { result: { data: { json: Array<{ _id: string }> } } };
-  return { cookie, contactIds: listed.result.data.json.map((contact) => String(contact._id)) };
-}
-
-async function load(crm: Crm, seconds: number, connections: number, serverPid: number | null): Promise<Round> {
-  let sequence = 0;
-  const cpuBefore = { crm: processCpuMs(crm.child.pid!), server: serverPid ? processCpuMs(serverPid) : null };
-  const result = await autocannon({
-    url: crm.origin,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        path: '/trpc/contacts.update',
-        headers: { cookie: crm.cookie, 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          const n = sequence++;
-          return { ...request, body: JSON.stringify({ json: { id: crm.contactIds[n % crm.contactIds.length], patch: { phone: `+1 202 555 ${String(n % 10_000).padStart(4, '0')}` } } }) };
-        },
-      },
-    ],
-  });
-  const requests = result.requests.total;
-  const perRequest = (before: number | null, after: number | null) => (before === null || after === null || requests === 0 ? Number.NaN : (after - before) / requests);
-  return {
-    rps: result.requests.average,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    crmCpuMs: perRequest(cpuBefore.crm, processCpuMs(crm.child.pid!)),
-    serverCpuMs: perRequest(cpuBefore.server, serverPid ? processCpuMs(serverPid) : null),
-  };
-}
-
-/** The database server's process when it runs on this machine (its CPU per request is the steadiest figure). */
-function localServerPid(uri: string): number | null {
-  try {
-    const { hostname, port } = new URL(uri);
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname) ? listeningPid(Number(port || 27017)) : null;
-  } catch {
-    return null;
+async function seed(connection: Connection, variants: readonly HostVariant[], run: string, records: number): Promise<{ dbNames: Map<string, string>; seeded: SeededRecord[] }> {
+  const contacts = Array.from({ length: records }, (_, index) => seedContact(index));
+  const dbNames = new Map<string, string>();
+  for (const variant of variants) {
+    const dbName = `bench_host_${variant.id.replace(/-/g, '_')}_${run}`;
+    dbNames.set(variant.id, dbName);
+    for (let start = 0; start < contacts.length; start += 500) await connection.useDb(dbName).db!.collection('contacts').insertMany(contacts.slice(start, start + 500));
   }
+  return { dbNames, seeded: contacts.map((contact, index) => ({ id: contact._id.toHexString(), index })) };
 }
 
-export async function runHostBench(uri: string, sizes: { seconds: number; rounds: number; connections: number }): Promise<BenchResult> {
+/** Hosts start together (their start-up is mostly compiling TypeScript); idle ones cost nothing measurable. */
+async function startHosts(uri: string, variants: readonly HostVariant[], dbNames: Map<string, string>, count: boolean): Promise<HostProcess[]> {
+  const started = await Promise.allSettled(variants.map((variant) => startHostProcess(uri, dbNames.get(variant.id)!, variant, { count })));
+  const hosts = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(hosts.map((host) => host.stop()));
+    throw failed.reason;
+  }
+  return hosts;
+}
+
+/** The untimed pass, on monitored hosts, one host at a time. */
+async function countAll(hosts: readonly HostProcess[], connection: Connection, dbNames: Map<string, string>, endpoints: readonly HostEndpoint[], token: string, burst: number) {
+  const counts = new Map<string, Record<string, EndpointCount>>();
+  try {
+    for (const host of hosts) counts.set(host.variant.id, await countEndpoints(host, connection.useDb(dbNames.get(host.variant.id)!).db!, token, endpoints, burst));
+  } finally {
+    await Promise.all(hosts.map((host) => host.stop()));
+  }
+  return counts;
+}
+
+/** Pairs of (audit off, plugin) on the same mongoose; pair order rotates and each pair alternates which goes first. */
+function roundOrder(running: readonly Running[], round: number): Running[] {
+  const pairs = running.filter((entry) => entry.variant.baseline).map((entry) => [running.find((other) => other.variant.id === entry.variant.baseline)!, entry]);
+  const rotated = pairs.map((_, index) => pairs[(index + round) % pairs.length]!);
+  return rotated.flatMap((pair) => (round % 2 === 0 ? pair : [...pair].reverse()));
+}
+
+async function timeEndpoint(connection: Connection, running: readonly Running[], endpoint: HostEndpoint, sizes: HostBenchSizes, token: string, serverPid: number | null): Promise<Map<string, RoundResult[]>> {
+  const reset = (entry: Running) => resetContacts(connection.useDb(entry.dbName).db!.collection('contacts'));
+  const amounts = new Map<string, number>();
+  let slow = false;
+  for (const entry of running) {
+    // A short probe for the rate, then a warm-up of about a second (JIT, pools); neither is kept.
+    await reset(entry);
+    const probe = await loadRound(entry.host, endpoint, { amount: roundAmount(endpoint, 0, 0), token, sequence: entry.sequence, serverPid });
+    slow ||= probe.seconds / probe.requests > 1;
+    if (slow) continue;
+    let rate = probe.rps;
+    if (sizes.warmUpSeconds > 0) {
+      await reset(entry);
+      rate = (await loadRound(entry.host, endpoint, { amount: roundAmount(endpoint, probe.rps, sizes.warmUpSeconds), token, sequence: entry.sequence, serverPid })).rps;
+    }
+    amounts.set(entry.variant.id, roundAmount(endpoint, rate, sizes.seconds));
+  }
+  const rounds = new Map<string, RoundResult[]>(running.map((entry) => [entry.variant.id, []]));
+  for (let round = 0; round < (slow ? sizes.slowRounds : sizes.rounds); round++) {
+    for (const entry of roundOrder(running, round)) {
+      await reset(entry);
+      const amount = slow ? roundAmount(endpoint, 0, 0) : amounts.get(entry.variant.id)!;
+      rounds.get(entry.variant.id)!.push(await loadRound(entry.host, endpoint, { amount, token, sequence: entry.sequence, serverPid }));
+    }
+  }
+  return rounds;
+}
+
+function localServerPid(uri: string): number | null {
+  const { hostname, port } = new URL(uri);
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname) ? listeningPid(Number(port || 27017)) : null;
+}
+
+export async function runHostBench(uri: string, sizes: HostBenchSizes, log: (line: string) => void = () => undefined): Promise<BenchResult> {
   const started = Date.now();
   const run = Date.now().toString(36);
-  const crms: Partial<Record<'on' | 'off', Crm>> = {};
+  const variants = hostVariants({ peers: sizes.peers });
+  for (const variant of variants) if (variant.folder) ensurePeerInstalled(variant.folder, log);
+  const token = signBenchToken(BENCH_USER);
+  const connection = await mongoose.createConnection(uri).asPromise();
+  let dbNames = new Map<string, string>();
+  let timedHosts: Promise<HostProcess[]> | undefined;
   try {
-    for (const mode of ['on', 'off'] as const) {
-      const dbName = `bench_host_${mode}_${run}`;
-      const { child, origin } = await startCrm(uri, dbName, mode);
-      crms[mode] = { child, origin, dbName, ...(await signIn(origin)) };
-    }
+    const seeded = await seed(connection, variants, run, sizes.records);
+    dbNames = seeded.dbNames;
+    const endpoints = hostEndpoints(seeded.seeded).filter((endpoint) => !sizes.only || sizes.only.includes(endpoint.id));
+    log(`${seconds(started)} starting ${variants.length} monitored hosts`);
+    const countHosts = await startHosts(uri, variants, dbNames, true);
+    // The plain hosts start while the count runs (nothing of the count is timed), once the monitored
+    // ones have built the indexes: FerretDB drops connections that build the same index at once.
+    timedHosts = startHosts(uri, variants, dbNames, false);
+    timedHosts.catch(() => undefined);
+    log(`${seconds(started)} counting commands and checking captures`);
+    const counts = await countAll(countHosts, connection, dbNames, endpoints, token, sizes.burst);
+    const running: Running[] = (await timedHosts).map((host) => ({ variant: host.variant, host, dbName: dbNames.get(host.variant.id)!, sequence: { value: 1_000_000 } }));
     const serverPid = localServerPid(uri);
-    const { ours, raw } = await alternate({
-      rounds: sizes.rounds,
-      warmUp: 1,
-      ours: () => load(crms.on!, sizes.seconds, sizes.connections, serverPid),
-      raw: () => load(crms.off!, sizes.seconds, sizes.connections, serverPid),
-    });
-    const rps = { ours: summariseRate(ours.map((round) => round.rps)), raw: summariseRate(raw.map((round) => round.rps)) };
-    const p99 = { ours: summarise(ours.map((round) => round.p99)), raw: summarise(raw.map((round) => round.p99)) };
-    const failures = [...ours, ...raw].reduce((sum, round) => sum + round.non2xx + round.errors, 0);
-    const auditEventsStored = await countAuditEvents(uri, crms.on!.dbName);
-    const rpsRatio = rps.ours.median / rps.raw.median;
-    const p99Ratio = p99.ours.median / p99.raw.median;
-    const label = `contacts.update, ${sizes.connections} connections, on vs off`;
-    const cpuRow = (metric: string, pick: (round: Round) => number): BenchRow[] => {
-      const cpu = { ours: summarise(ours.map(pick)), raw: summarise(raw.map(pick)) };
-      return Number.isNaN(cpu.ours.median) || Number.isNaN(cpu.raw.median) ? [] : [{ case: label, metric, unit: 'ms per request', ...cpu, ratio: cpu.ours.median / cpu.raw.median, target: '(no target)', met: null }];
-    };
-    return {
-      bench: 'host',
-      sizes,
-      rows: [
-        { case: label, metric: 'requests/s', unit: 'req/s per round, p95 = slowest 5%', ...rps, ratio: rpsRatio, target: '≥ 0.95', met: rpsRatio >= 0.95 },
-        { case: label, metric: 'latency p99', unit: 'ms per round', ...p99, ratio: p99Ratio, target: '≤ 1.05', met: p99Ratio <= 1.05 },
-        ...cpuRow('CRM process CPU', (round) => round.crmCpuMs),
-        ...cpuRow('database server CPU', (round) => round.serverCpuMs),
-      ],
-      figures: { failedRequests: failures, auditEventsStored },
-      notes: failures > 0 ? [`${failures} requests failed (non-2xx or errors): the figures are suspect`] : [],
-      durationMs: Date.now() - started,
-    };
-  } finally {
-    for (const crm of Object.values(crms)) {
-      crm.child.kill('SIGTERM');
-      await new Promise((done) => crm.child.once('exit', done));
-      const connection = await mongoose.createConnection(uri, { dbName: crm.dbName }).asPromise();
-      await connection.dropDatabase().catch(() => undefined);
-      await connection.close();
+    const figures: HostFigures[] = [];
+    for (const endpoint of endpoints) {
+      log(`${seconds(started)} timing ${endpoint.label}`);
+      const rounds = await timeEndpoint(connection, running, endpoint, sizes, token, serverPid);
+      for (const variant of variants) figures.push(figuresOf(variant, endpoint, rounds.get(variant.id)!, counts.get(variant.id)?.[endpoint.id]));
     }
-  }
-}
-
-/** Proof the plugin-on CRM really recorded (read after its recorder's 100 ms flush has had time). */
-async function countAuditEvents(uri: string, dbName: string): Promise<number> {
-  await new Promise((done) => setTimeout(done, 500));
-  const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
-  try {
-    return await connection.db!.collection(AUDIT_EVENTS_COLLECTION).countDocuments({ action: 'record.updated' });
+    return report(figures, variants, endpoints, running, sizes, Date.now() - started);
   } finally {
+    const hosts = (await timedHosts?.catch(() => undefined)) ?? [];
+    await Promise.all(hosts.map((host) => host.stop()));
+    for (const dbName of dbNames.values()) await connection.useDb(dbName).dropDatabase().catch(() => undefined);
     await connection.close();
   }
 }
 
+function report(figures: HostFigures[], variants: HostVariant[], endpoints: HostEndpoint[], running: Running[], sizes: HostBenchSizes, durationMs: number): BenchResult {
+  const comparisons = compare(figures, variants);
+  const ours = comparisons.filter((comparison) => comparison.variant === 'ours');
+  const checks = targetChecks(ours, endpoints);
+  const failures = figures.reduce((sum, figure) => sum + figure.failures, 0);
+  const versions = Object.fromEntries(running.map((entry) => [entry.variant.id, entry.host.mongooseVersion]));
+  return {
+    bench: 'host',
+    sizes: { seconds: sizes.seconds, rounds: sizes.rounds, slowRounds: sizes.slowRounds, records: sizes.records, burst: sizes.burst, peers: sizes.peers ? 1 : 0 },
+    rows: benchRows(ours, figures.filter((figure) => figure.variant === AUDIT_OFF), endpoints, (endpoint) => `${endpoint.label}, ${endpoint.connections} conn., crm-audit-log vs off`),
+    tables: [endpointTable(comparisons, endpoints), targetTable(checks, endpoints), commandTable(comparisons, endpoints)],
+    figures: { failedRequests: failures, mongooseVersions: versions, targets: checks, hosts: comparisons },
+    notes: failures > 0 ? [`${failures} requests failed (non-2xx or errors): the figures are suspect`] : [],
+    durationMs,
+  };
+}
+
 if (require.main === module) {
   runBenchProgram('host', (server, args) =>
-    runHostBench(server.uri, { seconds: args.number('seconds', HOST_SIZES.seconds), rounds: args.number('rounds', HOST_SIZES.rounds), connections: args.number('connections', HOST_SIZES.connections) }),
+    runHostBench(server.uri, {
+      seconds: args.number('seconds', HOST_SIZES.seconds),
+      rounds: args.number('rounds', HOST_SIZES.rounds),
+      slowRounds: args.number('slow-rounds', HOST_SIZES.slowRounds),
+      warmUpSeconds: args.quick ? HOST_SIZES.warmUpSeconds.quick : HOST_SIZES.warmUpSeconds.full,
+      records: args.number('records', HOST_SIZES.records),
+      burst: args.number('burst', HOST_SIZES.burst),
+      peers: !process.argv.includes('--no-peers'),
+      only: args.text('only')?.split(','),
+    }, (line) => process.stderr.write(`[host bench] ${line}\n`)),
   );
 }

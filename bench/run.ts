@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const env = { ...process.env, MONGODB_URI: server.uri, BENCH_SERVER: server.description };
   const environment = environmentOf(server);
   const rows: Array<BenchRow & { bench: string }> = [];
+  const tables: string[] = [];
   const results: Record<string, unknown> = {};
   const durations: Record<string, number> = {};
   const notes = new Set(server.notes);
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
         const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
         rows.push(...result.rows.map((row) => ({ ...row, bench: name })));
         for (const note of result.notes) notes.add(note);
+        tables.push(...(result.tables ?? []));
         results[name] = result;
       }
     }
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
   const totalSeconds = Math.round((Date.now() - started) / 1000);
   const lines = ['', `== crm-audit-log benchmarks (${only ?? (quick ? 'quick' : 'full')}), ${totalSeconds} s: ${JSON.stringify(durations)} s each`, formatEnvironment(environment)];
   for (const note of notes) lines.push(`note: ${note}`);
+  for (const table of tables) lines.push('', table);
   lines.push('', formatRows(rows));
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(resultsDirectory(), { recursive: true });

@@ -26,6 +26,8 @@ export interface BenchResult {
   /** Figures without a baseline (seeder speed, explain reports). */
   figures: Record<string, unknown>;
   notes: string[];
+  /** Markdown tables of its own (the host bench's per-endpoint table), printed before the rows. */
+  tables?: string[];
   durationMs: number;
 }
 
@@ -43,7 +45,7 @@ export function environmentOf(server: Pick<BenchServer, 'description' | 'kind' |
   };
 }
 
-const figure = (value: number) => (Number.isNaN(value) ? '–' : value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(value >= 10 ? 1 : 2));
+export const figure = (value: number): string => (Number.isNaN(value) ? '–' : value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(value >= 10 ? 1 : 2));
 
 /** A markdown table: paste it into docs/PERFORMANCE.md as it is. */
 export function formatRows(rows: Array<BenchRow & { bench?: string }>): string {
@@ -66,6 +68,7 @@ export function formatEnvironment(environment: RunEnvironment): string {
 export function reportResult(result: BenchResult, environment: RunEnvironment, file?: string): string {
   const lines = ['', `${result.bench} benchmark — sizes ${JSON.stringify(result.sizes)}, ${(result.durationMs / 1000).toFixed(0)} s`, formatEnvironment(environment)];
   for (const note of result.notes) lines.push(`note: ${note}`);
+  for (const table of result.tables ?? []) lines.push('', table);
   if (result.rows.length > 0) lines.push('', formatRows(result.rows));
   if (Object.keys(result.figures).length > 0) lines.push('', `figures: ${JSON.stringify(result.figures)}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -2,6 +2,7 @@ import type { BenchResult } from '../../bench/lib/bench-report';
 import { formatRows } from '../../bench/lib/bench-report';
 import { runApiBench } from '../../bench/api.bench';
 import { runHostBench } from '../../bench/host.bench';
+import type { HostComparison } from '../../bench/crm-host/host-results';
 import { runIngestBench } from '../../bench/ingest.bench';
 import { runSeedBench } from '../../bench/seed.bench';
 import { testMongoUri } from '../helpers/test-databases';
@@ -44,14 +45,20 @@ describe('benchmark smoke run', () => {
     expect(result.rows.map((row) => row.case)).toEqual(expect.arrayContaining(['none', 'actor', 'action', 'date range', 'subject', 'text search', 'action + date range']));
   });
 
-  it('loads the demo CRM with the audit trail on and off, and the on side records', async () => {
-    const result = await runHostBench(testMongoUri(), { seconds: 1, rounds: 1, connections: 2 });
+  it('drives every bench host endpoint with crm-audit-log on and off, and the capture check finds every write recorded right', async () => {
+    const result = await runHostBench(testMongoUri(), { seconds: 0.2, rounds: 1, slowRounds: 1, warmUpSeconds: 0, records: 30, burst: 3, peers: false });
     expect(result.bench).toBe('host');
     expectRowsWellFormed(result);
-    // The two targets, then CPU per request (on Linux; the server's only when it runs on this machine).
-    expect(result.rows.map((row) => row.metric)).toEqual(expect.arrayContaining(['requests/s', 'latency p99']));
-    expect(result.rows.filter((row) => row.met !== null)).toHaveLength(2);
+    const endpoints = ['create', 'save', 'findOneAndUpdate', 'updateOne', 'list', 'updateMany', 'softDelete'];
+    // requests/s and p99 for each endpoint (host CPU too where a round lasted long enough to register).
+    expect(result.rows.filter((row) => row.metric === 'requests/s')).toHaveLength(endpoints.length);
     expect(result.figures.failedRequests).toBe(0);
-    expect(result.figures.auditEventsStored).toBeGreaterThan(0);
+    const ours = (result.figures.hosts as HostComparison[]).filter((host) => host.variant === 'ours');
+    expect(ours.map((host) => host.endpoint)).toEqual(endpoints);
+    for (const host of ours.filter((candidate) => candidate.endpoint !== 'list')) {
+      expect({ endpoint: host.endpoint, missing: host.capture?.missing, wrong: host.capture?.wrongValues, kindRight: host.capture?.kindRight, actor: host.capture?.actor }).toEqual({ endpoint: host.endpoint, missing: [], wrong: [], kindRight: true, actor: true });
+    }
+    expect(ours.find((host) => host.endpoint === 'list')?.capture?.entries).toBe(0);
+    expect(result.tables?.[0]?.split('\n')).toHaveLength(2 + endpoints.length * 2);
   });
 });
