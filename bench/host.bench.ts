@@ -9,7 +9,7 @@ import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult } from './lib/bench-report';
 import { listeningPid } from './lib/process-cpu';
 import { BENCH_USER, seedContact } from './crm-host/contact-records';
-import { countEndpoints, type EndpointCount } from './crm-host/count-pass';
+import { countEndpoints, SLOW_REQUEST_MS, type EndpointCount } from './crm-host/count-pass';
 import { resetContacts, signBenchToken } from './crm-host/crm-host-app';
 import { hostEndpoints, type HostEndpoint, type SeededRecord } from './crm-host/host-endpoints';
 import { startHostProcess, type HostProcess } from './crm-host/host-process';
@@ -97,16 +97,18 @@ function roundOrder(running: readonly Running[], round: number): Running[] {
   return rotated.flatMap((pair) => (round % 2 === 0 ? pair : [...pair].reverse()));
 }
 
-async function timeEndpoint(connection: Connection, running: readonly Running[], endpoint: HostEndpoint, sizes: HostBenchSizes, token: string, serverPid: number | null): Promise<Map<string, RoundResult[]>> {
+/** `slow`: the count pass saw a request take over a second; such an endpoint runs single-request rounds without warm-up. */
+async function timeEndpoint(connection: Connection, running: readonly Running[], endpoint: HostEndpoint, sizes: HostBenchSizes, token: string, serverPid: number | null, countedSlow: boolean): Promise<Map<string, RoundResult[]>> {
   const reset = (entry: Running) => resetContacts(connection.useDb(entry.dbName).db!.collection('contacts'));
   const amounts = new Map<string, number>();
-  let slow = false;
+  let slow = countedSlow;
   for (const entry of running) {
+    if (slow) break;
     // A short probe for the rate, then a warm-up of about a second (JIT, pools); neither is kept.
     await reset(entry);
     const probe = await loadRound(entry.host, endpoint, { amount: roundAmount(endpoint, 0, 0), token, sequence: entry.sequence, serverPid });
-    slow ||= probe.seconds / probe.requests > 1;
-    if (slow) continue;
+    slow ||= probe.p50 > SLOW_REQUEST_MS;
+    if (slow) break;
     let rate = probe.rps;
     if (sizes.warmUpSeconds > 0) {
       await reset(entry);
@@ -156,7 +158,8 @@ export async function runHostBench(uri: string, sizes: HostBenchSizes, log: (lin
     const figures: HostFigures[] = [];
     for (const endpoint of endpoints) {
       log(`${seconds(started)} timing ${endpoint.label}`);
-      const rounds = await timeEndpoint(connection, running, endpoint, sizes, token, serverPid);
+      const slow = [...counts.values()].some((count) => (count[endpoint.id]?.firstRequestMs ?? 0) > SLOW_REQUEST_MS);
+      const rounds = await timeEndpoint(connection, running, endpoint, sizes, token, serverPid, slow);
       for (const variant of variants) figures.push(figuresOf(variant, endpoint, rounds.get(variant.id)!, counts.get(variant.id)?.[endpoint.id]));
     }
     return report(figures, variants, endpoints, running, sizes, Date.now() - started);
