@@ -187,7 +187,8 @@ function report(figures: HostFigures[], variants: HostVariant[], endpoints: Host
     sizes: { seconds: sizes.seconds, rounds: sizes.rounds, slowRounds: sizes.slowRounds, records: sizes.records, burst: sizes.burst, peers: sizes.peers ? 1 : 0 },
     rows: benchRows(ours, figures.filter((figure) => figure.variant === AUDIT_OFF), endpoints, (endpoint) => `${endpoint.label}, ${endpoint.connections} conn., crm-audit-log vs off`),
     tables: [endpointTable(comparisons, endpoints), targetTable(checks, endpoints), commandTable(comparisons, endpoints)],
-    figures: { failedRequests: failures, mongooseVersions: versions, targets: checks, hosts: comparisons },
+    figures: { failedRequests: failures, mongooseVersions: versions },
+    details: { targets: checks, hosts: comparisons },
     notes: failures > 0 ? [`${failures} requests failed (non-2xx or errors): the figures are suspect`] : [],
     durationMs,
   };

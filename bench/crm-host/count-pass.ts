@@ -32,7 +32,10 @@ export async function send(origin: string, token: string, request: EndpointReque
   return response.status === 204 ? undefined : response.json();
 }
 
-const control = async (host: HostProcess, method: 'GET' | 'POST', path: string) => (await fetch(`${host.control}${path}`, { method })).json() as Promise<CommandTally>;
+/** The commands the host's monitored connection sent since the last call. */
+const takeCommands = async (host: HostProcess) => (await fetch(`${host.control}/commands`)).json() as Promise<CommandTally>;
+/** Resolves once the plugin has stored what it captured (crm-audit-log's recorder batches). */
+const flushCaptures = async (host: HostProcess) => void (await fetch(`${host.control}/flush`, { method: 'POST' })).body?.cancel();
 
 async function readRecords(db: Db, ids: string[]): Promise<Map<string, Plain>> {
   const found = await db.collection('contacts').find({ _id: { $in: ids.map((id) => new ObjectId(id)) } }).toArray();
@@ -56,7 +59,7 @@ async function checkCapture(host: HostProcess, db: Db, token: string, endpoint: 
   const touched = endpoint.touches(0);
   const before = Array.isArray(touched) ? await readRecords(db, touched) : new Map<string, Plain>();
   const response = (await send(host.origin, token, endpoint.request(0, sequence))) as { _id?: string } | undefined;
-  await control(host, 'POST', '/flush');
+  await flushCaptures(host);
   if (!adapter || !store) return undefined;
   const ids = Array.isArray(touched) ? touched : touched === 'created' && response?._id ? [response._id] : [];
   const after = await readRecords(db, ids);
@@ -82,11 +85,11 @@ export async function countEndpoints(host: HostProcess, db: Db, token: string, e
   let sequence = 1;
   for (const endpoint of endpoints) {
     await resetContacts(db.collection('contacts'));
-    await control(host, 'GET', '/commands');
+    await takeCommands(host);
     const started = Date.now();
     const capture = await checkCapture(host, db, token, endpoint, sequence++);
     const firstRequestMs = Date.now() - started;
-    const first = await control(host, 'GET', '/commands');
+    const first = await takeCommands(host);
     if (firstRequestMs > SLOW_REQUEST_MS) {
       counts[endpoint.id] = { commands: withoutDdl(first), burst: 1, capture, firstRequestMs };
       continue;
@@ -96,8 +99,8 @@ export async function countEndpoints(host: HostProcess, db: Db, token: string, e
     const requests = Math.min(burstSize, endpoint.connections * 2, (endpoint.pool ?? Infinity) - 1);
     await burst(host, token, endpoint, requests, sequence);
     sequence += requests + 1;
-    await control(host, 'POST', '/flush');
-    counts[endpoint.id] = { commands: perRequest(await control(host, 'GET', '/commands'), requests), burst: requests, capture, firstRequestMs };
+    await flushCaptures(host);
+    counts[endpoint.id] = { commands: perRequest(await takeCommands(host), requests), burst: requests, capture, firstRequestMs };
   }
   return counts;
 }

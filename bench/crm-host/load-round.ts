@@ -56,7 +56,7 @@ export async function loadRound(host: HostProcess, endpoint: HostEndpoint, optio
   });
   const seconds = Number(lastResponse - started) / 1e9;
   // The plugin's batched writes for these requests belong to this round's CPU.
-  await fetch(`${host.control}/flush`, { method: 'POST' });
+  await (await fetch(`${host.control}/flush`, { method: 'POST' })).body?.cancel();
   const requests = result.requests.total;
   const perRequest = (before: number | null, after: number | null) => (before === null || after === null || requests === 0 ? Number.NaN : (after - before) / requests);
   return {

@@ -28,6 +28,8 @@ export interface BenchResult {
   notes: string[];
   /** Markdown tables of its own (the host bench's per-endpoint table), printed before the rows. */
   tables?: string[];
+  /** Everything behind the tables, kept in the JSON file only (not printed). */
+  details?: Record<string, unknown>;
   durationMs: number;
 }
 

@@ -53,7 +53,7 @@ describe('benchmark smoke run', () => {
     // requests/s and p99 for each endpoint (host CPU too where a round lasted long enough to register).
     expect(result.rows.filter((row) => row.metric === 'requests/s')).toHaveLength(endpoints.length);
     expect(result.figures.failedRequests).toBe(0);
-    const ours = (result.figures.hosts as HostComparison[]).filter((host) => host.variant === 'ours');
+    const ours = (result.details?.hosts as HostComparison[]).filter((host) => host.variant === 'ours');
     expect(ours.map((host) => host.endpoint)).toEqual(endpoints);
     for (const host of ours.filter((candidate) => candidate.endpoint !== 'list')) {
       expect({ endpoint: host.endpoint, missing: host.capture?.missing, wrong: host.capture?.wrongValues, kindRight: host.capture?.kindRight, actor: host.capture?.actor }).toEqual({ endpoint: host.endpoint, missing: [], wrong: [], kindRight: true, actor: true });
