@@ -93,8 +93,9 @@ export class WalDirectory {
   /** A clean close: the directory goes when nothing is left in it, else it is marked for the next opener. */
   async close(empty: boolean): Promise<void> {
     clearInterval(this.heartbeat);
-    if (empty) await rm(this.path, { recursive: true, force: true });
-    else await this.writeOwner({ ...this.me, closed: true });
+    if (!empty) return this.writeOwner({ ...this.me, closed: true });
+    await rm(this.path, { recursive: true, force: true });
+    await rmdir(this.namespacePath).catch(() => undefined); // only when no other owner is left in it
   }
 
   private async isStale(directory: string): Promise<boolean> {

@@ -109,14 +109,17 @@ async function writeGroup(group: Array<{ segment: Segment; text: string }>): Pro
   }
 }
 
-/** Closes and removes a segment once it is sealed, written and has nothing left to store. */
-export async function deleteIfDone(segment: Segment): Promise<boolean> {
-  if (segment.deleted || !segment.sealed || segment.outstanding > 0 || segment.writesPending > 0 || !segment.counted) return false;
+/** Sealed, written and nothing left in it to store: the file may go. */
+export function isDone(segment: Segment): boolean {
+  return !segment.deleted && segment.sealed && segment.outstanding <= 0 && segment.writesPending === 0 && segment.counted;
+}
+
+export async function removeSegmentFile(segment: Segment): Promise<void> {
   segment.deleted = true;
-  await segment.handle?.close().catch(() => undefined);
+  const handle = segment.handle;
   segment.handle = undefined;
+  await handle?.close().catch(() => undefined);
   await unlink(segment.path).catch(() => undefined);
-  return true;
 }
 
 /** The lines of a segment; a last line cut short by a crash (never acknowledged) is left out and counted. */

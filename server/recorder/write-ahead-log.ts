@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { EventJournal, RecordedDocument, SpillStore } from './batch-recorder';
 import { AuditLogClosedError } from './recorder.errors';
 import { namespaceDirectory, SEGMENT_SUFFIX, WalDirectory } from './wal-directory';
-import { deleteIfDone, GroupCommitter, newSegment, readSegmentLines, replaceSegment, type Segment } from './wal-segments';
+import { GroupCommitter, isDone, removeSegmentFile, newSegment, readSegmentLines, replaceSegment, type Segment } from './wal-segments';
 
 export interface WriteAheadLogOptions {
   /** Root directory; each namespace (database) gets a folder, each audit log an owner folder in it. */
@@ -41,6 +41,7 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
   private readonly settledEarly = new Set<string>();
   private readonly current: Partial<Record<StreamKind, Segment>> = {};
   private readonly segments = new Set<Segment>();
+  private readonly removals = new Set<Promise<void>>();
   /** Segments whose events are not in memory, in the order they are read back. */
   private readonly backlog: Segment[] = [];
   private loaded: { segment: Segment; documents: EventDocument[] } | undefined;
@@ -175,6 +176,7 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
       await this.release(segment);
     }
     for (const segment of this.segments) await segment.handle?.close().catch(() => undefined);
+    await Promise.all(this.removals);
     await this.directory?.close(this.segments.size === 0);
   }
 
@@ -247,8 +249,12 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
       await handle.close().catch(() => undefined);
     }
     const reading = this.loaded?.segment === segment && this.loaded.documents.length > 0;
-    if (reading || !(await deleteIfDone(segment))) return;
+    if (reading || !isDone(segment)) return;
     this.segments.delete(segment);
+    const removal = removeSegmentFile(segment);
+    this.removals.add(removal);
+    await removal;
+    this.removals.delete(removal);
   }
 
   /** A backlog segment's events that are not already in memory; a claimed one's are counted now. */
