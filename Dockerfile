@@ -14,6 +14,10 @@ COPY --from=build /tmp/package /tmp/package
 RUN echo '{ "name": "crm-audit-log-service", "private": true }' > package.json \
   && npm install --omit=dev --no-audit --no-fund /tmp/package/crm-audit-log-*.tgz mongoose@9 express@5 @trpc/server@11 \
   && rm -rf /tmp/package
+# The write-ahead log's directory, owned by the user the process runs as (compose mounts a volume
+# there; a fresh named volume takes this directory's owner).
+ENV AUDIT_WAL_DIR=/var/lib/crm-audit-log/wal
+RUN mkdir -p /var/lib/crm-audit-log/wal && chown -R node:node /var/lib/crm-audit-log
 USER node
 EXPOSE 3000
 ENTRYPOINT ["node", "node_modules/crm-audit-log/dist/workers/cli.js"]

@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import type { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { createAuditServer, type AuditServerOptions } from '../server/audit-server';
+import { createAuditServer, type AuditServerCloseOptions, type AuditServerOptions } from '../server/audit-server';
 import type { TAuditEventInput } from '../server/events';
 import type { ExportWorkerOptions } from '../server/exports';
 import type { TAdminPageOptions } from '../server/http/admin-page.config';
@@ -48,8 +48,13 @@ export interface AuditLog {
   metrics(): ReturnType<AuditServices['metrics']>;
   /** Resolves once every event accepted before the call is stored. */
   flush(): Promise<void>;
-  /** Stops workers started here, drains the recorder, closes the Redis connections it opened. */
-  close(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Graceful stop: `close({ httpServer })` first stops the host's server accepting and lets its
+   * requests in flight finish (at most `drainMs`, default 25 s), then stops workers started here,
+   * drains the recorder (up to `timeoutMs`, default 20 s; what is left stays in the write-ahead log
+   * for the next start) and closes the Redis connections it opened. Call it on SIGTERM.
+   */
+  close(options?: AuditServerCloseOptions): Promise<void>;
   readonly connection: Connection;
   readonly logger: Logger;
   readonly catalog: AuditServices['catalog'];

@@ -49,9 +49,17 @@ export function createApp(options: CreateAppOptions): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    const { services } = options.server;
+    // Not a check that fails readiness (the API works), but said where operators look.
+    const redisPersistence = options.readiness.redis ? (services.redisPersistence()?.persistence ?? 'unknown') : undefined;
+    const durability = services.durability.mode;
+    if (options.server.stopping()) {
+      res.status(503).json({ status: 'stopping', redisPersistence, durability });
+      return;
+    }
     const checks = await readinessChecks(options.readiness, options.readinessTimeoutMs ?? 2_000);
     const ready = Object.values(checks).every((check) => check === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks, redisPersistence, durability });
   });
 
   app.use('/trpc', refuseLargeBodies(options.bodyLimitBytes));

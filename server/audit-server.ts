@@ -1,9 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import type { Router } from 'express';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
+import { closeHttpServer } from './common/shutdown';
 import { hmacBase64Url } from './common/signed-tokens';
 import type { TCustomActionInput, OpenPageStreamsOptions } from './events';
 import type { ExportStorage, ExportWorkerOptions } from './exports';
@@ -11,7 +12,7 @@ import type { TAdminPageOptions } from './http/admin-page.config';
 import { createAuditLogExpressRouter } from './http/express-router';
 import type { NotificationChannelSettings } from './notifications';
 import { auditContext, identityOf, type AuditIdentity } from './request-scope';
-import type { BackoffPolicy } from './recorder';
+import type { BackoffPolicy, TDurabilityInput } from './recorder';
 import { createAuditLogApiRouter, createAuditLogRouter } from './router';
 import { createAuditServices, type AuditRedis } from './services';
 import type { TAuditCaller } from './access';
@@ -60,6 +61,13 @@ export interface AuditServerOptions {
   };
   notifications?: NotificationChannelSettings;
   recorder?: Partial<{ batchSize: number; flushIntervalMs: number; maxQueuedEvents: number; backoff: BackoffPolicy }>;
+  /**
+   * `{ mode, directory }`: `durable` (default) makes each host write wait until its event is in the
+   * write-ahead log on disk; `buffered` writes the log only for events past the memory bound;
+   * `memory` uses no files (Redis spill). `directory` (default `.crm-audit-log/wal`, from the
+   * working directory) must be on a disk that outlives the process. See docs/OPERATIONS.md.
+   */
+  durability?: TDurabilityInput;
   /** Record "audit log searched" events (default true), at most once per caller and filters per `throttleMs`. */
   recordReads?: boolean | { throttleMs: number };
   pageStreams?: OpenPageStreamsOptions | false;
@@ -85,6 +93,7 @@ export function createAuditServer(options: AuditServerOptions) {
     actions: options.actions,
     defaultTenantId: options.tenantId,
     recorder: options.recorder,
+    durability: options.durability,
     downloadSecret: derivedKey(secret, 'download links'),
     exports: options.exports,
     notifications: options.notifications,
@@ -105,6 +114,7 @@ export function createAuditServer(options: AuditServerOptions) {
   /** The router under `auditLog`, with the caller read from each HTTP request (the audit log's own API). */
   const httpApiRouter = () => (apiRouter ??= createAuditLogApiRouter(services, { ...routerOptions, resolveCaller: ({ req }: { req: IncomingMessage }) => callerOfRequest(req) }));
   const workers = new Set<Worker>();
+  let stopping = false;
 
   return {
     services,
@@ -127,8 +137,19 @@ export function createAuditServer(options: AuditServerOptions) {
       return worker;
     },
 
-    /** Stops workers started here, drains the recorder, closes the Redis connections it opened. */
-    async close(closeOptions?: { timeoutMs?: number }): Promise<void> {
+    /** True from the start of close(): readiness answers 503. */
+    stopping: () => stopping,
+
+    /**
+     * Stops in order: the HTTP servers given stop accepting and their requests in flight finish (at
+     * most `drainMs`, default 25 s, then they are cut), then workers started here stop, the recorder
+     * drains (up to `timeoutMs`; in durable or buffered mode what is left stays in the write-ahead
+     * log for the next start), and the Redis connections it opened close.
+     */
+    async close(closeOptions?: AuditServerCloseOptions): Promise<void> {
+      stopping = true;
+      const httpServers = closeOptions?.httpServer === undefined ? [] : [closeOptions.httpServer].flat();
+      await Promise.all(httpServers.map((httpServer) => closeHttpServer(httpServer, closeOptions?.drainMs)));
       // Let start-up (index creation) finish first, so it does not fail against a closing connection.
       await Promise.race([ready.catch(() => undefined), new Promise((done) => setTimeout(done, closeOptions?.timeoutMs ?? 20_000).unref())]);
       await Promise.all([...workers].map((worker) => worker.close()));
@@ -143,6 +164,15 @@ export function createAuditServer(options: AuditServerOptions) {
 }
 
 export type AuditServer = ReturnType<typeof createAuditServer>;
+
+export interface AuditServerCloseOptions {
+  /** How long the recorder may take to write what it holds (default 20 s). */
+  timeoutMs?: number;
+  /** The host's HTTP server(s): closed first, so no request is cut between its write and its event. */
+  httpServer?: Server | Server[];
+  /** How long requests in flight may take to finish (default 25 s). */
+  drainMs?: number;
+}
 
 function secretOf(given: string | undefined, logger: Logger): string {
   if (given !== undefined) {

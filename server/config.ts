@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { AuditServerOptions } from './audit-server';
 import { issuePath } from './common/zod-issues';
@@ -40,6 +41,10 @@ export const ZConfig = z.object({
   AUDIT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   AUDIT_FLUSH_INTERVAL_MS: z.coerce.number().int().min(1).max(60_000).default(100),
   AUDIT_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  /** durable: each audited host write waits for its event on disk; buffered: only spilled events go to disk; memory: no files (Redis spill). */
+  AUDIT_DURABILITY: z.enum(['durable', 'buffered', 'memory']).default('durable'),
+  /** The write-ahead log's directory (default DATA_DIR/audit-wal): a disk that outlives the process, a volume in a container. */
+  AUDIT_WAL_DIR: z.string().min(1).optional(),
   CORS_ORIGINS: ZCommaList.default([]),
   TRUST_PROXY: ZBooleanFlag.default(false),
   /** Signs page cursors and download links; the same in every process (API, workers, the host). */
@@ -101,6 +106,7 @@ export function auditServerOptionsFrom(config: TConfig): Omit<AuditServerOptions
     redisPrefix: config.REDIS_PREFIX,
     secret: config.AUDIT_LOG_SECRET,
     recorder: { batchSize: config.AUDIT_BATCH_SIZE, flushIntervalMs: config.AUDIT_FLUSH_INTERVAL_MS, maxQueuedEvents: config.AUDIT_MAX_QUEUED_EVENTS },
+    durability: { mode: config.AUDIT_DURABILITY, directory: config.AUDIT_WAL_DIR ?? join(config.DATA_DIR, 'audit-wal') },
     exports: {
       retentionDays: config.EXPORT_RETENTION_DAYS,
       maxRunningPerTenant: config.EXPORT_MAX_RUNNING_PER_TENANT,

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { createApp } from './app';
 import { bearerToken, verifyApiToken } from './auth/api-token';
-import { closeHttpServer, stopOnSignals } from './common/shutdown';
+import { stopOnSignals } from './common/shutdown';
 import { ConfigError, loadConfigOrExit } from './config';
 import { openProcessRuntime } from './runtime';
 
@@ -31,8 +31,6 @@ export async function runApiProcess(env: Record<string, string | undefined> = pr
     readiness: { mongo: runtime.connection, redis: runtime.server.services.connected?.redis.client },
   });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}/trpc` }, 'audit-log API listening'));
-  stopOnSignals(logger, async () => {
-    await closeHttpServer(server);
-    await runtime.close();
-  });
+  // /readyz answers 503 from here; requests in flight finish before the recorder drains.
+  stopOnSignals(logger, () => runtime.close({ httpServer: server }), 50_000);
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createAuditServer, type AuditServer, type AuditServerOptions } from './audit-server';
@@ -7,8 +8,8 @@ import { auditServerOptionsFrom, ConfigError, type TConfig } from './config';
 export interface ProcessRuntime {
   connection: Connection;
   server: AuditServer;
-  /** Drains the recorder, then closes the services and the connections. */
-  close(): Promise<void>;
+  /** Closes `httpServer` (requests in flight finish), drains the recorder, then closes the services and the connections. */
+  close(options?: { httpServer?: Server }): Promise<void>;
 }
 
 /**
@@ -31,8 +32,8 @@ export async function openProcessRuntime(config: TConfig, logger: Logger, extra:
   return {
     connection,
     server,
-    async close() {
-      await server.close({ timeoutMs: 20_000 }).catch((error: unknown) => logger.error({ err: error }, 'recorder did not drain'));
+    async close(closeOptions = {}) {
+      await server.close({ ...closeOptions, timeoutMs: 20_000 }).catch((error: unknown) => logger.error({ err: error }, 'recorder did not drain'));
       await connection.close();
     },
   };

@@ -18,7 +18,7 @@ import {
 import { createExports, EXPORT_DEFAULTS, type ExportsSettings } from './exports';
 import { createRedisFanout } from './live';
 import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
-import { BatchRecorder, RedisSpillStore, type BackoffPolicy, type RecorderCounters } from './recorder';
+import { BatchRecorder, checkRedisPersistence, durabilityOf, RedisSpillStore, WriteAheadLog, type BackoffPolicy, type RecorderCounters, type RedisPersistenceReport, type TDurabilityInput } from './recorder';
 
 export const RECORDER_DEFAULTS = { batchSize: 500, flushIntervalMs: 100, maxQueuedEvents: 100_000 } as const;
 export { EXPORT_DEFAULTS };
@@ -42,6 +42,8 @@ export interface AuditServicesOptions {
   /** A single-tenant host's tenant. */
   defaultTenantId?: string;
   recorder?: Partial<{ batchSize: number; flushIntervalMs: number; maxQueuedEvents: number; backoff: BackoffPolicy }>;
+  /** Durable (default), buffered or memory; where the write-ahead log lives (see server/recorder/durability.ts). */
+  durability?: TDurabilityInput;
   /** Signs download links (at least 32 characters). */
   downloadSecret: string;
   exports?: Partial<ExportsSettings>;
@@ -65,14 +67,22 @@ export function createAuditServices(options: AuditServicesOptions) {
     writtenListeners.add(listener);
     return () => void writtenListeners.delete(listener);
   };
+  const durability = durabilityOf(options.durability);
+  // One write-ahead log per database (its namespace), known once the connection has opened.
+  const wal =
+    durability.mode === 'memory'
+      ? undefined
+      : new WriteAheadLog<EventDocument>({ directory: durability.directory, namespace: async () => (await db.opened()).databaseName, bson: db.driver.BSON, logger });
   const batches = new BatchRecorder<EventDocument>({
     ...RECORDER_DEFAULTS,
     ...options.recorder,
     writeBatch: writes.insertBatch,
     onWritten: (documents) => writtenListeners.forEach((listener) => listener(documents)),
-    spill: redis ? new RedisSpillStore<EventDocument>(redis.client, redis.prefix, db.driver.BSON) : undefined,
+    spill: wal ?? (redis ? new RedisSpillStore<EventDocument>(redis.client, redis.prefix, db.driver.BSON) : undefined),
+    journal: durability.mode === 'durable' ? wal : undefined,
     logger,
   });
+  let redisPersistence: RedisPersistenceReport | undefined;
   const affected = createAffectedRecordsRepository(db);
   const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId });
   const events = { recorder, repository: createEventRepository(db), affected, erasure: createEventErasureRepository(db) };
@@ -88,11 +98,17 @@ export function createAuditServices(options: AuditServicesOptions) {
     onEventsWritten,
     metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> => ({ ...batches.metrics(), ...recorder.counters() }),
     flush: () => batches.flush(),
+    durability,
+    /** What start-up found out about Redis persistence (undefined before, or without Redis). */
+    redisPersistence: () => redisPersistence,
+    /** Every event still held here (memory, write-ahead log or Redis spill) through `transform`; see SpillStore.rewrite. */
+    rewriteBuffered: (transform: (document: EventDocument) => EventDocument | undefined) => batches.rewriteBuffered(transform),
 
     /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
     async start(): Promise<void> {
       await db.opened();
-      await Promise.all([writes.ensureIndexes(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
+      if (redis) void reportRedisPersistence(redis.client, durability.mode, logger).then((report) => (redisPersistence = report));
+      await Promise.all([wal?.open(), writes.ensureIndexes(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
     },
 
     /** Drains the recorder (up to `timeoutMs`, then the rest moves to the spill store), then closes the services. */
@@ -100,11 +116,26 @@ export function createAuditServices(options: AuditServicesOptions) {
       try {
         await batches.close({ timeoutMs });
       } finally {
+        await wal?.close().catch((error: unknown) => logger.error({ err: error }, 'audit write-ahead log did not close cleanly'));
         events.repository.close();
         await connected?.close();
       }
     },
   };
+}
+
+/** Loud when Redis would lose queued exports (and, in memory mode, spilled events) on a restart. */
+async function reportRedisPersistence(client: Redis, mode: string, logger: Logger): Promise<RedisPersistenceReport> {
+  const report = await checkRedisPersistence(client).catch((): RedisPersistenceReport => ({ persistence: 'unknown', maxmemoryPolicy: 'unknown' }));
+  const advice = 'set appendonly yes and maxmemory-policy noeviction (docs/OPERATIONS.md, "Redis")';
+  if (report.persistence === 'none') {
+    logger.error({ redisPersistence: report, durability: mode }, `Redis does not persist: a Redis restart loses queued exports${mode === 'memory' ? ' and spilled audit events' : ''}; ${advice}`);
+  } else if (report.persistence === 'unknown') {
+    logger.warn({ redisPersistence: report }, `Redis persistence unknown (CONFIG GET refused): make sure it is ${advice}`);
+  } else if (report.persistence === 'snapshots' || report.maxmemoryPolicy !== 'noeviction') {
+    logger.warn({ redisPersistence: report }, `Redis may lose recent writes on a restart or evict queue keys: ${advice}`);
+  }
+  return report;
 }
 
 /** What needs Redis: live fan-out, notifications, exports. */

@@ -19,13 +19,15 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = pino({ name: 'demo-crm', level: config.LOG_LEVEL });
   const started: { database?: DemoDatabase; auditLog?: AuditLog; crm?: CrmApp; server?: Server } = {};
+  // Requests in flight finish (each write with its event on disk: durable mode) and pending sign-in
+  // counts are recorded before the audit log drains.
   const stopAll = async () => {
     if (started.server) await closeHttpServer(started.server);
     started.crm?.close();
     await started.auditLog?.close();
     await started.database?.close();
   };
-  stopOnSignals(logger, stopAll);
+  stopOnSignals(logger, stopAll, 50_000);
 
   started.database = await openDemoDatabase(config, logger);
   started.auditLog = createAuditLog({

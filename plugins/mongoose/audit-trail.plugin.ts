@@ -2,6 +2,7 @@ import { registerBulkWriteHooks } from './bulk-write-hooks';
 import { defaultDisplayName, subjectTypeOf } from './change-events';
 import type { PlainDocument } from './update-diff';
 import { registerDocumentHooks } from './document-hooks';
+import { registerDurableHooks } from './durable-hooks';
 import { createFieldRules, selectHiddenPaths } from './field-rules';
 import type { AuditTrailSink, HookableSchema, PluginContext } from './plugin-context';
 import { registerQueryHooks } from './query-hooks';
@@ -34,7 +35,8 @@ const APPLIED = Symbol.for('crm-audit-log.auditTrailPlugin.applied');
 /**
  * Mongoose schema plugin (mongoose 8 or 9): records creates, updates with field diffs, replaces,
  * upserts, deletes, soft deletes and bulkWrite operations. `schema.plugin(auditTrailPlugin, { auditLog })`
- * per model, or `mongoose.plugin(auditTrailPlugin, { auditLog })` for all. Events are queued, never awaited.
+ * per model, or `mongoose.plugin(auditTrailPlugin, { auditLog })` for all. Events are queued; in durable
+ * mode the host's call also waits for them to be on disk (see durable-hooks.ts).
  */
 export function auditTrailPlugin(schema: unknown, options: AuditTrailPluginOptions): void {
   if (!options?.auditLog) throw new Error('auditTrailPlugin: pass { auditLog } (from createAuditLog) as the plugin options');
@@ -45,6 +47,8 @@ export function auditTrailPlugin(schema: unknown, options: AuditTrailPluginOptio
   registerDocumentHooks(schema as HookableSchema, context);
   registerQueryHooks(schema as HookableSchema, context);
   registerBulkWriteHooks(schema as HookableSchema, context);
+  // Last, so it runs after the hooks that record.
+  registerDurableHooks(schema as HookableSchema, context);
 }
 
 function createPluginContext(schema: unknown, options: AuditTrailPluginOptions): PluginContext {

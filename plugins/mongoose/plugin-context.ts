@@ -15,6 +15,12 @@ import { changingRecordsFilter, wouldChangeCondition } from './update-effects';
 export interface AuditTrailSink {
   record(event: TAuditEventInput, affectedIds?: readonly string[]): string | undefined;
   logger: Pick<Logger, 'error' | 'warn'>;
+  /**
+   * Durable mode: a promise that resolves once the events recorded so far are safe (on disk or
+   * stored) and rejects when they could not be made so; undefined when nothing is waiting. The
+   * plugin returns it from its post hooks, so the host's write resolves only with its event safe.
+   */
+  durable?(): Promise<void> | undefined;
 }
 
 /** What every hook of one plugin application shares: the host's options, turned into rules. */

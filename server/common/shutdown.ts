@@ -24,11 +24,25 @@ export function stopOnSignals(logger: Pick<Logger, 'info' | 'error'>, stop: (sig
   process.once('SIGINT', () => onSignal('SIGINT'));
 }
 
-/** Stops accepting connections and resolves once requests in flight have finished. */
-export function closeHttpServer(server: Server): Promise<void> {
+/** How long requests in flight may take to finish once the server stops accepting (then they are cut). */
+export const HTTP_DRAIN_MS = 25_000;
+
+/**
+ * Stops accepting connections and resolves once requests in flight have finished, at most
+ * `drainMs` later; then the connections still open are closed. Keep-alive connections are closed
+ * as soon as they are idle (each request in flight on one gets its answer first): a client that
+ * keeps its connection open does not hold the shutdown.
+ */
+export function closeHttpServer(server: Server, drainMs = HTTP_DRAIN_MS): Promise<void> {
   return new Promise((done) => {
-    server.close(() => done());
-    // Idle keep-alive sockets would hold close() open; requests in flight still finish.
+    if (!server.listening) return done();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+    server.close(() => {
+      clearInterval(idleSweep);
+      clearTimeout(cut);
+      done();
+    });
     server.closeIdleConnections();
   });
 }

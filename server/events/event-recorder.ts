@@ -43,8 +43,11 @@ export function createEventRecorder(deps: EventRecorderDeps) {
   }
 
   return {
-    /** What capture (the mongoose plugin, the tRPC middleware) writes through: never throws into the host's write. */
-    capture: { record: recordCaptured, logger: deps.logger },
+    /**
+     * What capture (the mongoose plugin, the tRPC middleware) writes through: `record` never throws
+     * into the host's write; `durable` (durable mode) is what the plugin's post hooks return.
+     */
+    capture: { record: recordCaptured, logger: deps.logger, durable: () => deps.batches.durable() },
 
     /**
      * Returns the event id at once. Throws AuditEventValidationError for an invalid event (also one

@@ -1,40 +1,9 @@
 import type { Logger } from 'pino';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { AuditLogClosedError, AuditLogOverloadedError } from './recorder.errors';
+import type { BatchWriteResult, EventJournal, RecordedDocument, RecorderCounters, SpillStore } from './recorder.ports';
 
-/** Thrown by a batch writer when the database is unreachable or busy: the batch is retried. */
-export class TransientWriteError extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`transient write failure: ${(cause as Error)?.message ?? String(cause)}`);
-    this.name = 'TransientWriteError';
-  }
-}
-
-/**
- * The port the recorder writes through (the events slice implements it: event-writes.repository.ts).
- * Documents are opaque to the recorder but for their id, assigned before the first attempt.
- */
-export interface RecordedDocument {
-  _id: { toHexString(): string };
-}
-
-/** What one batch write achieved. Transient failures are thrown (TransientWriteError) instead. */
-export interface BatchWriteResult<EventDocument extends RecordedDocument = RecordedDocument> {
-  /** Inserted now, or found already stored (a duplicate id from an earlier, interrupted attempt). */
-  written: number;
-  /** Documents the server refused for a reason that will not go away by retrying. */
-  rejected: Array<{ document: EventDocument; reason: string }>;
-  /** Documents that hit a transient per-document error and must be tried again. */
-  retry: EventDocument[];
-}
-
-/** Where events go when the in-memory bound is reached, and where refused ones are kept. */
-export interface SpillStore<EventDocument extends RecordedDocument = RecordedDocument> {
-  push(documents: EventDocument[]): Promise<void>;
-  pop(count: number): Promise<EventDocument[]>;
-  length(): Promise<number>;
-  keepRejected(entries: Array<{ document: EventDocument; reason: string }>): Promise<void>;
-}
+export { TransientWriteError, type BatchWriteResult, type EventJournal, type RecordedDocument, type RecorderCounters, type SpillStore } from './recorder.ports';
 
 export interface BatchRecorderOptions<EventDocument extends RecordedDocument = RecordedDocument> {
   writeBatch(documents: EventDocument[]): Promise<BatchWriteResult<EventDocument>>;
@@ -50,23 +19,12 @@ export interface BatchRecorderOptions<EventDocument extends RecordedDocument = R
    * not block: it runs inside the write loop, and whatever it throws is logged and ignored.
    */
   onWritten?: (documents: EventDocument[]) => void;
-}
-
-export interface RecorderCounters {
-  /** Accepted by record() since start. */
-  accepted: number;
-  /** Stored in MongoDB exactly once. */
-  written: number;
-  /** Events in a write attempt that failed and was tried again. */
-  retried: number;
-  /** Refused by the server for good; kept in the spill store's rejected list and logged. */
-  failed: number;
-  /** Moved to the spill store because the in-memory bound was reached. */
-  spilled: number;
-  /** record() calls refused with AuditLogOverloadedError. */
-  overloaded: number;
-  /** In memory now, waiting to be written. */
-  queued: number;
+  /**
+   * Durable mode: every accepted event is appended to the journal as it is queued, and `durable()`
+   * answers when the host may acknowledge its write. Past the memory bound, and after close(),
+   * events go to the spill store alone (the write-ahead log: both are the same files).
+   */
+  journal?: EventJournal<EventDocument>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms).unref());
@@ -93,7 +51,7 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
   private enqueuedToMain = 0;
   private settledFromMain = 0;
   private settledWaiters: Array<{ target: number; done: () => void }> = [];
-  private readonly counters = { accepted: 0, written: 0, retried: 0, failed: 0, spilled: 0, overloaded: 0 };
+  private readonly counters = { accepted: 0, written: 0, retried: 0, failed: 0, spilled: 0, overloaded: 0, refusedWrites: 0 };
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: BatchRecorderOptions<EventDocument>) {
@@ -102,8 +60,10 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
   }
 
   enqueue(document: EventDocument): void {
-    if (this.closed) throw new AuditLogClosedError();
+    const { journal, spill } = this.options;
+    if (this.closed && !(journal && spill)) throw new AuditLogClosedError();
     const inMemory = this.queue.length + this.inFlight;
+    if (journal && spill && (this.closed || inMemory >= this.options.maxQueuedEvents)) return this.spillDurably(document, spill);
     if (inMemory >= this.options.maxQueuedEvents) {
       // Past the bound: spill to Redis while it keeps up; beyond that, tell the host plainly.
       if (!this.options.spill || this.spillBuffer.length >= this.options.maxQueuedEvents) {
@@ -115,6 +75,7 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
       void this.drainSpillBuffer();
       return;
     }
+    journal?.append([document]);
     this.counters.accepted++;
     this.enqueuedToMain++;
     this.queue.push(document);
@@ -164,6 +125,43 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
     this.spillBuffer = [];
   }
 
+  /**
+   * Durable mode: resolves once every event accepted before the call is in the journal on disk (or
+   * stored); undefined when nothing is waiting. Rejects when that failed or the journal is closed:
+   * the host's write must not be acknowledged as audited. Without a journal: undefined.
+   */
+  durable(): Promise<void> | undefined {
+    const journal = this.options.journal;
+    if (!journal) return undefined;
+    const committed = journal.isClosed() ? Promise.reject(new AuditLogClosedError()) : journal.committed();
+    return committed?.catch((error: unknown) => {
+      this.counters.refusedWrites++;
+      this.options.logger?.error({ err: error }, 'audit: a host write is refused: its event could not be made durable');
+      throw error;
+    });
+  }
+
+  /**
+   * Every event held here (memory and spill store) through `transform`; `undefined` drops it.
+   * Answers how many changed or were dropped. The batch on its way to MongoDB is left as it is.
+   */
+  async rewriteBuffered(transform: (document: EventDocument) => EventDocument | undefined): Promise<number> {
+    let changed = 0;
+    const rewriteList = (list: EventDocument[]) =>
+      list.flatMap((document) => {
+        const next = transform(document);
+        if (next !== document) changed++;
+        return next === undefined ? [] : [next];
+      });
+    const queued = this.queue.length;
+    this.queue = rewriteList(this.queue);
+    // Dropped events count as settled, so flush() still resolves.
+    this.settledFromMain += queued - this.queue.length;
+    this.spillBuffer = rewriteList(this.spillBuffer);
+    this.notifySettled();
+    return changed + ((await this.options.spill?.rewrite(transform)) ?? 0);
+  }
+
   metrics(): RecorderCounters {
     return { ...this.counters, queued: this.queue.length + this.inFlight + this.spillBuffer.length };
   }
@@ -208,6 +206,7 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
         const result = await this.options.writeBatch(pending);
         this.counters.written += result.written;
         this.reportWritten(pending, result);
+        this.settleStored(pending, result);
         if (result.rejected.length > 0) await this.giveUp(result.rejected);
         pending = result.retry;
       } catch (error) {
@@ -217,6 +216,28 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
       this.counters.retried += pending.length;
       await this.sleep(backoffDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
     }
+  }
+
+  private settleStored(attempted: EventDocument[], result: BatchWriteResult<EventDocument>): void {
+    const settle = this.options.spill?.settle;
+    if (!settle || result.written === 0) return;
+    const notWritten = new Set([...result.retry, ...result.rejected.map(({ document }) => document)]);
+    settle.call(this.options.spill, notWritten.size === 0 ? attempted : attempted.filter((document) => !notWritten.has(document)));
+  }
+
+  /** Durable mode past the memory bound (or after close()): straight to the write-ahead log, read back later. */
+  private spillDurably(document: EventDocument, spill: SpillStore<EventDocument>): void {
+    const pushed = spill.push([document]); // throws once the write-ahead log is closed
+    this.counters.accepted++;
+    this.counters.spilled++;
+    pushed.then(
+      () => {
+        this.spillBacklog = true;
+        if (!this.closed) this.scheduleWrite(true);
+      },
+      (error: unknown) => this.options.logger?.error({ err: error, eventId: document._id.toHexString() }, 'audit: event not written to the write-ahead log (its host write is refused)'),
+    );
+    this.spillBacklog = true;
   }
 
   private reportWritten(attempted: EventDocument[], result: BatchWriteResult<EventDocument>): void {
@@ -238,6 +259,7 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
     );
     try {
       await this.options.spill?.keepRejected(rejected);
+      this.options.spill?.settle?.(rejected.map(({ document }) => document));
     } catch (error) {
       this.options.logger?.error({ err: error }, 'could not keep refused audit events in the spill store');
     }

@@ -199,5 +199,10 @@ function memorySpillStore(): SpillStore<EventDocument> & { rejected: Array<{ rea
     pop: async (count) => list.splice(0, count),
     length: async () => list.length,
     keepRejected: async (entries) => void rejected.push(...entries),
+    rewrite: async (transform) => {
+      const before = list.splice(0);
+      list.push(...before.flatMap((document) => transform(document) ?? []));
+      return before.length - list.length;
+    },
   };
 }

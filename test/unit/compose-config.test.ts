@@ -13,6 +13,7 @@ interface ComposeService {
   command?: string | string[];
   entrypoint?: string | string[];
   environment?: Record<string, unknown> | string[];
+  volumes?: string[];
 }
 
 const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
@@ -75,6 +76,14 @@ describe('docker-compose.yml against the config schema', () => {
     expect(Object.keys(REQUIRED_BY_COMMAND)).toContain(command);
     const required = [...(REQUIRED_BY_COMMAND[command] ?? []), ...(config.NODE_ENV === 'production' ? REQUIRED_IN_PRODUCTION : [])];
     expect(required.filter((name) => config[name] === undefined)).toEqual([]);
+  });
+  it.each(appServices)('gives the %s service its write-ahead log directory on a named volume', (_name, service) => {
+    const config = parseConfig(environmentOf(service));
+    expect(config.AUDIT_WAL_DIR).toBeDefined();
+    const mounts = (service.volumes ?? []).map((volume) => volume.split(':'));
+    const mount = mounts.find(([, target]) => target === config.AUDIT_WAL_DIR);
+    expect(mount).toBeDefined();
+    expect(Object.keys((compose as { volumes?: Record<string, unknown> }).volumes ?? {})).toContain(mount?.[0]);
   });
 });
 

@@ -1,0 +1,147 @@
+import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+
+/** One append-only file of the write-ahead log: one encoded event per line. */
+export interface Segment {
+  path: string;
+  /** Bytes appended (committed or not). */
+  bytes: number;
+  /** Events in it not yet stored in MongoDB. */
+  outstanding: number;
+  /** No more appends: it may be deleted once `outstanding` is 0 and its writes are done. */
+  sealed: boolean;
+  /** Events whose copy in memory is gone (spilled, or claimed from a crashed owner): they are read back. */
+  backlog: boolean;
+  /** Its events are counted in `outstanding` (at append; a claimed segment when it is read). */
+  counted: boolean;
+  writesPending: number;
+  handle?: FileHandle;
+  deleted?: boolean;
+}
+
+export function newSegment(path: string, backlog: boolean): Segment {
+  return { path, bytes: 0, outstanding: 0, sealed: false, backlog, counted: true, writesPending: 0 };
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  settled: boolean;
+}
+
+function deferred(): Deferred {
+  const entry = { settled: false } as Deferred;
+  entry.promise = new Promise<void>((resolve, reject) => {
+    entry.resolve = () => ((entry.settled = true), resolve());
+    entry.reject = (error) => ((entry.settled = true), reject(error));
+  });
+  // Nobody may be waiting on a group (buffered mode): its failure is counted and logged, not unhandled.
+  entry.promise.catch(() => undefined);
+  return entry;
+}
+
+/**
+ * Group commit: appends made while one write is on its way to the disk go out together in the next
+ * one, each segment's part with one `write` and one `fdatasync`. `committed()` is the promise of the
+ * newest group: it resolves once everything appended before the call is on disk.
+ */
+export class GroupCommitter {
+  private group: Array<{ segment: Segment; text: string }> = [];
+  private groupDone: Deferred | undefined;
+  private latest: Deferred | undefined;
+  private flushing: Promise<void> | undefined;
+  /** Groups that could not be written (disk full, directory gone). */
+  failedGroups = 0;
+
+  constructor(private readonly onWritten: (segment: Segment) => void) {}
+
+  append(segment: Segment, text: string): Promise<void> {
+    segment.bytes += Buffer.byteLength(text);
+    segment.writesPending++;
+    this.group.push({ segment, text });
+    this.groupDone ??= deferred();
+    this.latest = this.groupDone;
+    // A microtask later, so every append of this turn of the event loop joins the group.
+    this.flushing ??= Promise.resolve().then(() => this.flushLoop());
+    return this.groupDone.promise;
+  }
+
+  committed(): Promise<void> | undefined {
+    return this.latest && !this.latest.settled ? this.latest.promise : undefined;
+  }
+
+  /** Resolves once nothing is waiting to be written. */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.group.length > 0) {
+      const group = this.group;
+      const done = this.groupDone!;
+      this.group = [];
+      this.groupDone = undefined;
+      try {
+        await writeGroup(group);
+        done.resolve();
+      } catch (error) {
+        this.failedGroups++;
+        done.reject(error);
+      } finally {
+        for (const { segment } of group) {
+          segment.writesPending--;
+          this.onWritten(segment);
+        }
+      }
+    }
+    this.flushing = undefined;
+  }
+}
+
+async function writeGroup(group: Array<{ segment: Segment; text: string }>): Promise<void> {
+  const bySegment = new Map<Segment, string[]>();
+  for (const { segment, text } of group) bySegment.set(segment, [...(bySegment.get(segment) ?? []), text]);
+  for (const [segment, texts] of bySegment) {
+    // O_APPEND: a torn write can only damage the last line, which replay skips.
+    segment.handle ??= await open(segment.path, 'a');
+    await segment.handle.write(texts.join(''));
+    await segment.handle.datasync();
+  }
+}
+
+/** Sealed, written and nothing left in it to store: the file may go. */
+export function isDone(segment: Segment): boolean {
+  return !segment.deleted && segment.sealed && segment.outstanding <= 0 && segment.writesPending === 0 && segment.counted;
+}
+
+export async function removeSegmentFile(segment: Segment): Promise<void> {
+  segment.deleted = true;
+  const handle = segment.handle;
+  segment.handle = undefined;
+  await handle?.close().catch(() => undefined);
+  await unlink(segment.path).catch(() => undefined);
+}
+
+/** The lines of a segment; a last line cut short by a crash (never acknowledged) is left out and counted. */
+export async function readSegmentLines(path: string): Promise<{ lines: string[]; torn: number }> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
+  const lines = text.split('\n');
+  const last = lines.pop() ?? '';
+  return { lines: lines.filter((line) => line.length > 0), torn: last.length > 0 ? 1 : 0 };
+}
+
+/** Replaces a sealed segment's content (write, fsync, rename: a crash leaves the old or the new file). */
+export async function replaceSegment(segment: Segment, lines: string[]): Promise<void> {
+  await segment.handle?.close().catch(() => undefined);
+  segment.handle = undefined;
+  const temporary = `${segment.path}.rewrite`;
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.write(lines.map((line) => `${line}\n`).join(''));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, segment.path);
+  segment.bytes = lines.reduce((total, line) => total + Buffer.byteLength(line) + 1, 0);
+}
