@@ -20,6 +20,14 @@ export function createAuditHttpContext({ req, res }: { req: Request; res: Respon
   return { req, res, requestId: (res.locals.requestId as string | undefined) ?? auditContext.current()?.request.requestId };
 }
 
+/**
+ * The most calls one tRPC request may batch (tRPC's `maxBatchSize`; a larger batch is refused with
+ * 400 BAD_REQUEST "Batch call exceeds maximum size" before any call runs). One batch of 200 facets
+ * kept the database busy for 42 s; ten is what the admin page sends at most (the client's
+ * `maxItems`). Hosts mounting the router in their own endpoint set the same (docs/INSTALL.md).
+ */
+export const AUDIT_MAX_BATCH_SIZE = 10;
+
 export type ResolveRequestCaller = (req: IncomingMessage) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
 
 export interface AuditExpressRouterOptions {
@@ -32,6 +40,8 @@ export interface AuditExpressRouterOptions {
   adminPage?: boolean | TAdminPageOptions;
   /** Largest tRPC request body (default 100 kB). */
   bodyLimitBytes?: number;
+  /** Most calls per batched request (default AUDIT_MAX_BATCH_SIZE, 10). */
+  maxBatchSize?: number;
 }
 
 /**
@@ -50,6 +60,7 @@ export function createAuditLogExpressRouter(options: AuditExpressRouterOptions):
       createExpressMiddleware({
         router: options.apiRouter,
         maxBodySize: bodyLimitBytes,
+        maxBatchSize: options.maxBatchSize ?? AUDIT_MAX_BATCH_SIZE,
         createContext: createAuditHttpContext,
       }),
     );
