@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { AnyRouter } from '@trpc/server';
+import type { AnyRouter, TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Request, type Response, type Router } from 'express';
+import { AuditLogError } from '../errors';
 import { auditContext } from '../request-scope';
 import type { AuditServices } from '../services';
 import type { TAuditCaller } from '../access';
@@ -27,6 +28,15 @@ export function createAuditHttpContext({ req, res }: { req: Request; res: Respon
  * `maxItems`). Hosts mounting the router in their own endpoint set the same (docs/INSTALL.md).
  */
 export const AUDIT_MAX_BATCH_SIZE = 10;
+
+/**
+ * tRPC's `responseMeta` for any mount of the audit log's router: a refusal that passes
+ * (TOO_MANY_READS, as 429) carries `Retry-After` in seconds. The demo CRM's /trpc uses it too.
+ */
+export function auditLogResponseMeta({ errors }: { errors: TRPCError[] }): { headers?: Record<string, string> } {
+  const waits = errors.map((error) => (error.cause instanceof AuditLogError ? error.cause.retryAfterMs : undefined)).filter((ms): ms is number => ms !== undefined);
+  return waits.length > 0 ? { headers: { 'retry-after': String(Math.ceil(Math.max(...waits) / 1_000)) } } : {};
+}
 
 export type ResolveRequestCaller = (req: IncomingMessage) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
 
@@ -61,6 +71,7 @@ export function createAuditLogExpressRouter(options: AuditExpressRouterOptions):
         router: options.apiRouter,
         maxBodySize: bodyLimitBytes,
         maxBatchSize: options.maxBatchSize ?? AUDIT_MAX_BATCH_SIZE,
+        responseMeta: auditLogResponseMeta,
         createContext: createAuditHttpContext,
       }),
     );
