@@ -41,7 +41,7 @@ function benchRouter(audit: AuditServer) {
     const token = bearerToken(ctx.req.headers.authorization);
     return token ? verifyApiToken(token, TOKEN_SECRET) : null;
   };
-  const { adminProcedure } = createProcedures<AuditHttpContext>({ resolveCaller, canRead: (caller) => caller.role === 'admin', requestIdOf: (ctx) => ctx.requestId ?? 'bench', logger: audit.logger });
+  const { adminProcedure } = createProcedures<AuditHttpContext>({ resolveCaller, canRead: (caller) => caller.role === 'admin', requestIdOf: (ctx) => ctx.requestId ?? 'bench', logger: audit.logger, reads: audit.services.reads });
   return router({
     auditLog: createAuditLogRouter<AuditHttpContext>(audit.services, { cursorSecret: 'bench-cursor-secret-0123456789abcdef!!', resolveCaller }),
     bench: router({ empty: adminProcedure.query(() => null) }),

@@ -49,6 +49,8 @@ export function createAuditLogClient<TRouter extends AnyRouter = AuditLogApiRout
       url: options.url,
       transformer: superjson,
       maxURLLength: options.maxURLLength,
+      // The server refuses larger batches (AUDIT_MAX_BATCH_SIZE); more calls at once go as several requests.
+      maxItems: 10,
       headers: options.headers ?? (() => ({})),
       fetch: (input, init) => baseFetch(input, { ...(init as RequestInit), credentials }),
     }),

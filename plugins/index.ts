@@ -22,6 +22,7 @@ export * from './events/explicit-events';
 export { UNSCOPED_TENANT } from '../server/events';
 export { ANONYMOUS_ACTOR } from '../server/events';
 export { AuditLogError, type AuditErrorCode } from '../server/errors';
+export { auditLogResponseMeta } from '../server/http/express-router';
 export { AuditEventValidationError } from '../server/events';
 export { AuditLogClosedError, AuditLogOverloadedError } from '../server/recorder';
 export { signApiToken, type TApiTokenPayload } from '../server/auth/api-token';

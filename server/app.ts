@@ -8,7 +8,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { AuditServer } from './audit-server';
 import { withTimeout } from './common/with-timeout';
-import { createAuditHttpContext, type AuditHttpContext } from './http/express-router';
+import { AUDIT_MAX_BATCH_SIZE, auditLogResponseMeta, createAuditHttpContext, type AuditHttpContext } from './http/express-router';
 import { EXPORT_DEFAULTS } from './services';
 
 export interface CreateAppOptions {
@@ -69,6 +69,8 @@ export function createApp(options: CreateAppOptions): express.Express {
       router: options.server.httpApiRouter(),
       createContext: createAuditHttpContext,
       maxBodySize: options.bodyLimitBytes,
+      maxBatchSize: AUDIT_MAX_BATCH_SIZE,
+      responseMeta: auditLogResponseMeta,
       onError({ error, path, ctx }) {
         if (error.code !== 'INTERNAL_SERVER_ERROR') return;
         const requestId = (ctx as AuditHttpContext | undefined)?.requestId;

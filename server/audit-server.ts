@@ -12,6 +12,7 @@ import type { TAdminPageOptions } from './http/admin-page.config';
 import { createAuditLogExpressRouter } from './http/express-router';
 import type { NotificationChannelSettings } from './notifications';
 import { auditContext, identityOf, type AuditIdentity } from './request-scope';
+import type { ReadLimits } from './read-limits';
 import type { BackoffPolicy, TDurabilityInput } from './recorder';
 import { createAuditLogApiRouter, createAuditLogRouter } from './router';
 import { createAuditServices, type AuditRedis } from './services';
@@ -71,6 +72,8 @@ export interface AuditServerOptions {
   /** Record "audit log searched" events (default true), at most once per caller and filters per `throttleMs`. */
   recordReads?: boolean | { throttleMs: number };
   pageStreams?: OpenPageStreamsOptions | false;
+  /** Expensive reads (events.list, byId, facets) at once per tenant and in all, per process; beyond: a short queue, then TOO_MANY_REQUESTS (docs/API.md). */
+  readLimits?: Partial<ReadLimits>;
   logger?: Logger;
   clock?: () => Date;
 }
@@ -97,6 +100,7 @@ export function createAuditServer(options: AuditServerOptions) {
     downloadSecret: derivedKey(secret, 'download links'),
     exports: options.exports,
     notifications: options.notifications,
+    readLimits: options.readLimits,
     clock: options.clock,
   });
   const ready = services.start();

@@ -14,16 +14,22 @@ export type AuditErrorCode =
   | 'INVALID_CURSOR'
   | 'NOT_FOUND'
   /** A feature that needs configuration this process lacks (e.g. Redis for exports). */
-  | 'NOT_CONFIGURED';
+  | 'NOT_CONFIGURED'
+  /** The tenant has as many expensive reads running and waiting as it may (server/read-limits); `retryAfterMs` says when to try again. */
+  | 'TOO_MANY_READS';
 
 export class AuditLogError extends Error {
+  /** For refusals that pass (TOO_MANY_READS): how long the client should wait; the HTTP edge sends it as Retry-After. */
+  readonly retryAfterMs?: number;
+
   constructor(
     readonly code: AuditErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
     this.name = 'AuditLogError';
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -40,6 +40,7 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(services
     canRead: options.canRead ?? isAdmin,
     requestIdOf: (ctx) => requestIdOf(ctx) ?? randomUUID(),
     logger,
+    reads: services.reads,
   });
   const recordReads = options.recordReads ?? true;
   const reads = recordReads

@@ -18,6 +18,7 @@ import {
 import { createExports, EXPORT_DEFAULTS, type ExportsSettings } from './exports';
 import { createRedisFanout } from './live';
 import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
+import { TenantReadLimiter, type ReadLimits } from './read-limits';
 import { BatchRecorder, checkRedisPersistence, durabilityOf, RedisSpillStore, WriteAheadLog, type BackoffPolicy, type RecorderCounters, type RedisPersistenceReport, type TDurabilityInput } from './recorder';
 
 export const RECORDER_DEFAULTS = { batchSize: 500, flushIntervalMs: 100, maxQueuedEvents: 100_000 } as const;
@@ -48,6 +49,8 @@ export interface AuditServicesOptions {
   downloadSecret: string;
   exports?: Partial<ExportsSettings>;
   notifications?: NotificationChannelSettings;
+  /** How many expensive reads run at once per tenant and in all, in this process (server/read-limits). */
+  readLimits?: Partial<ReadLimits>;
   clock?: () => Date;
 }
 
@@ -93,6 +96,8 @@ export function createAuditServices(options: AuditServicesOptions) {
     catalog,
     logger,
     events,
+    /** Admits the expensive reads of every router of this process, fairly per tenant. */
+    reads: new TenantReadLimiter(options.readLimits),
     /** Exports, notifications and live views: present when Redis is configured. */
     connected,
     onEventsWritten,

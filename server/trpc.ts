@@ -4,6 +4,7 @@ import superjson from 'superjson';
 import { ZAuditCaller, type TAuditCaller } from './access';
 import { readableIssues, zodErrorOf, zodIssuesOf } from './common/zod-issues';
 import { AuditLogError, type AuditErrorCode } from './errors';
+import type { TenantReadLimiter } from './read-limits';
 
 /**
  * The audit log's tRPC instance. Its context is whatever the host's is: the router reads the
@@ -19,6 +20,7 @@ export const TRPC_CODE_OF: Record<AuditErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_CURSOR: 'BAD_REQUEST',
   NOT_FOUND: 'NOT_FOUND',
   NOT_CONFIGURED: 'PRECONDITION_FAILED',
+  TOO_MANY_READS: 'TOO_MANY_REQUESTS',
 };
 
 const t = initTRPC.context<AuditHostContext>().create({
@@ -27,7 +29,8 @@ const t = initTRPC.context<AuditHostContext>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message;
-    return { ...shape, message, data: { ...shape.data, zodError: zodErrorOf(error.cause) } };
+    const retryAfterMs = error.cause instanceof AuditLogError ? error.cause.retryAfterMs : undefined;
+    return { ...shape, message, data: { ...shape.data, zodError: zodErrorOf(error.cause), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) } };
   },
 });
 
@@ -61,6 +64,8 @@ export interface AccessPolicy<TContext> {
   canRead(caller: TAuditCaller): boolean;
   requestIdOf(ctx: TContext): string;
   logger: Logger;
+  /** Admits the expensive reads (`readProcedure`), fairly per tenant. */
+  reads: TenantReadLimiter;
 }
 
 /**
@@ -95,7 +100,21 @@ export function createProcedures<TContext extends AuditHostContext>(policy: Acce
     return next();
   });
 
-  return { publicProcedure, sessionProcedure, authedProcedure, adminProcedure };
+  /**
+   * An admin's expensive read (a search, a page, facets): it waits for one of its tenant's read
+   * slots, so one tenant's load cannot hold the database against another's (server/read-limits).
+   * A client that goes away while waiting leaves the queue.
+   */
+  const readProcedure = adminProcedure.use(async ({ ctx, next, signal }) => {
+    const release = await policy.reads.acquire(ctx.caller.tenantId, signal);
+    try {
+      return await next();
+    } finally {
+      release();
+    }
+  });
+
+  return { publicProcedure, sessionProcedure, authedProcedure, adminProcedure, readProcedure };
 }
 
 export type AuditProcedures = ReturnType<typeof createProcedures>;

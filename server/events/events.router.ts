@@ -12,11 +12,11 @@ export interface EventsRouterDeps extends EventsDeps {
 }
 
 /** The read side of the log, admins of the caller's tenant only. */
-export function createEventsRouter({ adminProcedure }: AuditProcedures, deps: EventsRouterDeps) {
+export function createEventsRouter({ adminProcedure, readProcedure }: AuditProcedures, deps: EventsRouterDeps) {
   return router({
-    list: adminProcedure.input(ZListEventsInput).query((call) => listEventsHandler(deps, call)),
-    byId: adminProcedure.input(ZEventByIdInput).query((call) => eventByIdHandler(deps, call)),
-    facets: adminProcedure.input(ZEventFiltersInput.optional()).query((call) => facetsHandler(deps, call)),
+    list: readProcedure.input(ZListEventsInput).query((call) => listEventsHandler(deps, call)),
+    byId: readProcedure.input(ZEventByIdInput).query((call) => eventByIdHandler(deps, call)),
+    facets: readProcedure.input(ZEventFiltersInput.optional()).query((call) => facetsHandler(deps, call)),
 
     /** New events matching the filters, as they are stored, on whichever instance recorded them (SSE). */
     live: adminProcedure.input(ZEventFiltersInput.optional()).subscription(async function* ({ ctx, input, signal }) {

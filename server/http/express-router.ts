@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { AnyRouter } from '@trpc/server';
+import type { AnyRouter, TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Request, type Response, type Router } from 'express';
+import { AuditLogError } from '../errors';
 import { auditContext } from '../request-scope';
 import type { AuditServices } from '../services';
 import type { TAuditCaller } from '../access';
@@ -20,6 +21,23 @@ export function createAuditHttpContext({ req, res }: { req: Request; res: Respon
   return { req, res, requestId: (res.locals.requestId as string | undefined) ?? auditContext.current()?.request.requestId };
 }
 
+/**
+ * The most calls one tRPC request may batch (tRPC's `maxBatchSize`; a larger batch is refused with
+ * 400 BAD_REQUEST "Batch call exceeds maximum size" before any call runs). One batch of 200 facets
+ * kept the database busy for 42 s; ten is what the admin page sends at most (the client's
+ * `maxItems`). Hosts mounting the router in their own endpoint set the same (docs/INSTALL.md).
+ */
+export const AUDIT_MAX_BATCH_SIZE = 10;
+
+/**
+ * tRPC's `responseMeta` for any mount of the audit log's router: a refusal that passes
+ * (TOO_MANY_READS, as 429) carries `Retry-After` in seconds. The demo CRM's /trpc uses it too.
+ */
+export function auditLogResponseMeta({ errors }: { errors: TRPCError[] }): { headers?: Record<string, string> } {
+  const waits = errors.map((error) => (error.cause instanceof AuditLogError ? error.cause.retryAfterMs : undefined)).filter((ms): ms is number => ms !== undefined);
+  return waits.length > 0 ? { headers: { 'retry-after': String(Math.ceil(Math.max(...waits) / 1_000)) } } : {};
+}
+
 export type ResolveRequestCaller = (req: IncomingMessage) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
 
 export interface AuditExpressRouterOptions {
@@ -32,6 +50,8 @@ export interface AuditExpressRouterOptions {
   adminPage?: boolean | TAdminPageOptions;
   /** Largest tRPC request body (default 100 kB). */
   bodyLimitBytes?: number;
+  /** Most calls per batched request (default AUDIT_MAX_BATCH_SIZE, 10). */
+  maxBatchSize?: number;
 }
 
 /**
@@ -50,6 +70,8 @@ export function createAuditLogExpressRouter(options: AuditExpressRouterOptions):
       createExpressMiddleware({
         router: options.apiRouter,
         maxBodySize: bodyLimitBytes,
+        maxBatchSize: options.maxBatchSize ?? AUDIT_MAX_BATCH_SIZE,
+        responseMeta: auditLogResponseMeta,
         createContext: createAuditHttpContext,
       }),
     );

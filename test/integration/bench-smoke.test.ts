@@ -1,6 +1,7 @@
 import type { BenchResult } from '../../bench/lib/bench-report';
 import { formatRows } from '../../bench/lib/bench-report';
 import { runApiBench } from '../../bench/api.bench';
+import { runFairnessBench } from '../../bench/fairness.bench';
 import { runHostBench } from '../../bench/host.bench';
 import type { HostComparison } from '../../bench/crm-host/host-results';
 import { runIngestBench } from '../../bench/ingest.bench';
@@ -44,6 +45,14 @@ describe('benchmark smoke run', () => {
     expectWellFormed(result, 'api', 11);
     expect(result.rows.map((row) => row.case)).toEqual(expect.arrayContaining(['none', 'actor', 'action', 'date range', 'subject', 'text search', 'action + date range']));
   });
+
+  it("measures tenant B's one-row page idle and under tenant A's batched searches, limiter off and on", async () => {
+    const result = await runFairnessBench(testMongoUri(), { events: 200, samples: 3, clients: 2, seconds: 1 });
+    expectWellFormed(result, 'fairness', 2);
+    expect(result.rows.map((row) => row.case)).toEqual([expect.stringContaining('limiter off'), expect.stringContaining('limiter on')]);
+    const floods = Object.values(result.figures.floods as Record<string, { answered: number; otherErrors: number }>);
+    expect(floods.every((flood) => flood.answered > 0 && flood.otherErrors === 0)).toBe(true);
+  }, 120_000);
 
   it('drives every bench host endpoint with crm-audit-log on and off, and the capture check finds every write recorded right', async () => {
     const result = await runHostBench(testMongoUri(), { seconds: 0.2, rounds: 1, slowRounds: 1, warmUpSeconds: 0, records: 30, burst: 3, peers: false });

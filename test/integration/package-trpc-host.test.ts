@@ -124,6 +124,18 @@ describe('a tRPC host in ESM TypeScript on mongoose 9 and express 5, from the pa
     }
   });
 
+  it('refuses a batch of more than 10 calls, as the recipe mounts /trpc', async () => {
+    const batch = async (calls: number) => {
+      const paths = Array.from({ length: calls }, () => 'auditLog.events.actions').join(',');
+      const input = encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, index) => [index, {}]))));
+      return realmSafeFetch(`${origin}/trpc/${paths}?batch=1&input=${input}`, { headers: { authorization: `Bearer ${tokenFor(ADMIN)}` } });
+    };
+    expect((await batch(10)).status).toBe(200);
+    const refused = await batch(11);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Batch call exceeds maximum size');
+  });
+
   it('exports CSV in-process, then XLSX through a bin worker after a restart, downloading through the host and paging on', async () => {
     const audit = client();
     const { id } = await audit.auditLog.exports.create.mutate({ format: 'csv', filters: { actions: ['record.created'] } });
