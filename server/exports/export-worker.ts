@@ -2,7 +2,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { countsAreCheap, detectServerKind } from '../db/server-kind';
 import type { HostDatabase } from '../db/host-database';
-import { EXPORT_QUEUE, RETENTION_JOB, type ExportQueue, createExportJob, type ExportJobDeps } from './export.job';
+import { EXPORT_QUEUE, RETENTION_JOB, type ExportQueue, createExportJob, type ExportJobDeps, type ExportJobHooks } from './export.job';
 import type { TExportJobPayload } from './export.schema';
 import { removeExpiredExports, type RetentionDeps } from './retention';
 
@@ -16,6 +16,7 @@ export interface ExportWorkerOptions {
   /** Count each export's rows for its progress total; default: only where counts are cheap (MongoDB, not FerretDB). */
   countTotal?: boolean;
   logger?: Logger;
+  hooks?: ExportJobHooks;
 }
 
 export interface ExportWorkerDeps {
@@ -32,7 +33,7 @@ export interface ExportWorkerDeps {
 export async function startExportWorker(deps: ExportWorkerDeps, options: ExportWorkerOptions = {}): Promise<Worker> {
   const logger = options.logger ?? deps.job.logger;
   const countTotal = options.countTotal ?? countsAreCheap(await detectServerKind(await deps.db.opened()));
-  const runExportJob = createExportJob({ ...deps.job, logger, progressIntervalMs: options.progressIntervalMs, countTotal });
+  const runExportJob = createExportJob({ ...deps.job, logger, progressIntervalMs: options.progressIntervalMs, countTotal, hooks: options.hooks });
 
   const worker = new Worker<TExportJobPayload>(
     EXPORT_QUEUE,

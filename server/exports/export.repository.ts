@@ -40,7 +40,8 @@ export function createExportRepository(db: HostDatabase) {
 
     async complete(tenantId: string, exportId: string, file: NonNullable<ExportDocument['file']>, now: Date): Promise<boolean> {
       const result = await (await collection()).updateOne(
-        { tenantId, _id: toObjectId(exportId), status: 'running' },
+        // A cancel that landed first wins: the attempt then ends cancelled (see requestCancel).
+        { tenantId, _id: toObjectId(exportId), status: 'running', cancelRequestedAt: { $exists: false } },
         { $set: { status: 'completed', file, completedAt: now, progress: { rows: file.rows, total: file.rows } }, $unset: { partialFileId: '' } },
       );
       return result.modifiedCount === 1;
@@ -54,12 +55,21 @@ export function createExportRepository(db: HostDatabase) {
       return result.modifiedCount === 1;
     },
 
-    /** Queued: cancelled at once. Running: flagged, and the worker stops within a second or so. */
+    /**
+     * Queued: cancelled at once. Running: flagged, and the worker stops within a second or so; its
+     * completion is conditional on no flag, so the answer is never "running" followed by a file.
+     * Each step is one conditional update: whatever the worker does meanwhile, the record returned
+     * is either cancelled, flagged, or already finished.
+     */
     async requestCancel(tenantId: string, exportId: string, requesterId: string, now: Date): Promise<ExportDocument | null> {
       const filter = { tenantId, _id: toObjectId(exportId), 'requester.id': requesterId };
-      await (await collection()).updateOne({ ...filter, status: 'queued' }, { $set: { status: 'cancelled', cancelRequestedAt: now, completedAt: now } });
-      await (await collection()).updateOne({ ...filter, status: 'running' }, { $set: { cancelRequestedAt: now } });
-      return (await collection()).findOne(filter);
+      const after = { returnDocument: 'after' } as const;
+      const exports = await collection();
+      return (
+        (await exports.findOneAndUpdate({ ...filter, status: 'queued' }, { $set: { status: 'cancelled', cancelRequestedAt: now, completedAt: now } }, after)) ??
+        (await exports.findOneAndUpdate({ ...filter, status: 'running' }, { $set: { cancelRequestedAt: now } }, after)) ??
+        (await exports.findOne(filter))
+      );
     },
 
     async markCancelled(tenantId: string, exportId: string, now: Date): Promise<void> {
