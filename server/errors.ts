@@ -14,7 +14,9 @@ export type AuditErrorCode =
   | 'INVALID_CURSOR'
   | 'NOT_FOUND'
   /** A feature that needs configuration this process lacks (e.g. Redis for exports). */
-  | 'NOT_CONFIGURED';
+  | 'NOT_CONFIGURED'
+  /** A requester or tenant already has as many exports queued or running as allowed. */
+  | 'EXPORT_LIMIT_REACHED';
 
 export class AuditLogError extends Error {
   constructor(

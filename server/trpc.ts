@@ -19,6 +19,7 @@ export const TRPC_CODE_OF: Record<AuditErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_CURSOR: 'BAD_REQUEST',
   NOT_FOUND: 'NOT_FOUND',
   NOT_CONFIGURED: 'PRECONDITION_FAILED',
+  EXPORT_LIMIT_REACHED: 'TOO_MANY_REQUESTS',
 };
 
 const t = initTRPC.context<AuditHostContext>().create({

@@ -100,8 +100,9 @@ export function createExportJob(deps: ExportJobDeps) {
       const file = { id: upload.fileId, fileName, contentType: CONTENT_TYPES[record.format], rows, bytes, sha256 };
       await deps.hooks?.beforeComplete?.(exportId);
       if (!(await deps.exports.complete(tenantId, exportId, file, clock()))) {
-        // A cancel landed while the file was being finished (or another attempt already ended it).
+        // A cancel landed while the file was being finished, or another attempt ended it first (then only its file is kept).
         if (await deps.exports.isCancelRequested(tenantId, exportId)) throw new ExportCancelled();
+        await upload.abort();
         return undefined;
       }
       await announceExportOutcome(deps, record, 'completed', rows);
