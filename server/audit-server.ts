@@ -54,6 +54,10 @@ export interface AuditServerOptions {
   exports?: {
     retentionDays?: number;
     maxRunningPerTenant?: number;
+    /** Exports one admin may have queued or running (default 5); one more answers TOO_MANY_REQUESTS. */
+    maxQueuedPerRequester?: number;
+    /** Exports one tenant may have queued or running (default 20). */
+    maxQueuedPerTenant?: number;
     /** Absolute URL of the host (e.g. https://crm.example.com) for links in notifications; default: links relative to the host. */
     publicUrl?: string;
     /** Where the host mounts `expressRouter()` (default `/audit-log`): download links lead there. */

@@ -51,6 +51,8 @@ export const ZConfig = z.object({
   AUDIT_LOG_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   EXPORT_MAX_RUNNING_PER_TENANT: z.coerce.number().int().min(1).max(100).default(2),
+  EXPORT_MAX_QUEUED_PER_REQUESTER: z.coerce.number().int().min(1).max(1_000).default(5),
+  EXPORT_MAX_QUEUED_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, { message: 'expected an smtp:// or smtps:// URL' }).optional(),
   SMTP_FROM: z.string().email().optional(),
   WEBHOOK_URL: z.url().optional(),
@@ -110,6 +112,8 @@ export function auditServerOptionsFrom(config: TConfig): Omit<AuditServerOptions
     exports: {
       retentionDays: config.EXPORT_RETENTION_DAYS,
       maxRunningPerTenant: config.EXPORT_MAX_RUNNING_PER_TENANT,
+      maxQueuedPerRequester: config.EXPORT_MAX_QUEUED_PER_REQUESTER,
+      maxQueuedPerTenant: config.EXPORT_MAX_QUEUED_PER_TENANT,
       publicUrl: config.PUBLIC_URL,
       basePath: config.AUDIT_LOG_BASE_PATH,
     },

@@ -21,6 +21,7 @@ export const TRPC_CODE_OF: Record<AuditErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: 'NOT_FOUND',
   NOT_CONFIGURED: 'PRECONDITION_FAILED',
   TOO_MANY_READS: 'TOO_MANY_REQUESTS',
+  EXPORT_LIMIT_REACHED: 'TOO_MANY_REQUESTS',
 };
 
 const t = initTRPC.context<AuditHostContext>().create({

@@ -8,15 +8,15 @@ import { createExportDownloadRouter, type DownloadRouteDeps } from './download.r
 import { createExportLinks } from './export-links';
 import { createExportQueue } from './export.job';
 import { createExportRepository } from './export.repository';
-import { createExportService } from './export.service';
+import { createExportService, type ExportLimits } from './export.service';
 import { createExportSlots } from './export-slots';
 import { createGridFsExportStorage, type ExportStorage } from './export-storage';
 import { startExportWorker, type ExportWorkerOptions } from './export-worker';
 import { createExportsRouter } from './exports.router';
 
-export const EXPORT_DEFAULTS = { retentionDays: 7, maxRunningPerTenant: 2, basePath: '/audit-log' } as const;
+export const EXPORT_DEFAULTS = { retentionDays: 7, maxRunningPerTenant: 2, maxQueuedPerRequester: 5, maxQueuedPerTenant: 20, basePath: '/audit-log' } as const;
 
-export interface ExportsSettings {
+export interface ExportsSettings extends ExportLimits {
   retentionDays: number;
   maxRunningPerTenant: number;
   /** Absolute URL of the host, for links in notifications. */
@@ -50,7 +50,7 @@ export function createExports(deps: ExportsDeps) {
   const storage = settings.storage ?? createGridFsExportStorage(db);
   const slots = createExportSlots(redis.client, redis.prefix, { limit: settings.maxRunningPerTenant, leaseMs: 60_000 });
   const links = createExportLinks({ secret: deps.downloadSecret, linkBase: `${settings.publicUrl ?? ''}${settings.basePath}`, clock });
-  const service = createExportService({ exports: repository, queue, links, retentionDays: settings.retentionDays, clock });
+  const service = createExportService({ exports: repository, queue, links, retentionDays: settings.retentionDays, limits: settings, clock });
 
   return {
     repository,

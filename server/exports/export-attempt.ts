@@ -46,7 +46,7 @@ export function trackExportAttempt(deps: ExportAttemptDeps): ExportAttempt {
       return;
     }
     const snapshot = { ...progress };
-    await Promise.all([deps.exports.setProgress(tenantId, exportId, snapshot), deps.job.updateProgress(snapshot), deps.slots.renew(tenantId, exportId)]);
+    await Promise.all([deps.exports.setProgress(tenantId, exportId, snapshot, new Date()), deps.job.updateProgress(snapshot), deps.slots.renew(tenantId, exportId)]);
   };
   const timer = setInterval(() => {
     ticking = ticking.then(tick).catch((error: unknown) => deps.log.warn({ err: error }, 'could not save export progress'));

@@ -31,4 +31,16 @@ export function createExportSlots(redis: Redis, prefix: string, { limit, leaseMs
   };
 }
 
+/** BullMQ's lowest priority (1 is the highest). */
+const LOWEST_PRIORITY = 2_097_152;
+
+/**
+ * Fairness across tenants in the queue itself: a tenant's n-th unfinished export gets priority n,
+ * and BullMQ runs equal priorities in order. So every tenant's first export runs before any
+ * tenant's second: one tenant's 20 queued exports do not make another's single export wait.
+ */
+export function fairExportPriority(unfinishedInTenant: number): number {
+  return Math.min(LOWEST_PRIORITY, Math.max(0, Math.floor(unfinishedInTenant)) + 1);
+}
+
 export type ExportSlots = ReturnType<typeof createExportSlots>;

@@ -2,9 +2,10 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { countsAreCheap, detectServerKind } from '../db/server-kind';
 import type { HostDatabase } from '../db/host-database';
-import { EXPORT_QUEUE, RETENTION_JOB, type ExportQueue, createExportJob, type ExportJobDeps } from './export.job';
+import { EXPORT_QUEUE, RETENTION_JOB, type ExportQueue, createExportJob, type ExportJobDeps, type ExportJobHooks } from './export.job';
 import type { TExportJobPayload } from './export.schema';
 import { removeExpiredExports, type RetentionDeps } from './retention';
+import { startExportReconciler } from './export-reconciler';
 
 export interface ExportWorkerOptions {
   concurrency?: number;
@@ -13,9 +14,12 @@ export interface ExportWorkerOptions {
   stalledIntervalMs?: number;
   progressIntervalMs?: number;
   retentionEveryMs?: number;
+  /** How often unfinished exports are checked for a lost job, and the retention scheduler for its presence (Redis may have restarted empty). */
+  reconcileEveryMs?: number;
   /** Count each export's rows for its progress total; default: only where counts are cheap (MongoDB, not FerretDB). */
   countTotal?: boolean;
   logger?: Logger;
+  hooks?: ExportJobHooks;
 }
 
 export interface ExportWorkerDeps {
@@ -32,8 +36,9 @@ export interface ExportWorkerDeps {
 export async function startExportWorker(deps: ExportWorkerDeps, options: ExportWorkerOptions = {}): Promise<Worker> {
   const logger = options.logger ?? deps.job.logger;
   const countTotal = options.countTotal ?? countsAreCheap(await detectServerKind(await deps.db.opened()));
-  const runExportJob = createExportJob({ ...deps.job, logger, progressIntervalMs: options.progressIntervalMs, countTotal });
+  const runExportJob = createExportJob({ ...deps.job, logger, progressIntervalMs: options.progressIntervalMs, countTotal, hooks: options.hooks });
 
+  const lockDuration = options.lockDurationMs ?? 30_000;
   const worker = new Worker<TExportJobPayload>(
     EXPORT_QUEUE,
     async (job: Job, token?: string) => {
@@ -44,7 +49,7 @@ export async function startExportWorker(deps: ExportWorkerDeps, options: ExportW
       connection: deps.connection,
       prefix: deps.prefix,
       concurrency: options.concurrency ?? 2,
-      lockDuration: options.lockDurationMs ?? 30_000,
+      lockDuration,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: 2,
     },
@@ -53,6 +58,13 @@ export async function startExportWorker(deps: ExportWorkerDeps, options: ExportW
   worker.on('failed', (job, error) => logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'export job failed'));
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'export job stalled; it will be picked up again'));
 
-  await deps.queue.upsertJobScheduler(RETENTION_JOB, { every: options.retentionEveryMs ?? 60 * 60 * 1000 }, { name: RETENTION_JOB });
+  const retentionEveryMs = options.retentionEveryMs ?? 60 * 60 * 1000;
+  // At every start, so a changed interval takes effect; afterwards the reconciler re-creates it if Redis lost it.
+  await deps.queue.upsertJobScheduler(RETENTION_JOB, { every: retentionEveryMs }, { name: RETENTION_JOB });
+  const reconciler = startExportReconciler(
+    { exports: deps.job.exports, queue: deps.queue, retentionEveryMs, staleRunningMs: 30_000, logger, clock: deps.job.clock ?? (() => new Date()) },
+    options.reconcileEveryMs ?? 20_000,
+  );
+  worker.once('closing', () => void reconciler.stop());
   return worker;
 }

@@ -42,6 +42,16 @@ export interface ExportJobDeps extends ExportOutcomeDeps {
    */
   countTotal?: boolean;
   clock?: () => Date;
+  hooks?: ExportJobHooks;
+}
+
+/**
+ * Points where a test holds a real worker to make a race deterministic (a cancel that lands while
+ * the file is being finished). Production code passes none.
+ */
+export interface ExportJobHooks {
+  /** The file is stored; the record is not yet completed. */
+  beforeComplete?: (exportId: string) => Promise<void>;
 }
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
@@ -88,7 +98,14 @@ export function createExportJob(deps: ExportJobDeps) {
       await writer.finish();
       const { bytes, sha256 } = await upload.finished;
       const file = { id: upload.fileId, fileName, contentType: CONTENT_TYPES[record.format], rows, bytes, sha256 };
-      if (await deps.exports.complete(tenantId, exportId, file, clock())) await announceExportOutcome(deps, record, 'completed', rows);
+      await deps.hooks?.beforeComplete?.(exportId);
+      if (!(await deps.exports.complete(tenantId, exportId, file, clock()))) {
+        // A cancel landed while the file was being finished, or another attempt ended it first (then only its file is kept).
+        if (await deps.exports.isCancelRequested(tenantId, exportId)) throw new ExportCancelled();
+        await upload.abort();
+        return undefined;
+      }
+      await announceExportOutcome(deps, record, 'completed', rows);
       log.info({ rows, bytes }, 'export completed');
       return { rows };
     } catch (error) {

@@ -19,6 +19,8 @@ export type ExportDocument = Pick<TExportView, 'format' | 'status' | 'filters' |
   partialFileId?: string;
   file?: { id: string; fileName: string; contentType: string; rows: number; bytes: number; sha256: string };
   cancelRequestedAt?: Date;
+  /** Saved with each progress tick of a running attempt: reconciliation leaves a live attempt alone. */
+  heartbeatAt?: Date;
   /** When the record and its file are deleted by the retention job. */
   expiresAt: Date;
 };
@@ -26,4 +28,6 @@ export type ExportDocument = Pick<TExportView, 'format' | 'status' | 'filters' |
 export const EXPORT_INDEXES = [
   { name: 'tenant_requester_time', key: { tenantId: 1, 'requester.id': 1, requestedAt: -1 } },
   { name: 'expiry', key: { expiresAt: 1 } },
+  // Caps count a tenant's unfinished exports; reconciliation lists them across tenants.
+  { name: 'status_tenant', key: { status: 1, tenantId: 1 } },
 ] as const;

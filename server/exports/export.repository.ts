@@ -2,6 +2,8 @@ import { ensureIndexes } from '../db/ensure-indexes';
 import type { HostDatabase } from '../db/host-database';
 import { EXPORT_INDEXES, EXPORTS_COLLECTION, type ExportDocument } from './export.model';
 
+const UNFINISHED: ExportDocument['status'][] = ['queued', 'running'];
+
 /** Export records. Every method takes the tenant first; the retention sweep is the one cross-tenant read. */
 export function createExportRepository(db: HostDatabase) {
   const collection = () => db.collection<ExportDocument>(EXPORTS_COLLECTION);
@@ -25,22 +27,33 @@ export function createExportRepository(db: HostDatabase) {
       return (await collection()).find({ tenantId, 'requester.id': requesterId }).sort({ requestedAt: -1, _id: -1 }).limit(limit).toArray();
     },
 
+    /** Exports still queued or running: the tenant's, and among them the requester's. */
+    async countUnfinished(tenantId: string, requesterId: string): Promise<{ tenant: number; requester: number }> {
+      const unfinished = { tenantId, status: { $in: UNFINISHED } };
+      const [tenant, requester] = await Promise.all([
+        (await collection()).countDocuments(unfinished),
+        (await collection()).countDocuments({ ...unfinished, 'requester.id': requesterId }),
+      ]);
+      return { tenant, requester };
+    },
+
     /** A new attempt starts: remember its file so a later attempt can remove it if this one dies. */
     async markRunning(tenantId: string, exportId: string, partialFileId: string, now: Date): Promise<ExportDocument | null> {
       return (await collection()).findOneAndUpdate(
         { tenantId, _id: toObjectId(exportId), status: { $in: ['queued', 'running'] } },
-        { $set: { status: 'running', partialFileId, startedAt: now, progress: { rows: 0, total: null } }, $inc: { attempts: 1 } },
+        { $set: { status: 'running', partialFileId, startedAt: now, heartbeatAt: now, progress: { rows: 0, total: null } }, $inc: { attempts: 1 } },
         { returnDocument: 'after' },
       );
     },
 
-    async setProgress(tenantId: string, exportId: string, progress: ExportDocument['progress']): Promise<void> {
-      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId), status: 'running' }, { $set: { progress } });
+    async setProgress(tenantId: string, exportId: string, progress: ExportDocument['progress'], now: Date): Promise<void> {
+      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId), status: 'running' }, { $set: { progress, heartbeatAt: now } });
     },
 
     async complete(tenantId: string, exportId: string, file: NonNullable<ExportDocument['file']>, now: Date): Promise<boolean> {
       const result = await (await collection()).updateOne(
-        { tenantId, _id: toObjectId(exportId), status: 'running' },
+        // A cancel that landed first wins: the attempt then ends cancelled (see requestCancel).
+        { tenantId, _id: toObjectId(exportId), status: 'running', cancelRequestedAt: { $exists: false } },
         { $set: { status: 'completed', file, completedAt: now, progress: { rows: file.rows, total: file.rows } }, $unset: { partialFileId: '' } },
       );
       return result.modifiedCount === 1;
@@ -54,12 +67,21 @@ export function createExportRepository(db: HostDatabase) {
       return result.modifiedCount === 1;
     },
 
-    /** Queued: cancelled at once. Running: flagged, and the worker stops within a second or so. */
+    /**
+     * Queued: cancelled at once. Running: flagged, and the worker stops within a second or so; its
+     * completion is conditional on no flag, so the answer is never "running" followed by a file.
+     * Each step is one conditional update: whatever the worker does meanwhile, the record returned
+     * is either cancelled, flagged, or already finished.
+     */
     async requestCancel(tenantId: string, exportId: string, requesterId: string, now: Date): Promise<ExportDocument | null> {
       const filter = { tenantId, _id: toObjectId(exportId), 'requester.id': requesterId };
-      await (await collection()).updateOne({ ...filter, status: 'queued' }, { $set: { status: 'cancelled', cancelRequestedAt: now, completedAt: now } });
-      await (await collection()).updateOne({ ...filter, status: 'running' }, { $set: { cancelRequestedAt: now } });
-      return (await collection()).findOne(filter);
+      const after = { returnDocument: 'after' } as const;
+      const exports = await collection();
+      return (
+        (await exports.findOneAndUpdate({ ...filter, status: 'queued' }, { $set: { status: 'cancelled', cancelRequestedAt: now, completedAt: now } }, after)) ??
+        (await exports.findOneAndUpdate({ ...filter, status: 'running' }, { $set: { cancelRequestedAt: now } }, after)) ??
+        (await exports.findOne(filter))
+      );
     },
 
     async markCancelled(tenantId: string, exportId: string, now: Date): Promise<void> {
@@ -72,6 +94,11 @@ export function createExportRepository(db: HostDatabase) {
     async isCancelRequested(tenantId: string, exportId: string): Promise<boolean> {
       const record = await (await collection()).findOne({ tenantId, _id: toObjectId(exportId) }, { projection: { cancelRequestedAt: 1, status: 1 } });
       return !record || record.status === 'cancelled' || record.cancelRequestedAt !== undefined;
+    },
+
+    /** Queued and running exports of every tenant, oldest first: reconciliation's one cross-tenant read. */
+    async findUnfinishedAcrossTenants(limit: number): Promise<ExportDocument[]> {
+      return (await collection()).find({ status: { $in: UNFINISHED } }).sort({ requestedAt: 1, _id: 1 }).limit(limit).toArray();
     },
 
     async findExpiredAcrossTenants(now: Date, limit: number): Promise<ExportDocument[]> {

@@ -7,19 +7,35 @@ import type { ExportDocument } from './export.model';
 import type { ExportQueue } from './export.job';
 import type { ExportRepository } from './export.repository';
 import type { TCreateExportInput, TExportView } from './export.schema';
+import { fairExportPriority } from './export-slots';
 
 export interface ExportServiceDeps {
   exports: ExportRepository;
   queue: ExportQueue;
   links: ExportLinks;
   retentionDays: number;
+  limits: ExportLimits;
   clock?: () => Date;
+}
+
+/** Caps on exports queued or running, checked when one is requested. */
+export interface ExportLimits {
+  maxQueuedPerRequester: number;
+  maxQueuedPerTenant: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const exportNotFound = () => new AuditLogError('NOT_FOUND', 'Export not found');
 
+function refuseOverLimit(unfinished: { tenant: number; requester: number }, limits: ExportLimits): void {
+  if (unfinished.requester >= limits.maxQueuedPerRequester) {
+    throw new AuditLogError('EXPORT_LIMIT_REACHED', `You already have ${unfinished.requester} exports queued or running (the limit is ${limits.maxQueuedPerRequester}): wait for one to finish or cancel one`);
+  }
+  if (unfinished.tenant >= limits.maxQueuedPerTenant) {
+    throw new AuditLogError('EXPORT_LIMIT_REACHED', `This workspace already has ${unfinished.tenant} exports queued or running (the limit is ${limits.maxQueuedPerTenant}): try again once some have finished`);
+  }
+}
 
 export function createExportService(deps: ExportServiceDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -50,6 +66,9 @@ export function createExportService(deps: ExportServiceDeps) {
     toView,
 
     async create(caller: TAuditCaller, input: TCreateExportInput): Promise<TExportView> {
+      // Counted, then inserted: requests racing each other may pass the cap together, by at most their number.
+      const unfinished = await deps.exports.countUnfinished(caller.tenantId, caller.actorId);
+      refuseOverLimit(unfinished, deps.limits);
       const now = clock();
       const record: ExportDocument = {
         _id: deps.exports.newId(),
@@ -69,7 +88,7 @@ export function createExportService(deps: ExportServiceDeps) {
       await deps.exports.insert(record);
       const exportId = record._id.toHexString();
       // The job id is the export id: enqueueing the same export twice adds one job.
-      await deps.queue.add('export', { exportId, tenantId: caller.tenantId }, { jobId: exportId });
+      await deps.queue.add('export', { exportId, tenantId: caller.tenantId }, { jobId: exportId, priority: fairExportPriority(unfinished.tenant) });
       return toView(record);
     },
 

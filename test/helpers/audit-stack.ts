@@ -47,6 +47,8 @@ export interface AuditStackOptions {
   flushIntervalMs?: number;
   notifications?: AuditServerOptions['notifications'];
   readLimits?: AuditServerOptions['readLimits'];
+  /** A Redis of the test's own (one it restarts); default the shared one. */
+  redisUrl?: string;
 }
 
 /** The bearer-token identity of the standalone API (server/main.ts). */
@@ -84,7 +86,7 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const { joining } = options;
   const mongo = joining ? await joinTestMongo(joining.mongo.dbName) : await connectTestMongo(label);
-  const redis = joining ? joinTestRedis(joining.redis.prefix) : await connectTestRedis(label);
+  const redis = joining ? joinTestRedis(joining.redis.prefix) : await connectTestRedis(label, options.redisUrl);
   const auditServer = await openTestAuditServer(mongo, redis, logger, {
     recordReads: options.recordReads,
     pageStreams: options.pageStreams,

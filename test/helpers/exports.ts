@@ -1,4 +1,6 @@
-import type { AuditStack } from './audit-stack';
+import { fork, type ChildProcess } from 'node:child_process';
+import { STACK_SECRET, type AuditStack } from './audit-stack';
+import { testMongoUri } from './test-databases';
 import type { TAuditCaller } from '../../server/access';
 
 type Client = ReturnType<AuditStack['client']>;
@@ -18,4 +20,51 @@ export async function waitForExport(client: Client, id: string, statuses: string
 
 export async function download(stack: AuditStack, url: string, caller?: TAuditCaller): Promise<Response> {
   return fetch(new URL(url, stack.origin), { headers: caller ? { authorization: `Bearer ${stack.tokenFor(caller)}` } : {} });
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Resolves with the next IPC message that `accept` takes. */
+  nextMessage<T>(accept: (message: unknown) => T | undefined): Promise<T>;
+  kill(): Promise<void>;
+}
+
+/** An export worker in its own process (test/fixtures/export-worker-process.ts) on the stack's database and Redis prefix, once it is ready. */
+export async function startWorkerProcess(stack: AuditStack, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const child = fork(require.resolve('../fixtures/export-worker-process.ts'), [], {
+    execArgv: ['--require', require.resolve('./swc-register.js')],
+    env: {
+      ...process.env,
+      FIXTURE_MONGODB_URI: testMongoUri(),
+      FIXTURE_DB_NAME: stack.mongo.dbName,
+      FIXTURE_REDIS_PREFIX: stack.redis.prefix,
+      FIXTURE_SECRET: STACK_SECRET,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const nextMessage = <T>(accept: (message: unknown) => T | undefined) =>
+    new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`worker fixture exited with ${code}`));
+      const onMessage = (message: unknown) => {
+        const accepted = accept(message);
+        if (accepted === undefined) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(accepted);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  await nextMessage((message) => (message === 'ready' ? true : undefined));
+  return {
+    child,
+    nextMessage,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

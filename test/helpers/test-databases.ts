@@ -46,8 +46,8 @@ export interface TestRedis {
   cleanup(): Promise<void>;
 }
 
-export async function connectTestRedis(label: string): Promise<TestRedis> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+export async function connectTestRedis(label: string, url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<TestRedis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
   const prefix = `audit-test:${uniqueName(label)}`;
   return {
     redis,

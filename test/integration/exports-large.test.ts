@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import type { Worker } from 'bullmq';
 import { parse } from 'csv-parse/sync';
@@ -7,10 +6,9 @@ import pino from 'pino';
 import { neutraliseFormula } from '../../server/exports/export-file-writer';
 import { EXPORT_FILES_BUCKET } from '../../server/exports/export-storage';
 import { NOTIFICATIONS_COLLECTION } from '../../server/notifications/notification.repository';
-import { startAuditStack, STACK_SECRET, type AuditStack } from '../helpers/audit-stack';
-import { download, waitForExport } from '../helpers/exports';
+import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
+import { download, startWorkerProcess, waitForExport } from '../helpers/exports';
 import { seedEvents } from '../helpers/seed-events';
-import { testMongoUri } from '../helpers/test-databases';
 
 const admin = { tenantId: 'tenant-big', actorId: 'admin-big', actorName: 'Big Admin', role: 'admin' };
 /**
@@ -131,22 +129,8 @@ describe('exports of many events', () => {
   });
 
   it('finishes the export of a worker killed with SIGKILL, with a complete file and one notification', async () => {
-    const child: ChildProcess = fork(require.resolve('../fixtures/export-worker-process.ts'), [], {
-      execArgv: ['--require', require.resolve('../helpers/swc-register.js')],
-      env: {
-        ...process.env,
-        FIXTURE_MONGODB_URI: testMongoUri(),
-        FIXTURE_DB_NAME: stack.mongo.dbName,
-        FIXTURE_REDIS_PREFIX: stack.redis.prefix,
-        FIXTURE_SECRET: STACK_SECRET,
-      },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
+    const child = await startWorkerProcess(stack);
     try {
-      await new Promise<void>((ready, fail) => {
-        child.once('message', () => ready());
-        child.once('exit', (code) => fail(new Error(`worker fixture exited with ${code}`)));
-      });
       const client = stack.client(admin);
       const { id } = await client.auditLog.exports.create.mutate({ format: 'xlsx', columns: ['eventId'] });
       // Kill it once it is writing rows: mid-file, holding the job's lock.
@@ -157,8 +141,7 @@ describe('exports of many events', () => {
         if (Date.now() > deadline || view.status === 'completed') throw new Error(`export never seen mid-file: ${view.status}`);
         await new Promise((done) => setTimeout(done, 50));
       }
-      child.kill('SIGKILL');
-      await new Promise((done) => child.once('exit', done));
+      await child.kill();
 
       worker = await startWorker();
       const done = await waitForExport(client, id);
@@ -181,7 +164,7 @@ describe('exports of many events', () => {
       const files = await stack.mongo.connection.db!.collection(`${EXPORT_FILES_BUCKET}.files`).countDocuments({ 'metadata.exportId': id });
       expect(files).toBe(1);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await child.kill();
     }
   });
   it('stops a running export within seconds when cancelled, and removes its partial file', async () => {
