@@ -59,6 +59,7 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(services
     })),
     events: createEventsRouter(procedures, {
       events,
+      activity: services.events.activity,
       cursors: createCursorCodec(options.cursorSecret),
       catalog: services.catalog,
       reads,

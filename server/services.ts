@@ -8,6 +8,7 @@ import {
   createEventErasureRepository,
   createEventRecorder,
   createEventRepository,
+  createEventActivityRepository,
   createEventWritesRepository,
   createLiveEvents,
   type EventDocument,
@@ -88,7 +89,7 @@ export function createAuditServices(options: AuditServicesOptions) {
   let redisPersistence: RedisPersistenceReport | undefined;
   const affected = createAffectedRecordsRepository(db);
   const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId });
-  const events = { recorder, repository: createEventRepository(db), affected, erasure: createEventErasureRepository(db) };
+  const events = { recorder, repository: createEventRepository(db), activity: createEventActivityRepository(db), affected, erasure: createEventErasureRepository(db) };
   const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
 
   return {

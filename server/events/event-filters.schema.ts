@@ -52,6 +52,8 @@ export const ZEventFilters = z
     status: ZEventStatus.optional(),
     ip: ZFilterId(64).optional(),
     sessionId: ZFilterId(200).optional(),
+    /** Leaves out the caller's own reads of the log ("Searched the audit log"); they are still recorded. */
+    hideOwnReads: z.boolean({ message: 'must be true or false' }).optional(),
   })
   .strict();
 
@@ -81,11 +83,25 @@ export const ZListEventsInput = ZEventFilters.extend({
 
 export const ZEventByIdInput = z.object({ id: ZObjectIdHex('an event id') }).strict();
 
+/** `events.history`: every event about one record, newest first, paged like `events.list`. */
+export const ZRecordHistoryInput = z
+  .object({
+    subjectType: ZFilterId(64),
+    subjectId: ZFilterId(),
+    limit: ZListEventsInput.shape.limit,
+    cursor: ZListEventsInput.shape.cursor,
+  })
+  .strict();
+
+/** `events.activity`: the same filters as the list it charts. */
+export const ZActivityInput = ZEventFiltersInput.optional();
+
 export type TEventFilters = z.output<typeof ZEventFilters>;
 export type TEventFiltersInput = z.input<typeof ZEventFilters>;
 export type TListEventsInput = z.output<typeof ZListEventsInput>;
 export type TListEventsRequest = z.input<typeof ZListEventsInput>;
 export type TEventByIdInput = z.output<typeof ZEventByIdInput>;
+export type TRecordHistoryInput = z.output<typeof ZRecordHistoryInput>;
 
 /** The filters alone: what a cursor is bound to and what view throttling keys on. */
 export function filtersOf(input: TListEventsInput): TEventFilters {

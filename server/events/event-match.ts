@@ -1,5 +1,5 @@
 import type { TEventFilters } from './event-filters.schema';
-import { escapeRegex } from './event-query';
+import { escapeRegex, OWN_READ_ACTION } from './event-query';
 import type { TAuditEvent } from './event.schema';
 
 /**
@@ -7,9 +7,10 @@ import type { TAuditEvent } from './event.schema';
  * query to run. Mirrors `buildEventFilter` (event-query.ts) rule for rule: lists are any-of, the
  * date range is inclusive, and the search text is the same escaped pattern, case-insensitive,
  * against the description or the subject's name. The tenant is not checked here: live topics are
- * per tenant.
+ * per tenant. `viewerId` is the watching caller's actor id, for `hideOwnReads`.
  */
-export function eventMatchesFilters(event: TAuditEvent, filters: TEventFilters): boolean {
+export function eventMatchesFilters(event: TAuditEvent, filters: TEventFilters, viewerId?: string): boolean {
+  if (filters.hideOwnReads && event.action === OWN_READ_ACTION && event.actor.id === viewerId) return false;
   if (filters.actorIds && !filters.actorIds.includes(event.actor.id)) return false;
   if (filters.actions && !filters.actions.includes(event.action)) return false;
   if (filters.subjectType !== undefined && event.subject?.type !== filters.subjectType) return false;

@@ -25,8 +25,14 @@ export function escapeRegex(text: string): string {
 /** Makes an ObjectId of the host's driver from its hex (server/db/host-database.ts). */
 export type ObjectIdOf = (hex: string) => unknown;
 
-/** `after` (a keyset position) needs `objectId`: the id must be of the driver the query goes through. */
-export function buildEventFilter(tenantId: string, filters: TEventFilters, after?: EventPosition, objectId?: ObjectIdOf): EventMongoFilter {
+/** The action of the log's own reads (server/events/read-recorder.ts). */
+export const OWN_READ_ACTION = 'audit_log.viewed';
+
+/**
+ * `after` (a keyset position) needs `objectId`: the id must be of the driver the query goes through.
+ * `viewerId` (the caller's actor id) is what `hideOwnReads` leaves out the reads of.
+ */
+export function buildEventFilter(tenantId: string, filters: TEventFilters, after?: EventPosition, objectId?: ObjectIdOf, viewerId?: string): EventMongoFilter {
   const filter: EventMongoFilter = { tenantId };
   const and: EventMongoFilter[] = [];
 
@@ -46,6 +52,11 @@ export function buildEventFilter(tenantId: string, filters: TEventFilters, after
   if (filters.search) {
     const pattern = { $regex: escapeRegex(filters.search), $options: 'i' };
     and.push({ $or: [{ description: pattern }, { 'subject.name': pattern }] });
+  }
+  if (filters.hideOwnReads) {
+    if (viewerId === undefined) throw new Error('buildEventFilter: hideOwnReads needs the viewer\'s actor id');
+    // $ne in an $or rather than $nor: the subset FerretDB v1 and MongoDB both plan the same way.
+    and.push({ $or: [{ action: { $ne: OWN_READ_ACTION } }, { 'actor.id': { $ne: viewerId } }] });
   }
   if (after) {
     if (!objectId) throw new Error('buildEventFilter: a keyset position needs the driver\'s ObjectId');

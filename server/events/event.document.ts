@@ -18,9 +18,18 @@ export type EventDocument = Omit<TAuditEvent, 'id' | 'changes' | 'metadata'> & {
   _id: ObjectId;
   changes: StoredChange[];
   metadata?: string;
+  /**
+   * Whole hours since the epoch of `occurredAt`: what the activity chart groups on, since FerretDB
+   * v1 has no `$dateTrunc`. Derived, so it sits outside anything hashed; events stored before it
+   * existed lack it (the chart counts them apart).
+   */
+  hour?: number;
   /** Document format version, for migrations. */
   v: 1;
 };
+
+export const MS_PER_HOUR = 3_600_000;
+export const hourOf = (date: Date) => Math.floor(date.getTime() / MS_PER_HOUR);
 
 export function encodeChange(change: TChange): StoredChange {
   const stored: StoredChange = { field: change.field };
@@ -48,12 +57,13 @@ export function toEventDocument(event: TAuditEvent, objectId: (hex: string) => O
     _id: objectId(id),
     changes: changes.map(encodeChange),
     metadata: metadata === undefined ? undefined : JSON.stringify(metadata),
+    hour: hourOf(rest.occurredAt),
     v: 1 as const,
   });
 }
 
 export function fromEventDocument(document: EventDocument): TAuditEvent {
-  const { _id, changes, metadata, v: _version, ...rest } = document;
+  const { _id, changes, metadata, hour: _hour, v: _version, ...rest } = document;
   return withoutUndefined({
     ...rest,
     id: _id.toHexString(),

@@ -7,6 +7,7 @@ import { fromEventDocument, type EventDocument } from './event.document';
 import { AUDIT_EVENTS_COLLECTION } from './event.model';
 import { OpenPageStreams, type OpenPageStreamsOptions } from './open-page-streams';
 import type { TAuditEvent } from './event.schema';
+import { actorKindOf, type TActorKind } from './actor-kind';
 
 export interface EventPage {
   events: TAuditEvent[];
@@ -19,6 +20,8 @@ export interface PageRequest {
   limit: number;
   resumeToken?: string;
   tokenFor?: (next: EventPosition) => string;
+  /** The caller's actor id, for `hideOwnReads`. */
+  viewerId?: string;
 }
 
 export interface FacetCount {
@@ -28,7 +31,17 @@ export interface FacetCount {
 
 export interface ActorFacetCount extends FacetCount {
   name?: string;
+  kind: TActorKind;
 }
+
+/** The actor facet: people, API keys and the system; attempted identities of failed sign-ins apart. */
+export interface ActorFacets {
+  actors: ActorFacetCount[];
+  attempted: { identities: number; events: number };
+}
+
+/** How many actor groups are read to fill `max` non-attempted ones even when many sign-ins were attempted. */
+const ACTOR_GROUPS_READ = 1_000;
 
 /**
  * The read side of the events slice. Every method takes the tenant first and puts it in the
@@ -74,7 +87,7 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
           // The server dropped the cursor (timeout, restart): the keyset query below is equivalent.
         }
       }
-      const cursor = (await collection()).find(buildEventFilter(tenantId, filters, page.after, objectId), {
+      const cursor = (await collection()).find(buildEventFilter(tenantId, filters, page.after, objectId, page.viewerId), {
         sort: EVENT_SORT,
         hint: indexFor(filters),
         batchSize: page.limit + 1,
@@ -87,8 +100,8 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
      * it in business time either), newest first, streamed. `signal` aborts the server's work at once,
      * even a sort it has not finished.
      */
-    async snapshot(tenantId: string, filters: TEventFilters, receivedUpTo: Date, options: { signal: AbortSignal; batchSize: number }) {
-      const filter = snapshotFilter(tenantId, filters, receivedUpTo);
+    async snapshot(tenantId: string, filters: TEventFilters, receivedUpTo: Date, options: { signal: AbortSignal; batchSize: number; viewerId?: string }) {
+      const filter = snapshotFilter(tenantId, filters, receivedUpTo, options.viewerId);
       const events = await collection();
       return {
         cursor: events.find(filter, { signal: options.signal }).sort(EVENT_SORT).batchSize(options.batchSize),
@@ -107,10 +120,10 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
       return document ? fromEventDocument(document) : null;
     },
 
-    async countByAction(tenantId: string, filters: TEventFilters, max: number): Promise<FacetCount[]> {
+    async countByAction(tenantId: string, filters: TEventFilters, max: number, viewerId?: string): Promise<FacetCount[]> {
       const rows = await (await collection())
         .aggregate<{ _id: string; count: number }>([
-          { $match: buildEventFilter(tenantId, filters) },
+          { $match: buildEventFilter(tenantId, filters, undefined, undefined, viewerId) },
           { $group: { _id: '$action', count: { $sum: 1 } } },
           { $sort: { count: -1, _id: 1 } },
           { $limit: max },
@@ -119,16 +132,36 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
       return rows.map((row) => ({ value: row._id, count: row.count }));
     },
 
-    async countByActor(tenantId: string, filters: TEventFilters, max: number): Promise<ActorFacetCount[]> {
-      const match = buildEventFilter(tenantId, filters);
+    /** Grouped by actor id and type, so each actor's kind comes from what is stored, not from its id. */
+    async countByActor(tenantId: string, filters: TEventFilters, max: number, viewerId?: string): Promise<ActorFacets> {
+      const match = buildEventFilter(tenantId, filters, undefined, undefined, viewerId);
       const rows = await (await collection())
-        .aggregate<{ _id: string; count: number }>([{ $match: match }, { $group: { _id: '$actor.id', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: max }])
+        .aggregate<{ _id: { id: string; type?: string | null }; count: number }>([
+          { $match: match },
+          { $group: { _id: { id: '$actor.id', type: '$actor.type' }, count: { $sum: 1 } } },
+          { $sort: { count: -1 } },
+          { $limit: ACTOR_GROUPS_READ },
+        ])
         .toArray();
-      const names = await actorNames(tenantId, rows.map((row) => row._id), match);
-      return rows.map((row) => {
-        const name = names.get(row._id);
-        return name ? { value: row._id, count: row.count, name } : { value: row._id, count: row.count };
+      const attempted = { identities: 0, events: 0 };
+      const counts = new Map<string, { count: number; kind: TActorKind }>();
+      for (const { _id, count } of rows) {
+        const kind = actorKindOf(_id.type, _id.id);
+        if (kind === 'attempted') {
+          attempted.identities++;
+          attempted.events += count;
+          continue;
+        }
+        const known = counts.get(_id.id);
+        counts.set(_id.id, { count: (known?.count ?? 0) + count, kind: known?.kind ?? kind });
+      }
+      const top = [...counts.entries()].sort(([a, x], [b, y]) => y.count - x.count || a.localeCompare(b)).slice(0, max);
+      const names = await actorNames(tenantId, top.map(([id]) => id), match);
+      const actors = top.map(([value, { count, kind }]): ActorFacetCount => {
+        const name = names.get(value);
+        return name ? { value, count, name, kind } : { value, count, kind };
       });
+      return { actors, attempted };
     },
   };
   return repository;
@@ -152,9 +185,9 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
   }
 }
 
-function snapshotFilter(tenantId: string, filters: TEventFilters, receivedUpTo: Date) {
+function snapshotFilter(tenantId: string, filters: TEventFilters, receivedUpTo: Date, viewerId?: string) {
   const to = filters.to && filters.to < receivedUpTo ? filters.to : receivedUpTo;
-  return { ...buildEventFilter(tenantId, { ...filters, to }), receivedAt: { $lte: receivedUpTo } };
+  return { ...buildEventFilter(tenantId, { ...filters, to }, undefined, undefined, viewerId), receivedAt: { $lte: receivedUpTo } };
 }
 
 export type EventRepository = ReturnType<typeof createEventRepository>;

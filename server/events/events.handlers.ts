@@ -2,7 +2,7 @@ import type { TAuditCaller } from '../access';
 import { AuditLogError } from '../errors';
 import type { CursorCodec } from './event-cursor';
 import type { EventPosition } from './event-query';
-import { filtersOf, type TEventByIdInput, type TEventFilters, type TListEventsInput } from './event-filters.schema';
+import { filtersOf, type TEventByIdInput, type TEventFilters, type TListEventsInput, type TRecordHistoryInput } from './event-filters.schema';
 import type { EventRepository } from './event.repository';
 import type { TAuditEvent } from './event.schema';
 import type { ReadRecorder } from './read-recorder';
@@ -35,9 +35,17 @@ export async function listEventsHandler(deps: EventsDeps, { ctx, input }: ListEv
   const binding = { tenantId: ctx.caller.tenantId, filters };
   const after = input.cursor ? deps.cursors.decode(input.cursor, binding) : undefined;
   const tokenFor = (next: EventPosition) => deps.cursors.encode(next, binding);
-  const page = await deps.events.findPage(ctx.caller.tenantId, filters, { after, limit: input.limit, resumeToken: input.cursor ?? undefined, tokenFor });
+  const page = await deps.events.findPage(ctx.caller.tenantId, filters, { after, limit: input.limit, resumeToken: input.cursor ?? undefined, tokenFor, viewerId: ctx.caller.actorId });
   deps.reads?.searched(ctx.caller, filters, ctx.requestId);
   return { items: page.events, nextCursor: page.next ? tokenFor(page.next) : null };
+}
+
+/**
+ * The whole history of one record: every event whose subject it is, newest first, changes
+ * included. The list of that subject, so it pages, is recorded as a read and uses its index.
+ */
+export function recordHistoryHandler(deps: EventsDeps, { ctx, input }: CallOptions<TRecordHistoryInput>): Promise<EventListPage> {
+  return listEventsHandler(deps, { ctx, input });
 }
 
 /** One event of the caller's tenant; another tenant's id is as unknown as a made-up one. */
@@ -48,12 +56,15 @@ export async function eventByIdHandler(deps: EventsDeps, { ctx, input }: CallOpt
   return event;
 }
 
-/** Counts for the filter menus: actions and actors, most frequent first. */
+/**
+ * Counts for the filter menus, most frequent first: actions, and actors with their kind (people,
+ * API keys, the system); identities of failed sign-ins are only counted (`attempted`), not listed.
+ */
 export async function facetsHandler(deps: EventsDeps, { ctx, input }: CallOptions<TEventFilters | undefined>) {
   const filters = input ?? {};
-  const [actions, actors] = await Promise.all([
-    deps.events.countByAction(ctx.caller.tenantId, filters, FACET_LIMIT),
-    deps.events.countByActor(ctx.caller.tenantId, filters, FACET_LIMIT),
+  const [actions, { actors, attempted }] = await Promise.all([
+    deps.events.countByAction(ctx.caller.tenantId, filters, FACET_LIMIT, ctx.caller.actorId),
+    deps.events.countByActor(ctx.caller.tenantId, filters, FACET_LIMIT, ctx.caller.actorId),
   ]);
-  return { actions, actors };
+  return { actions, actors, attempted };
 }

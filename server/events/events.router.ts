@@ -2,10 +2,11 @@ import { requireConfigured } from '../errors';
 import type { LiveEvents } from './live-events';
 import { type AuditProcedures, router } from '../trpc';
 import type { ActionCatalog } from './action-catalog';
-import { ZEventByIdInput, ZEventFiltersInput, ZListEventsInput } from './event-filters.schema';
-import { eventByIdHandler, facetsHandler, listEventsHandler, type EventsDeps } from './events.handlers';
+import { activityHandler, type ActivityDeps } from './event-activity.handler';
+import { ZActivityInput, ZEventByIdInput, ZEventFiltersInput, ZListEventsInput, ZRecordHistoryInput } from './event-filters.schema';
+import { eventByIdHandler, facetsHandler, listEventsHandler, recordHistoryHandler, type EventsDeps } from './events.handlers';
 
-export interface EventsRouterDeps extends EventsDeps {
+export interface EventsRouterDeps extends EventsDeps, ActivityDeps {
   catalog: ActionCatalog;
   /** Without Redis `live` answers PRECONDITION_FAILED. */
   live?: LiveEvents;
@@ -16,11 +17,13 @@ export function createEventsRouter({ adminProcedure, readProcedure }: AuditProce
   return router({
     list: readProcedure.input(ZListEventsInput).query((call) => listEventsHandler(deps, call)),
     byId: readProcedure.input(ZEventByIdInput).query((call) => eventByIdHandler(deps, call)),
+    history: readProcedure.input(ZRecordHistoryInput).query((call) => recordHistoryHandler(deps, call)),
+    activity: readProcedure.input(ZActivityInput).query((call) => activityHandler(deps, call)),
     facets: readProcedure.input(ZEventFiltersInput.optional()).query((call) => facetsHandler(deps, call)),
 
     /** New events matching the filters, as they are stored, on whichever instance recorded them (SSE). */
     live: adminProcedure.input(ZEventFiltersInput.optional()).subscription(async function* ({ ctx, input, signal }) {
-      yield* requireConfigured(deps.live, 'Live events').stream(ctx.caller.tenantId, input ?? {}, signal);
+      yield* requireConfigured(deps.live, 'Live events').stream(ctx.caller.tenantId, input ?? {}, signal, ctx.caller.actorId);
     }),
 
     actions: adminProcedure.query(() => deps.catalog.list().map(({ name, label, category }) => ({ name, label, category }))),

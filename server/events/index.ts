@@ -11,6 +11,9 @@ export { AUDIT_EVENTS_COLLECTION, AUDIT_LOG_COLLECTION_PREFIX, EVENT_INDEXES } f
 export { ZEventFilters, ZEventFiltersInput, type TEventFilters, type TEventFiltersInput, type TListEventsRequest } from './event-filters.schema';
 export { createEventRepository, type EventRepository } from './event.repository';
 export { createEventWritesRepository } from './event-writes.repository';
+export { createEventActivityRepository, type EventActivityRepository } from './event-activity.repository';
+export { ZActivity, type TActivity } from './event-activity';
+export { ZActorKind, type TActorKind } from './actor-kind';
 export { createAffectedRecordsRepository, type AffectedRecordsRepository } from './affected-records.repository';
 export { createEventErasureRepository, type EventErasureRepository } from './event-erasure.repository';
 export { createEventsRouter } from './events.router';

@@ -16,8 +16,11 @@ import type { TAuditEvent } from './event.schema';
  * a starting instance asks for a roll call, so it learns of views opened before it started.
  */
 export interface LiveEvents {
-  /** Yields the tenant's newly stored events that match `filters`, oldest first, until `signal` aborts. */
-  stream(tenantId: string, filters: TEventFilters, signal: AbortSignal | undefined): AsyncGenerator<TAuditEvent>;
+  /**
+   * Yields the tenant's newly stored events that match `filters`, oldest first, until `signal`
+   * aborts; `viewerId` (the watching caller) is whose reads `hideOwnReads` leaves out.
+   */
+  stream(tenantId: string, filters: TEventFilters, signal: AbortSignal | undefined, viewerId?: string): AsyncGenerator<TAuditEvent>;
   /** Whether this process currently publishes the tenant's writes. */
   isWatched(tenantId: string): boolean;
   /** Stops publishing this process's writes and announcing its views. */
@@ -69,7 +72,7 @@ export function createLiveEvents(deps: LiveEventsDeps): LiveEvents {
   const stopPublishing = deps.onEventsWritten(publishWritten);
 
   return {
-    async *stream(tenantId, filters, signal) {
+    async *stream(tenantId, filters, signal, viewerId) {
       openViews.set(tenantId, (openViews.get(tenantId) ?? 0) + 1);
       // This instance's own writes count at once; the others hear it within a Redis round trip.
       watchedUntil.set(tenantId, now() + watchedFor);
@@ -77,7 +80,7 @@ export function createLiveEvents(deps: LiveEventsDeps): LiveEvents {
       try {
         for await (const batch of fanout.stream(liveEventsTopic(tenantId), signal)) {
           // A batch is in write order; a view shows newest first, so it prepends them one by one.
-          for (const event of batch) if (eventMatchesFilters(event, filters)) yield event;
+          for (const event of batch) if (eventMatchesFilters(event, filters, viewerId)) yield event;
         }
       } finally {
         const left = (openViews.get(tenantId) ?? 1) - 1;

@@ -3,6 +3,7 @@ import type { TAuditCaller } from '../access';
 import type { TAuditEventInput } from './event.schema';
 import { filtersDigest } from './event-cursor';
 import type { TEventFilters } from './event-filters.schema';
+import { OWN_READ_ACTION } from './event-query';
 
 export interface ReadRecorderOptions {
   record: (event: TAuditEventInput) => string;
@@ -36,7 +37,7 @@ export function createReadRecorder(options: ReadRecorderOptions) {
       options.record({
         tenantId: caller.tenantId,
         actor: { id: caller.actorId, name: caller.actorName, role: caller.role },
-        action: 'audit_log.viewed',
+        action: OWN_READ_ACTION,
         description,
         context: { requestId },
         metadata: JSON.parse(JSON.stringify(metadata)) as Record<string, never>,

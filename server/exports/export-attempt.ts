@@ -79,7 +79,7 @@ export async function writeExportRows(
   deps: { events: EventRepository; attempt: ExportAttempt; countTotal: boolean; batchSize: number },
 ): Promise<number> {
   const { attempt } = deps;
-  const snapshot = await deps.events.snapshot(record.tenantId, record.filters, record.requestedAt, { signal: attempt.signal, batchSize: deps.batchSize });
+  const snapshot = await deps.events.snapshot(record.tenantId, record.filters, record.requestedAt, { signal: attempt.signal, batchSize: deps.batchSize, viewerId: record.requester.id });
   // The total for progress is counted once the first rows are in, so it never competes with a
   // server that sorts before answering; once the stream has ended the rows are the total, so an
   // unfinished count is abandoned.

@@ -38,6 +38,8 @@ export const ZExportView = z.object({
   columns: z.array(ZExportColumn),
   timeZone: z.string(),
   requestedAt: z.date(),
+  /** Who asked for it (the list shows only the caller's own, the page says so in words). */
+  requestedBy: z.object({ id: z.string(), name: z.string().optional() }),
   startedAt: z.date().optional(),
   completedAt: z.date().optional(),
   progress: z.object({ rows: z.number().int(), total: z.number().int().nullable(), percent: z.number().nullable() }),

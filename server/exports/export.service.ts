@@ -50,6 +50,7 @@ export function createExportService(deps: ExportServiceDeps) {
       columns: record.columns,
       timeZone: record.timeZone,
       requestedAt: record.requestedAt,
+      requestedBy: record.requester.name ? { id: record.requester.id, name: record.requester.name } : { id: record.requester.id },
       startedAt: record.startedAt,
       completedAt: record.completedAt,
       progress: { rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 1000) / 10) : total === 0 ? 100 : null },

@@ -32,7 +32,7 @@ describe('access and tenant isolation over HTTP', () => {
     // up to `now`: the searches these tests make are themselves recorded, later
     const facets = await api.client(admin('tenant-b')).auditLog.events.facets.query({ to: new Date(now) });
     expect(facets.actions).toEqual([{ value: 'user.login', count: 1 }]);
-    expect(facets.actors).toEqual([{ value: 'bert', count: 1, name: 'Bert' }]);
+    expect(facets.actors).toEqual([{ value: 'bert', count: 1, name: 'Bert', kind: 'person' }]);
   });
 
   it('answers NOT_FOUND for another tenant’s event id', async () => {

@@ -1,4 +1,4 @@
-import { hasFilters, toEventFilters, viewFiltersFromSearch, viewFiltersToSearch } from '../../client/admin-ui/src/view-filters';
+import { filterCount, hasFilters, recordFromSearch, recordToSearch, toEventFilters, viewFiltersFromSearch, viewFiltersToSearch } from '../../client/admin-ui/src/view-filters';
 import { ZEventFiltersInput } from '../../server/events/event-filters.schema';
 
 describe('admin UI view filters (URL ⇄ form ⇄ API input)', () => {
@@ -55,6 +55,32 @@ describe('admin UI view filters (URL ⇄ form ⇄ API input)', () => {
 
   it('gives events.list input that its schema accepts, with one user and one action', () => {
     const query = toEventFilters({ search: 'jane', actorId: 'u1', action: 'record.updated', status: 'success', from: '2026-01-01' });
-    expect(ZEventFiltersInput.parse(query)).toEqual({ search: 'jane', actorIds: ['u1'], actions: ['record.updated'], status: 'success', from: local(2026, 1, 1) });
+    expect(ZEventFiltersInput.parse(query)).toEqual({ search: 'jane', actorIds: ['u1'], actions: ['record.updated'], status: 'success', from: local(2026, 1, 1), hideOwnReads: true });
+  });
+
+  it('leaves the admin’s own reads out unless the URL shows them, which is no narrowing filter', () => {
+    expect(toEventFilters({}).hideOwnReads).toBe(true);
+    const shown = viewFiltersFromSearch('?reads=shown');
+    expect(shown).toEqual({ showOwnReads: 'shown' });
+    expect(toEventFilters(shown).hideOwnReads).toBeUndefined();
+    expect(hasFilters(shown)).toBe(false);
+    expect(viewFiltersFromSearch('?reads=maybe')).toEqual({});
+  });
+
+  it('takes an hour as a range end (the activity chart’s hourly bars): that whole hour', () => {
+    const query = toEventFilters(viewFiltersFromSearch('?from=2026-05-04T13:00&to=2026-05-04T14:00'));
+    expect(query.from).toEqual(new Date(2026, 4, 4, 13));
+    expect(query.to).toEqual(new Date(new Date(2026, 4, 4, 15).getTime() - 1));
+  });
+
+  it('counts a date range as one filter for "Filters (n)"', () => {
+    expect(filterCount({ search: 'x', from: '2026-01-01', to: '2026-01-02', showOwnReads: 'shown' })).toBe(2);
+    expect(filterCount({})).toBe(0);
+  });
+
+  it('reads a record’s history from its URL and writes it back', () => {
+    const record = { type: 'contact', id: '665f1c2e9b1e8a0012345678' };
+    expect(recordFromSearch(recordToSearch(record))).toEqual(record);
+    expect(recordFromSearch('?history=contact')).toBeNull();
   });
 });

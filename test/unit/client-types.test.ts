@@ -34,9 +34,18 @@ describe('the typed client', () => {
     expect(typeof client.auditLog.events.byId.query).toBe('function');
   });
 
-  it('infers events.facets as counts by action and by actor', () => {
-    expect(assertType<Equals<FacetsOutput, { actions: FacetCount[]; actors: ActorFacetCount[] }>>()).toBe(true);
+  it('infers events.facets as counts by action and by actor, attempted sign-in identities only counted', () => {
+    expect(assertType<Equals<FacetsOutput, { actions: FacetCount[]; actors: ActorFacetCount[]; attempted: { identities: number; events: number } }>>()).toBe(true);
+    expect(assertType<Equals<ActorFacetCount['kind'], 'person' | 'api_key' | 'system' | 'attempted'>>()).toBe(true);
     expect(typeof client.auditLog.events.facets.query).toBe('function');
+  });
+
+  it('infers events.history as a page of audit events and events.activity as hourly counts', () => {
+    type HistoryOutput = Awaited<ReturnType<Client['auditLog']['events']['history']['query']>>;
+    type ActivityOutput = Awaited<ReturnType<Client['auditLog']['events']['activity']['query']>>;
+    expect(assertType<Equals<HistoryOutput, { items: TAuditEvent[]; nextCursor: string | null }>>()).toBe(true);
+    expect(assertType<Equals<ActivityOutput['hours'], Array<[number, number]>>>()).toBe(true);
+    expect(assertType<Equals<ActivityOutput['from'], Date>>()).toBe(true);
   });
 
   it('infers events.actions as the catalog entries', () => {

@@ -46,6 +46,12 @@ describe('event documents', () => {
     expect(document.changes[0]).toEqual({ field: 'address', before: '{"street.name":"Main","$where":1}', after: '[[1,2],[3]]' });
   });
 
+  it('store the whole hour of occurredAt for the activity chart, and never return it', () => {
+    const document = toEventDocument(event, objectId);
+    expect(document.hour).toBe(Math.floor(event.occurredAt.getTime() / 3_600_000));
+    expect('hour' in fromEventDocument(document)).toBe(false);
+  });
+
   it('never keeps the values of a redacted change', () => {
     const document = toEventDocument({ ...event, changes: [{ field: 'token', before: 'old-secret', after: 'new-secret', redacted: true }] }, objectId);
     expect(document.changes).toEqual([{ field: 'token', redacted: true }]);

@@ -27,6 +27,16 @@ function event(overrides: Partial<TAuditEvent> = {}): TAuditEvent {
 const matches = (candidate: TAuditEvent, filters: TEventFiltersInput) => eventMatchesFilters(candidate, ZEventFiltersInput.parse(filters));
 
 describe('eventMatchesFilters (live events use the list query’s rules)', () => {
+  it('leaves out only the viewer’s own reads of the log when hideOwnReads is set', () => {
+    const ownRead = event({ action: 'audit_log.viewed', actor: { id: 'u-alice', type: 'user' } });
+    const othersRead = event({ action: 'audit_log.viewed', actor: { id: 'u-bob', type: 'user' } });
+    const filters = ZEventFiltersInput.parse({ hideOwnReads: true });
+    expect(eventMatchesFilters(ownRead, filters, 'u-alice')).toBe(false);
+    expect(eventMatchesFilters(othersRead, filters, 'u-alice')).toBe(true);
+    expect(eventMatchesFilters(event(), filters, 'u-alice')).toBe(true);
+    expect(eventMatchesFilters(ownRead, ZEventFiltersInput.parse({}), 'u-alice')).toBe(true);
+  });
+
   it('matches every event when no filter is given', () => {
     expect(matches(event(), {})).toBe(true);
   });

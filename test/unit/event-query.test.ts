@@ -11,6 +11,14 @@ function equalityKeys(filter: Record<string, unknown>): string[] {
 }
 
 describe('buildEventFilter', () => {
+  it('leaves out the viewer’s own reads with hideOwnReads, and needs the viewer to do it', () => {
+    expect(buildEventFilter('t', filters({ hideOwnReads: true }), undefined, undefined, 'u1')).toEqual({
+      tenantId: 't',
+      $and: [{ $or: [{ action: { $ne: 'audit_log.viewed' } }, { 'actor.id': { $ne: 'u1' } }] }],
+    });
+    expect(() => buildEventFilter('t', filters({ hideOwnReads: true }))).toThrow(/viewer/);
+  });
+
   it('always scopes the query to the tenant', () => {
     expect(buildEventFilter('tenant-a', filters({}))).toEqual({ tenantId: 'tenant-a' });
   });

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { ActivityChart } from './ActivityChart';
 import { EventDetail } from './EventDetail';
 import { EventsResults } from './EventsResults';
 import { trpcErrorCode } from './errors';
@@ -6,23 +7,32 @@ import { ExportMenu, RecentExports } from './exports';
 import { FiltersBar } from './FiltersBar';
 import { LiveToggle } from './LiveToggle';
 import { NotificationsBell } from './NotificationsBell';
+import { RecordHistory } from './RecordHistory';
 import { NotAllowedPage, SignOutLink, useSessionCheckOn } from './session';
 import type { SignedInUser } from './trpc';
 import { useActionLabels } from './use-action-labels';
 import { useAuditEvents } from './use-audit-events';
 import { useEventSelection } from './use-event-selection';
 import { useUrlFilters } from './use-url-filters';
-import { hasFilters, toEventFilters } from './view-filters';
+import { hasFilters, toEventFilters, type RecordRef } from './view-filters';
 
-/** The audit log: filters, live events above the newest-first pages, detail panel, exports, notifications. */
+/** The audit log: filters, activity chart, live events above the newest-first pages, detail panel, a record's history, exports, notifications. */
 export function AuditLogPage({ user }: { user: SignedInUser }) {
-  const [applied, apply] = useUrlFilters();
+  const { filters: applied, record, apply, openRecord, backToList } = useUrlFilters();
   const filters = useMemo(() => toEventFilters(applied), [applied]);
   const [paused, setPaused] = useState(false);
-  const { view, error, live } = useAuditEvents(filters, { paused });
-  const actionLabel = useActionLabels();
+  const labels = useActionLabels();
+  const { view, error, live } = useAuditEvents(filters, { paused, labelsReady: labels.ready || labels.error !== null });
   const selection = useEventSelection();
   useSessionCheckOn(error);
+  const narrow = useCallback((range: { from: string; to: string }) => apply({ ...applied, ...range }), [applied, apply]);
+  const showHistory = useCallback(
+    (next: RecordRef) => {
+      selection.close();
+      openRecord(next);
+    },
+    [selection, openRecord],
+  );
 
   if (trpcErrorCode(error) === 'FORBIDDEN') return <NotAllowedPage name={user.name} />;
 
@@ -45,19 +55,35 @@ export function AuditLogPage({ user }: { user: SignedInUser }) {
           <SignOutLink />
         </div>
       </header>
-      <FiltersBar applied={applied} onApply={apply} />
-      <main className="content" aria-busy={view.kind === 'loading'}>
-        <EventsResults
-          view={view}
-          filtered={hasFilters(applied)}
-          onResetFilters={() => apply({})}
-          actionLabel={actionLabel}
-          selectedId={selection.selected?.id ?? null}
-          onOpen={selection.open}
-        />
-        <RecentExports />
-      </main>
-      {selection.selected && <EventDetail event={selection.selected} actionLabel={actionLabel} onClose={selection.close} />}
+      {record ? (
+        <main className="content">
+          <RecordHistory record={record} actionLabel={labels.label} onBack={backToList} />
+        </main>
+      ) : (
+        <>
+          <FiltersBar applied={applied} onApply={apply} />
+          <main className="content" aria-busy={view.kind === 'loading'}>
+            <ActivityChart filters={filters} onNarrow={narrow} />
+            <div className="results-toolbar">
+              <label className="toggle">
+                <input type="checkbox" checked={Boolean(applied.showOwnReads)} onChange={(event) => apply({ ...applied, showOwnReads: event.target.checked ? 'shown' : undefined })} />
+                Show my own searches of the log
+              </label>
+            </div>
+            <EventsResults
+              view={view}
+              filtered={hasFilters(applied)}
+              onResetFilters={() => apply({})}
+              actionLabel={labels.label}
+              selectedId={selection.selected?.id ?? null}
+              onOpen={selection.open}
+              onOpenHistory={showHistory}
+            />
+            <RecentExports actionLabel={labels.label} />
+          </main>
+          {selection.selected && <EventDetail event={selection.selected} actionLabel={labels.label} onClose={selection.close} onOpenHistory={showHistory} />}
+        </>
+      )}
     </div>
   );
 }

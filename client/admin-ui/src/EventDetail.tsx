@@ -9,10 +9,12 @@ interface EventDetailProps {
   event: AuditEventView;
   actionLabel: (action: string) => string;
   onClose: () => void;
+  /** Opens the whole history of the event's subject. */
+  onOpenHistory: (record: { type: string; id: string }) => void;
 }
 
 /** Every field of one event, with field changes as a before/after diff. Escape closes it. */
-export function EventDetail({ event: opened, actionLabel, onClose }: EventDetailProps) {
+export function EventDetail({ event: opened, actionLabel, onClose, onOpenHistory }: EventDetailProps) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.auditLog.events.byId.queryOptions({ id: opened.id }, { placeholderData: opened, staleTime: Infinity }));
   const event = detail.data ?? opened;
@@ -52,7 +54,14 @@ export function EventDetail({ event: opened, actionLabel, onClose }: EventDetail
             <span className={`status status-${event.status}`}>{event.status === 'success' ? 'Success' : 'Failed'}</span>
             {event.failureReason && <span className="failure-reason"> {event.failureReason}</span>}
           </Field>
-          <Field label="Subject">{event.subject ? `${event.subject.name ?? '—'} · ${event.subject.type} ${event.subject.id}` : '—'}</Field>
+          <Field label="Subject">
+            {event.subject ? `${event.subject.name ?? '—'} · ${event.subject.type} ${event.subject.id}` : '—'}
+            {event.subject && (
+              <button type="button" className="link-button history-link" onClick={() => event.subject && onOpenHistory({ type: event.subject.type, id: event.subject.id })}>
+                Whole history of this record
+              </button>
+            )}
+          </Field>
           <Field label="Number of edits">{event.editCount}</Field>
           <Field label="Event ID">
             <code>{event.id}</code>
@@ -120,7 +129,7 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function ChangesDiff({ changes }: { changes: AuditEventView['changes'] }) {
+export function ChangesDiff({ changes }: { changes: AuditEventView['changes'] }) {
   if (changes.length === 0) return null;
   return (
     <section className="detail-section">

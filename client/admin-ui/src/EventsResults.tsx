@@ -10,10 +10,11 @@ interface EventsResultsProps {
   actionLabel: (action: string) => string;
   selectedId: string | null;
   onOpen: (event: AuditEventView) => void;
+  onOpenHistory: (record: { type: string; id: string }) => void;
 }
 
 /** The events area in exactly one of its states: loading, error, empty, or the table with "Load more". */
-export function EventsResults({ view, filtered, onResetFilters, actionLabel, selectedId, onOpen }: EventsResultsProps) {
+export function EventsResults({ view, filtered, onResetFilters, actionLabel, selectedId, onOpen, onOpenHistory }: EventsResultsProps) {
   switch (view.kind) {
     case 'loading':
       return <InlineState kind="loading" title="Loading events…" />;
@@ -32,11 +33,11 @@ export function EventsResults({ view, filtered, onResetFilters, actionLabel, sel
       return (
         <>
           <p className="result-summary" aria-live="polite">
-            {view.events.length.toLocaleString()} events shown{view.more.available ? ', more below' : ''}
-            {view.hasLive && ` · ${view.liveIds.size} new live`}
+            {view.events.length.toLocaleString()} {view.events.length === 1 ? 'event' : 'events'} shown{view.more.available ? ', more below' : ''}
+            {view.liveIds.size > 0 && ` · ${view.liveIds.size} new live`}
           </p>
           <div className="table-wrap">
-            <EventsTable events={view.events} liveIds={view.liveIds} actionLabel={actionLabel} selectedId={selectedId} onOpen={onOpen} />
+            <EventsTable events={view.events} liveIds={view.liveIds} actionLabel={actionLabel} selectedId={selectedId} onOpen={onOpen} onOpenHistory={onOpenHistory} />
           </div>
           <div className="load-more">
             {view.more.available ? (

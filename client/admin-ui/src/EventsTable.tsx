@@ -9,6 +9,8 @@ interface EventsTableProps {
   actionLabel: (action: string) => string;
   selectedId: string | null;
   onOpen: (event: AuditEventView) => void;
+  /** The subject's whole history, one click from its row. */
+  onOpenHistory: (record: { type: string; id: string }) => void;
 }
 
 const COLUMNS = ['User', 'Date and time', 'Action', 'Subject', 'Description', 'Edits', 'Status', 'Device', 'IP address'] as const;
@@ -17,7 +19,7 @@ const COLUMNS = ['User', 'Date and time', 'Action', 'Subject', 'Description', 'E
  * The log as a real table (header cells, one row per event). Rows are focusable: Enter or Space
  * opens the detail panel, arrow keys move between rows. On narrow screens CSS turns rows into cards.
  */
-export function EventsTable({ events, liveIds, actionLabel, selectedId, onOpen }: EventsTableProps) {
+export function EventsTable({ events, liveIds, actionLabel, selectedId, onOpen, onOpenHistory }: EventsTableProps) {
   const onRowKeyDown = (keyboardEvent: KeyboardEvent<HTMLTableRowElement>, event: AuditEventView) => {
     const row = keyboardEvent.currentTarget;
     if (keyboardEvent.key === 'Enter' || keyboardEvent.key === ' ') {
@@ -61,10 +63,29 @@ export function EventsTable({ events, liveIds, actionLabel, selectedId, onOpen }
               {event.actor.type !== 'user' && <span className="tag">{event.actor.type === 'system' ? 'system' : 'API key'}</span>}
             </td>
             <td role="cell" data-label="Date and time">
-              <time dateTime={event.occurredAt.toISOString()}>{formatDateTime(event.occurredAt)}</time>
+              <time className="nowrap" dateTime={event.occurredAt.toISOString()}>{formatDateTime(event.occurredAt)}</time>
             </td>
-            <td role="cell" data-label="Action">{actionLabel(event.action)}</td>
-            <td role="cell" data-label="Subject">{subjectLabel(event)}</td>
+            <td role="cell" data-label="Action" title={event.action}>
+              {actionLabel(event.action)}
+            </td>
+            <td role="cell" data-label="Subject">
+              {event.subject ? (
+                <button
+                  type="button"
+                  className="link-button subject-link"
+                  title="Whole history of this record"
+                  onClick={(click) => {
+                    click.stopPropagation();
+                    if (event.subject) onOpenHistory({ type: event.subject.type, id: event.subject.id });
+                  }}
+                  onKeyDown={(key) => key.stopPropagation()}
+                >
+                  {subjectLabel(event)}
+                </button>
+              ) : (
+                subjectLabel(event)
+              )}
+            </td>
             <td role="cell" data-label="Description" className="cell-description">
               {event.description}
             </td>

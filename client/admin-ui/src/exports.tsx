@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { TEventFiltersInput } from '../../../server/events/event-filters.schema';
+import { describeExportFilters, plainFailure } from './export-summary';
 import { formatBytes, formatDateTime, viewerTimeZone } from './format';
 import { InlineState } from './states';
 import { useTRPC, type ExportView } from './trpc';
@@ -101,17 +102,19 @@ function ExportProgress({ id, onDismiss }: { id: string; onDismiss: () => void }
   );
 }
 
-/** The signed-in admin's recent exports, refreshed while one is running. */
-export function RecentExports() {
+/** The signed-in admin's recent exports: what each contains in words, who asked, rows, status; refreshed while one runs. */
+export function RecentExports({ actionLabel }: { actionLabel: (action: string) => string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const cancel = useMutation(trpc.auditLog.exports.cancel.mutationOptions({ onSettled: () => queryClient.invalidateQueries(trpc.auditLog.exports.pathFilter()) }));
+  const facets = useQuery(trpc.auditLog.events.facets.queryOptions(undefined, { staleTime: 60_000 }));
   const exports = useQuery(
     trpc.auditLog.exports.list.queryOptions(
       { limit: 10 },
       { refetchInterval: (query) => (query.state.data?.some((view) => ACTIVE.includes(view.status)) ? 1_500 : false) },
     ),
   );
+  const actorName = (id: string) => facets.data?.actors.find((actor) => actor.value === id)?.name;
   return (
     <section className="recent-exports" aria-labelledby="recent-exports-title">
       <h2 id="recent-exports-title">Your recent exports</h2>
@@ -122,23 +125,31 @@ export function RecentExports() {
         <ul className="export-list">
           {exports.data.map((view) => (
             <li key={view.id} className={`export-item export-${view.status}`}>
-              <span className="export-format">{FORMAT_LABELS[view.format]}</span>
-              <time dateTime={view.requestedAt.toISOString()}>{formatDateTime(view.requestedAt)}</time>
-              <span className={`export-status export-status-${view.status}`}>
-                {STATUS_LABELS[view.status]}
-                {ACTIVE.includes(view.status) && view.progress.percent !== null && ` ${Math.round(view.progress.percent)}%`}
-              </span>
-              {view.file && view.status === 'completed' ? (
-                <a href={view.file.downloadUrl} download>
-                  Download ({view.file.rows.toLocaleString()} rows, {formatBytes(view.file.bytes)})
-                </a>
-              ) : ACTIVE.includes(view.status) ? (
-                <button type="button" className="link-button" onClick={() => cancel.mutate({ id: view.id })} disabled={cancel.isPending}>
-                  Cancel
-                </button>
-              ) : (
-                <span className="muted">{view.failureReason ?? ''}</span>
-              )}
+              <div className="export-what">
+                <span className="export-format">{FORMAT_LABELS[view.format]}</span>{' '}
+                <span className="export-contents">{describeExportFilters(view.filters, { actionLabel, actorName, timeZone: view.timeZone })}</span>
+              </div>
+              <div className="export-meta muted">
+                Requested by {view.requestedBy.name ?? view.requestedBy.id} · <time dateTime={view.requestedAt.toISOString()}>{formatDateTime(view.requestedAt)}</time> ·{' '}
+                {view.file ? `${view.file.rows.toLocaleString()} rows` : `${view.progress.rows.toLocaleString()} rows so far`}
+              </div>
+              <div className="export-outcome">
+                <span className={`export-status export-status-${view.status}`}>
+                  {STATUS_LABELS[view.status]}
+                  {ACTIVE.includes(view.status) && view.progress.percent !== null && ` ${Math.round(view.progress.percent)}%`}
+                </span>
+                {view.file && view.status === 'completed' ? (
+                  <a href={view.file.downloadUrl} download>
+                    Download ({formatBytes(view.file.bytes)})
+                  </a>
+                ) : ACTIVE.includes(view.status) ? (
+                  <button type="button" className="link-button" onClick={() => cancel.mutate({ id: view.id })} disabled={cancel.isPending}>
+                    Cancel
+                  </button>
+                ) : view.status === 'failed' || view.status === 'cancelled' ? (
+                  <span className="export-failure">{plainFailure(view.status, view.failureReason)}</span>
+                ) : null}
+              </div>
             </li>
           ))}
         </ul>

@@ -26,8 +26,9 @@ export type AuditEventsView =
  * The events of one view (filters): newest-first pages on the keyset cursor, with the live stream
  * merged above them (events already on a page are not shown twice). While `paused`, live events are
  * held and counted instead. `error` is the list's own, for the caller's access handling.
+ * `labelsReady`: whether the action catalog has answered (or failed, and labels fall back to words).
  */
-export function useAuditEvents(filters: TEventFiltersInput, { paused }: { paused: boolean }) {
+export function useAuditEvents(filters: TEventFiltersInput, { paused, labelsReady }: { paused: boolean; labelsReady: boolean }) {
   const trpc = useTRPC();
   const trpcClient = useTRPCClient();
   // Built by hand rather than with infiniteQueryOptions, which adds a `direction` key that the
@@ -48,7 +49,8 @@ export function useAuditEvents(filters: TEventFiltersInput, { paused }: { paused
   }, [pages.data, live.events]);
 
   const view = ((): AuditEventsView => {
-    if (pages.isPending) return { kind: 'loading' };
+    // Rows wait for the action labels too: a raw `user.login` is never shown beside a label.
+    if (pages.isPending || !labelsReady) return { kind: 'loading' };
     // A failed "load more" or refetch keeps what was loaded.
     if (!pages.data) return { kind: 'error', message: pages.error?.message ?? 'Unknown error', retry: () => void pages.refetch() };
     if (merged.events.length === 0) return { kind: 'empty' };

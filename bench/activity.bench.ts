@@ -1,0 +1,95 @@
+/**
+ * The admin page's activity chart (events.activity): one `$group` on the stored hour, against the
+ * two ways it could be done instead, side by side in alternating rounds on the same data:
+ *   counts: one bounded countDocuments per hour of the range (what works without the stored hour);
+ *   rows:   every matching event's occurredAt read and bucketed in JavaScript ("from the rows").
+ * Events of two tenants interleaved (the match is tenant-scoped on a shared collection), one
+ * second apart per tenant, so a tenant's range is events/2 seconds long (100k events: ~14 hours).
+ *   npm run bench -- activity [--events 100000] [--rounds 5] [--quick]
+ */
+import mongoose from 'mongoose';
+import { activityHandler } from '../server/events/event-activity.handler';
+import { createEventActivityRepository } from '../server/events/event-activity.repository';
+import { buildEventFilter } from '../server/events/event-query';
+import { hourOf, MS_PER_HOUR, type EventDocument } from '../server/events/event.document';
+import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
+import { hostDatabase } from '../server/db/host-database';
+import { createEventWritesRepository } from '../server/events/event-writes.repository';
+import { benchTenant, seedBenchEvents } from './lib/bench-events';
+import { runBenchProgram } from './lib/bench-main';
+import type { BenchResult, BenchRow } from './lib/bench-report';
+import { alternate, summarise, timeMs } from './lib/bench-stats';
+
+export const ACTIVITY_SIZES = { events: { quick: 10_000, full: 100_000 }, rounds: { quick: 2, full: 5 } };
+const TENANTS = 2;
+const NEWEST = new Date('2026-06-30T12:00:00Z');
+
+export async function runActivityBench(uri: string, sizes: { events: number; rounds: number }): Promise<BenchResult> {
+  const started = Date.now();
+  const connection = await mongoose.createConnection(uri, { dbName: `bench_activity_${Date.now().toString(36)}` }).asPromise();
+  const db = hostDatabase(connection);
+  try {
+    await createEventWritesRepository(db).ensureIndexes();
+    const collection = connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
+    const seeded = await seedBenchEvents(collection, { tenants: TENANTS, events: sizes.events, newest: NEWEST });
+    const tenantId = benchTenant(0);
+    const caller = { tenantId, actorId: 'bench-admin', role: 'admin' };
+    const deps = { activity: createEventActivityRepository(db), clock: () => NEWEST };
+    const perTenant = Math.ceil(sizes.events / TENANTS);
+    const from = new Date(NEWEST.getTime() - perTenant * 1_000);
+    const filters = { from, to: NEWEST };
+    const hours = hourOf(NEWEST) - hourOf(from) + 1;
+
+    let expected = -1;
+    const chart = async () => {
+      const answer = await activityHandler(deps, { ctx: { caller }, input: filters });
+      if (expected >= 0 && answer.total !== expected) throw new Error(`activity counted ${answer.total}, expected ${expected}`);
+      expected = answer.total;
+    };
+    const counts = async () => {
+      let total = 0;
+      for (let hour = hourOf(from); hour <= hourOf(NEWEST); hour++) {
+        const start = new Date(Math.max(hour * MS_PER_HOUR, from.getTime()));
+        const end = new Date(Math.min((hour + 1) * MS_PER_HOUR - 1, NEWEST.getTime()));
+        total += await collection.countDocuments(buildEventFilter(tenantId, { from: start, to: end }));
+      }
+      if (expected >= 0 && total !== expected) throw new Error(`per-hour counts gave ${total}, expected ${expected}`);
+    };
+    const rows = async () => {
+      const buckets = new Map<number, number>();
+      for await (const { occurredAt } of collection.find(buildEventFilter(tenantId, filters), { projection: { occurredAt: 1 } })) {
+        const hour = hourOf(occurredAt);
+        buckets.set(hour, (buckets.get(hour) ?? 0) + 1);
+      }
+      const total = [...buckets.values()].reduce((sum, count) => sum + count, 0);
+      if (expected >= 0 && total !== expected) throw new Error(`reading the rows gave ${total}, expected ${expected}`);
+    };
+
+    await chart();
+    const result: BenchRow[] = [];
+    for (const [name, baseline] of [
+      ['vs one count per hour', counts],
+      ['vs reading every row', rows],
+    ] as const) {
+      const timed = await alternate({ rounds: sizes.rounds, warmUp: 1, ours: () => timeMs(chart), raw: () => timeMs(baseline) });
+      const summary = { ours: summarise(timed.ours), raw: summarise(timed.raw) };
+      const ratio = summary.ours.median / summary.raw.median;
+      result.push({ case: `activity ${name}`, metric: 'p50', unit: `ms, ${expected.toLocaleString('en')} events in ${hours} hours of one tenant`, ...summary, ratio, target: '≤ 1', met: ratio <= 1 });
+    }
+    return {
+      bench: 'activity',
+      sizes: { ...sizes, tenants: TENANTS },
+      rows: result,
+      figures: { seeded: { events: seeded.events, tenants: TENANTS, seconds: Number((seeded.ms / 1000).toFixed(1)) }, chartedEvents: expected, hours },
+      notes: ['activity: ours = events.activity\'s handler ($match on tenant_time + $group on the stored hour); a range without "from" adds one indexed find of the oldest match.'],
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await connection.dropDatabase().catch(() => undefined);
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runBenchProgram('activity', (server, args) => runActivityBench(server.uri, { events: args.number('events', ACTIVITY_SIZES.events), rounds: args.number('rounds', ACTIVITY_SIZES.rounds) }));
+}
