@@ -86,6 +86,7 @@ export function createAuditServer(options: AuditServerOptions) {
     defaultTenantId: options.tenantId,
     recorder: options.recorder,
     downloadSecret: derivedKey(secret, 'download links'),
+    identityKey: derivedKey(secret, 'identity pseudonyms'),
     exports: options.exports,
     notifications: options.notifications,
     clock: options.clock,

@@ -9,6 +9,8 @@ import {
   createEventRecorder,
   createEventRepository,
   createEventWritesRepository,
+  createEventMigration,
+  type MigrationProgress,
   createLiveEvents,
   type EventDocument,
   type TAuditEvent,
@@ -44,6 +46,8 @@ export interface AuditServicesOptions {
   recorder?: Partial<{ batchSize: number; flushIntervalMs: number; maxQueuedEvents: number; backoff: BackoffPolicy }>;
   /** Signs download links (at least 32 characters). */
   downloadSecret: string;
+  /** Keys the pseudonymous ids of unknown identities (failed sign-ins); a development key without it. */
+  identityKey?: string;
   exports?: Partial<ExportsSettings>;
   notifications?: NotificationChannelSettings;
   clock?: () => Date;
@@ -74,8 +78,19 @@ export function createAuditServices(options: AuditServicesOptions) {
     logger,
   });
   const affected = createAffectedRecordsRepository(db);
-  const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId });
-  const events = { recorder, repository: createEventRepository(db), affected, erasure: createEventErasureRepository(db) };
+  const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId, identityKey: options.identityKey });
+  const migration = createEventMigration(db, recorder.encode);
+  const events = { recorder, repository: createEventRepository(db), affected, erasure: createEventErasureRepository(db), migration };
+  let migrated: Promise<MigrationProgress> | undefined;
+  /** The start-up migration to the stored form v2 (event-migration.repository.ts), once per process; erasure waits for it. */
+  const migrateOnce = (): Promise<MigrationProgress> => {
+    migrated ??= db.opened().then(() => migration.migrate());
+    migrated.then(
+      (progress) => progress.migrated + progress.failed.length > 0 && logger.info({ ...progress, failed: progress.failed.length }, 'audit: events migrated to the stored form v2'),
+      (error: unknown) => logger.error({ err: error }, 'audit: migration to the stored form v2 stopped (it resumes at the next start)'),
+    );
+    return migrated;
+  };
   const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
 
   return {
@@ -88,10 +103,13 @@ export function createAuditServices(options: AuditServicesOptions) {
     onEventsWritten,
     metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> => ({ ...batches.metrics(), ...recorder.counters() }),
     flush: () => batches.flush(),
+    migrated: migrateOnce,
 
     /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
     async start(): Promise<void> {
       await db.opened();
+      // Not awaited by start(): a large log migrates while the host serves; erasure waits for it.
+      void migrateOnce().catch(() => undefined);
       await Promise.all([writes.ensureIndexes(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
     },
 

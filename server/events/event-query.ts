@@ -45,7 +45,8 @@ export function buildEventFilter(tenantId: string, filters: TEventFilters, after
 
   if (filters.search) {
     const pattern = { $regex: escapeRegex(filters.search), $options: 'i' };
-    and.push({ $or: [{ description: pattern }, { 'subject.name': pattern }] });
+    // The search part (stored-form/): the rendered description and subject name, kept by erasure.
+    and.push({ $or: [{ 'search.description': pattern }, { 'search.subjectName': pattern }] });
   }
   if (after) {
     if (!objectId) throw new Error('buildEventFilter: a keyset position needs the driver\'s ObjectId');
