@@ -102,6 +102,7 @@ export function createAuditServer(options: AuditServerOptions) {
     recorder: options.recorder,
     durability: options.durability,
     downloadSecret: derivedKey(secret, 'download links'),
+    identityKey: derivedKey(secret, 'identity pseudonyms'),
     exports: options.exports,
     notifications: options.notifications,
     readLimits: options.readLimits,

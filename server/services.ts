@@ -10,6 +10,8 @@ import {
   createEventRepository,
   createEventActivityRepository,
   createEventWritesRepository,
+  createEventMigration,
+  type MigrationProgress,
   createLiveEvents,
   type EventDocument,
   type TAuditEvent,
@@ -48,6 +50,8 @@ export interface AuditServicesOptions {
   durability?: TDurabilityInput;
   /** Signs download links (at least 32 characters). */
   downloadSecret: string;
+  /** Keys the pseudonymous ids of unknown identities (failed sign-ins); a development key without it. */
+  identityKey?: string;
   exports?: Partial<ExportsSettings>;
   notifications?: NotificationChannelSettings;
   /** How many expensive reads run at once per tenant and in all, in this process (server/read-limits). */
@@ -88,8 +92,19 @@ export function createAuditServices(options: AuditServicesOptions) {
   });
   let redisPersistence: RedisPersistenceReport | undefined;
   const affected = createAffectedRecordsRepository(db);
-  const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId });
-  const events = { recorder, repository: createEventRepository(db), activity: createEventActivityRepository(db), affected, erasure: createEventErasureRepository(db) };
+  const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId, identityKey: options.identityKey });
+  const migration = createEventMigration(db, recorder.encode);
+  const events = { recorder, repository: createEventRepository(db), activity: createEventActivityRepository(db), affected, erasure: createEventErasureRepository(db), migration };
+  let migrated: Promise<MigrationProgress> | undefined;
+  /** The start-up migration to the stored form v2 (event-migration.repository.ts), once per process; erasure waits for it. */
+  const migrateOnce = (): Promise<MigrationProgress> => {
+    migrated ??= db.opened().then(() => migration.migrate());
+    migrated.then(
+      (progress) => progress.migrated + progress.failed.length > 0 && logger.info({ ...progress, failed: progress.failed.length }, 'audit: events migrated to the stored form v2'),
+      (error: unknown) => logger.error({ err: error }, 'audit: migration to the stored form v2 stopped (it resumes at the next start)'),
+    );
+    return migrated;
+  };
   const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
 
   return {
@@ -109,11 +124,14 @@ export function createAuditServices(options: AuditServicesOptions) {
     redisPersistence: () => redisPersistence,
     /** Every event still held here (memory, write-ahead log or Redis spill) through `transform`; see SpillStore.rewrite. */
     rewriteBuffered: (transform: (document: EventDocument) => EventDocument | undefined) => batches.rewriteBuffered(transform),
+    migrated: migrateOnce,
 
     /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
     async start(): Promise<void> {
       await db.opened();
       if (redis) void reportRedisPersistence(redis.client, durability.mode, logger).then((report) => (redisPersistence = report));
+      // Not awaited by start(): a large log migrates while the host serves; erasure waits for it.
+      void migrateOnce().catch(() => undefined);
       await Promise.all([wal?.open(), writes.ensureIndexes(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
     },
 

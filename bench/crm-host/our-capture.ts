@@ -2,7 +2,7 @@ import pino from 'pino';
 import { createAuditLog } from '../../plugins';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import { AFFECTED_RECORDS_COLLECTION } from '../../server/events/affected-records.repository';
-import type { StoredChange } from '../../server/events/event.document';
+import { fromEventDocument, type EventDocument } from '../../server/events/event.document';
 import type { CaptureAdapter, CapturedEntry } from './capture';
 import type { BenchUser } from './contact-records';
 
@@ -34,7 +34,7 @@ export const OUR_CAPTURE: CaptureAdapter = {
   normalise(stored) {
     const affected = stored.affected as { count: number; ids: string[] } | undefined;
     const subject = stored.subject as { id: string };
-    const changes = (stored.changes as StoredChange[] | undefined) ?? [];
+    const changes = fromEventDocument(stored as unknown as EventDocument).changes;
     return {
       recordIds: affected ? affected.ids : [subject.id],
       recordCount: affected ? affected.count : 1,
@@ -43,8 +43,8 @@ export const OUR_CAPTURE: CaptureAdapter = {
         path: change.field,
         hasBefore: change.before !== undefined,
         hasAfter: change.after !== undefined,
-        before: change.before === undefined ? undefined : (JSON.parse(change.before) as unknown),
-        after: change.after === undefined ? undefined : (JSON.parse(change.after) as unknown),
+        before: change.before as unknown,
+        after: change.after as unknown,
       })),
       actor: (stored.actor as { id?: string } | undefined)?.id,
     };

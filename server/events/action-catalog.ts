@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZActionName } from './event.schema';
+import { personal } from './stored-form/personal-marks';
 
 /**
  * Every action the log knows. Built-in actions cover what a CRM emits; hosts add their own with
@@ -57,7 +58,7 @@ export const BUILT_IN_ACTIONS = {
   'user.login_failed': {
     label: 'Sign-in failed',
     category: 'access',
-    metadata: z.object({ attemptedIdentity: z.string().max(320) }).catchall(z.json()),
+    metadata: z.object({ attemptedIdentity: personal(z.string().max(320), 'identity') }).catchall(z.json()),
   },
   'user.logout': { label: 'Signed out', category: 'access', metadata: ZAnyMetadata },
   'list.exported': {

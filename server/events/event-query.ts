@@ -51,7 +51,8 @@ export function buildEventFilter(tenantId: string, filters: TEventFilters, after
 
   if (filters.search) {
     const pattern = { $regex: escapeRegex(filters.search), $options: 'i' };
-    and.push({ $or: [{ description: pattern }, { 'subject.name': pattern }] });
+    // The search part (stored-form/): the rendered description and subject name, kept by erasure.
+    and.push({ $or: [{ 'search.description': pattern }, { 'search.subjectName': pattern }] });
   }
   if (filters.hideOwnReads) {
     if (viewerId === undefined) throw new Error('buildEventFilter: hideOwnReads needs the viewer\'s actor id');

@@ -7,6 +7,8 @@ import type { AffectedRecordsRepository } from './affected-records.repository';
 import { toEventDocument, type EventDocument } from './event.document';
 import { boundedAffected, EVENT_LIMITS, type TActorInput, type TAuditEventInput, AuditEventValidationError, ZAuditEventInput, ZActor, type TAuditEvent } from './event.schema';
 import { withoutUndefined } from '../common/without-undefined';
+import { identityPseudonym } from './stored-form/encode-event';
+import { personalMetadataOf } from './stored-form/personal-marks';
 
 /**
  * Where an event that names no tenant is kept when it comes from capture (the mongoose plugin, the
@@ -25,11 +27,18 @@ export interface EventRecorderDeps {
   logger: Pick<Logger, 'warn' | 'error'>;
   clock: () => Date;
   defaultTenantId?: string;
+  /** Keys the pseudonymous actor id of an unknown identity (stored-form/encode-event.ts). */
+  identityKey?: string;
 }
 
 /** Validates an event, fills it from the request scope, gives it its id and queues it for the batch writer. */
 export function createEventRecorder(deps: EventRecorderDeps) {
   const counters = { unscoped: 0, notRecorded: 0, affectedListsNotStored: 0 };
+  const pseudonymOf = deps.identityKey ? identityPseudonym(deps.identityKey) : undefined;
+  const encode = (event: TAuditEvent): EventDocument => {
+    const definition = deps.catalog.get(event.action);
+    return toEventDocument(event, deps.db.objectId, { personalMetadata: definition ? personalMetadataOf(definition.metadata) : [], pseudonymOf });
+  };
 
   function build(input: TAuditEventInput, fallback?: { tenantId?: string; actor?: TActorInput }) {
     return buildAuditEvent(input, {
@@ -56,7 +65,7 @@ export function createEventRecorder(deps: EventRecorderDeps) {
      */
     record(input: TAuditEventInput): string {
       const event = build(input);
-      deps.batches.enqueue(toEventDocument(event, deps.db.objectId));
+      deps.batches.enqueue(encode(event));
       return event.id;
     },
 
@@ -69,6 +78,9 @@ export function createEventRecorder(deps: EventRecorderDeps) {
     recordCaptured,
 
     counters: (): Readonly<typeof counters> => ({ ...counters }),
+
+    /** An event's stored form, as this recorder writes it (the migration converts old events with it). */
+    encode,
   };
 
   function recordCaptured(input: TAuditEventInput, affectedIds?: readonly string[]): string | undefined {
@@ -76,7 +88,7 @@ export function createEventRecorder(deps: EventRecorderDeps) {
       const listId = affectedIds && affectedIds.length > EVENT_LIMITS.affectedIdsInEvent ? deps.affected.newListId() : undefined;
       const withList = affectedIds ? { ...input, affected: boundedAffected(affectedIds, listId) } : input;
       const event = build(withList, { tenantId: UNSCOPED_TENANT, actor: UNKNOWN_ACTOR });
-      deps.batches.enqueue(toEventDocument(event, deps.db.objectId));
+      deps.batches.enqueue(encode(event));
       if (listId && affectedIds) keepAffectedList(event.tenantId, listId, affectedIds);
       if (event.tenantId === UNSCOPED_TENANT) {
         counters.unscoped++;

@@ -175,7 +175,7 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
     const rows = await (await collection())
       .aggregate<{ _id: { id: string; name?: string | null }; count: number }>([
         { $match: { ...match, tenantId, 'actor.id': { $in: actorIds } } },
-        { $group: { _id: { id: '$actor.id', name: '$actor.name' }, count: { $sum: 1 } } },
+        { $group: { _id: { id: '$actor.id', name: '$search.actorName' }, count: { $sum: 1 } } },
         { $sort: { count: -1 } },
       ])
       .toArray();

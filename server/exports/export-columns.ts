@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDocument } from '../events';
+import { renderedFailureReason, storedActorEmail, type EventDocument } from '../events';
 
 export type CellValue = string | number | Date | undefined;
 
@@ -11,18 +11,21 @@ interface ColumnDefinition {
   value(event: EventDocument, labels: ReadonlyMap<string, string>): CellValue;
 }
 
-/** Reads stored documents directly: no JSON decoding per row on a million-row export. */
+/**
+ * Reads stored documents directly: no JSON decoding per row on a million-row export. Names and the
+ * description come from the stored form's search part (rendered at write, kept by erasure).
+ */
 export const EXPORT_COLUMNS = {
-  user: { header: 'User', width: 26, kind: 'text', value: (e) => e.actor.name ?? e.actor.email ?? e.actor.id },
+  user: { header: 'User', width: 26, kind: 'text', value: (e) => e.search.actorName ?? storedActorEmail(e) ?? e.actor.id },
   occurredAt: { header: 'Date/time', width: 22, kind: 'date', value: (e) => e.occurredAt },
   action: { header: 'Action', width: 26, kind: 'text', value: (e, labels) => labels.get(e.action) ?? e.action },
   subject: {
     header: 'Subject',
     width: 30,
     kind: 'text',
-    value: (e) => (e.subject ? (e.subject.name ?? `${e.subject.type} ${e.subject.id}`) : undefined),
+    value: (e) => (e.subject ? (e.search.subjectName ?? `${e.subject.type} ${e.subject.id}`) : undefined),
   },
-  description: { header: 'Description', width: 60, kind: 'text', value: (e) => e.description },
+  description: { header: 'Description', width: 60, kind: 'text', value: (e) => e.search.description },
   editCount: { header: 'Number of edits', width: 10, kind: 'number', value: (e) => e.editCount },
   status: { header: 'Status', width: 10, kind: 'text', value: (e) => e.status },
   deviceType: { header: 'Device type', width: 12, kind: 'text', value: (e) => e.context?.deviceType },
@@ -33,11 +36,11 @@ export const EXPORT_COLUMNS = {
   eventId: { header: 'Event ID', width: 26, kind: 'text', value: (e) => e._id.toHexString() },
   actionName: { header: 'Action code', width: 24, kind: 'text', value: (e) => e.action },
   actorId: { header: 'User ID', width: 24, kind: 'text', value: (e) => e.actor.id },
-  actorEmail: { header: 'User e-mail', width: 28, kind: 'text', value: (e) => e.actor.email },
+  actorEmail: { header: 'User e-mail', width: 28, kind: 'text', value: (e) => storedActorEmail(e) },
   actorRole: { header: 'User role', width: 12, kind: 'text', value: (e) => e.actor.role },
   subjectType: { header: 'Subject type', width: 14, kind: 'text', value: (e) => e.subject?.type },
   subjectId: { header: 'Subject ID', width: 26, kind: 'text', value: (e) => e.subject?.id },
-  failureReason: { header: 'Failure reason', width: 40, kind: 'text', value: (e) => e.failureReason },
+  failureReason: { header: 'Failure reason', width: 40, kind: 'text', value: (e) => renderedFailureReason(e) },
   browser: { header: 'Browser', width: 16, kind: 'text', value: (e) => e.context?.browser },
   os: { header: 'OS', width: 16, kind: 'text', value: (e) => e.context?.os },
   requestId: { header: 'Request ID', width: 24, kind: 'text', value: (e) => e.context?.requestId },

@@ -34,7 +34,9 @@ function makeDocument(n: number): EventDocument {
     editCount: 0,
     status: 'success',
     context: {},
-    v: 1,
+    v: 2,
+    personal: [],
+    search: { description: `event ${n}` },
   };
 }
 

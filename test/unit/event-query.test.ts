@@ -52,7 +52,7 @@ describe('buildEventFilter', () => {
   it('searches description and subject name case-insensitively with the text escaped', () => {
     const built = buildEventFilter('t', filters({ search: 'a.b(c)*' }));
     const pattern = { $regex: 'a\\.b\\(c\\)\\*', $options: 'i' };
-    expect(built.$and).toEqual([{ $or: [{ description: pattern }, { 'subject.name': pattern }] }]);
+    expect(built.$and).toEqual([{ $or: [{ 'search.description': pattern }, { 'search.subjectName': pattern }] }]);
   });
 
   it('adds the keyset condition after the search so both $or apply', () => {

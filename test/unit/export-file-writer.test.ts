@@ -1,12 +1,13 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { ObjectId } from 'mongodb';
-import type { EventDocument } from '../../server/events/event.document';
+import { toEventDocument, type EventDocument } from '../../server/events/event.document';
+import type { TAuditEvent } from '../../server/events/event.schema';
 import { createExportFileWriter, type ExportFileOptions } from '../../server/exports/export-file-writer';
 
-function makeEvent(overrides: Partial<EventDocument> = {}): EventDocument {
-  return {
-    _id: new ObjectId('65a1b2c3d4e5f60718293a4b'),
+function makeEvent(overrides: Partial<TAuditEvent> = {}): EventDocument {
+  return toEventDocument({
+    id: '65a1b2c3d4e5f60718293a4b',
     tenantId: 't1',
     occurredAt: new Date('2026-07-04T12:00:00Z'),
     receivedAt: new Date('2026-07-04T12:00:01Z'),
@@ -18,9 +19,8 @@ function makeEvent(overrides: Partial<EventDocument> = {}): EventDocument {
     editCount: 2,
     status: 'success',
     context: { ip: '203.0.113.7', sessionId: 's1', deviceType: 'desktop', userAgent: 'Mozilla/5.0' },
-    v: 1,
     ...overrides,
-  };
+  }, (hex) => new ObjectId(hex));
 }
 
 const options = (format: 'csv' | 'xlsx', extra: Partial<ExportFileOptions> = {}): ExportFileOptions => ({

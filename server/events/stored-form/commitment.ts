@@ -39,6 +39,11 @@ export function commit(value: unknown, salt: string): TCommitment {
   return createHmac('sha256', saltBytes(salt)).update(canonicalBytes(value)).digest('base64url');
 }
 
+/** `commit` for a value already in canonical form (canonicalJson's output): the encoder has it at hand. */
+export function commitCanonical(canonical: string, salt: string): TCommitment {
+  return createHmac('sha256', saltBytes(salt)).update(canonical, 'utf8').digest('base64url');
+}
+
 export type CommitmentCheck = 'verified' | 'mismatch' | 'erased';
 
 /**

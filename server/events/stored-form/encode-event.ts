@@ -1,0 +1,170 @@
+import { createHmac } from 'node:crypto';
+import type { ObjectId } from 'mongodb';
+import type { TAuditEvent } from '../event.schema';
+import { CanonicalEncodingError, canonicalJson } from './canonical-encoding';
+import { commitCanonical, newSalt } from './commitment';
+import { ERASED_MARKER, renderTemplate, toTemplate, type TemplateValue } from './description-template';
+import type { StoredEventV2 } from './hashed-part';
+import type { PersonalMetadataMark } from './personal-marks';
+import { STORED_FORM_VERSION, type TDataSubject, type THashedPart, type TPersonalValue, type TSearchPart } from './stored-event.schema';
+
+export type EventDocumentV2 = StoredEventV2 & { _id: ObjectId };
+
+export interface EncodeOptions {
+  /** The metadata members the action's schema marks personal (personal-marks.ts). */
+  personalMetadata?: readonly PersonalMetadataMark[];
+  /** The id an unknown identity (a failed sign-in's e-mail) acts under: see identityPseudonym. */
+  pseudonymOf?: (tenantId: string, identity: string) => string;
+}
+
+/** `unknown:<identity>`: how a host names an actor it knows only by the identity tried (explicit-events.ts). */
+export const UNKNOWN_IDENTITY_PREFIX = 'unknown:';
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/**
+ * A keyed pseudonym for an identity within a tenant: the same address always gets the same id (so
+ * the facets and filters group its attempts as before), the id holds no part of the address, and
+ * without the key it cannot be recomputed from a guess. After an erasure the id stays (it is in the
+ * hashed part) while the address is in no field.
+ */
+export function identityPseudonym(key: string): (tenantId: string, identity: string) => string {
+  return (tenantId, identity) => createHmac('sha256', key).update(`${tenantId}\u0000${identity.trim().toLowerCase()}`).digest('base64url').slice(0, 22);
+}
+
+const DEFAULT_PSEUDONYM = identityPseudonym('crm-audit-log identity pseudonyms (development key)');
+
+interface PendingValue {
+  key: string;
+  value: unknown;
+  subjects: TDataSubject[];
+  identity?: string;
+}
+
+/** An event becomes its stored form (v2): hashed part, personal part, search part. */
+export function encodeEvent(event: TAuditEvent, objectId: (hex: string) => ObjectId, options: EncodeOptions = {}): EventDocumentV2 {
+  const pending: PendingValue[] = [];
+  const committed = (key: string, value: unknown, subjects: TDataSubject[], identity?: string): void => {
+    pending.push(identity === undefined ? { key, value, subjects } : { key, value, subjects, identity });
+  };
+  const actorSubjects: TDataSubject[] = [];
+  const { actor } = event;
+  let actorId = actor.id;
+  if (actor.id.startsWith(UNKNOWN_IDENTITY_PREFIX) && actor.id.length > UNKNOWN_IDENTITY_PREFIX.length) {
+    const identity = actor.id.slice(UNKNOWN_IDENTITY_PREFIX.length);
+    committed('actor.id', identity, [], identity.trim().toLowerCase());
+    actorId = `${UNKNOWN_IDENTITY_PREFIX}${(options.pseudonymOf ?? DEFAULT_PSEUDONYM)(event.tenantId, identity)}`;
+  } else actorSubjects.push({ kind: 'user', id: actor.id });
+  const actorIsIdentity = actorSubjects.length === 0;
+  if (actor.name !== undefined) committed('actor.name', actor.name, actorSubjects, actorIsIdentity ? actor.name.trim().toLowerCase() : undefined);
+  if (actor.email !== undefined) committed('actor.email', actor.email, actorSubjects, actor.email.trim().toLowerCase());
+
+  const recordSubjects: TDataSubject[] = event.subject
+    ? [event.subject.type === 'user' ? { kind: 'user', id: event.subject.id } : { kind: 'record', type: event.subject.type, id: event.subject.id }]
+    : [];
+  if (event.subject?.name !== undefined) committed('subject.name', event.subject.name, recordSubjects);
+  event.changes.forEach((change, index) => {
+    if (change.redacted) return;
+    for (const side of ['before', 'after'] as const) {
+      const value = change[side];
+      if (value === undefined) continue;
+      committed(`changes.${index}.${side}`, value, recordSubjects, typeof value === 'string' && EMAIL.test(value.trim()) ? value.trim().toLowerCase() : undefined);
+    }
+  });
+  const metadataMarks = event.metadata ? (options.personalMetadata ?? []).filter((mark) => event.metadata![mark.key] !== undefined) : [];
+  for (const mark of metadataMarks) {
+    const value = event.metadata![mark.key];
+    const subjects = mark.kind === 'subject' ? recordSubjects : mark.kind === 'actor' ? actorSubjects : actorIsIdentity ? [] : actorSubjects;
+    committed(`metadata.${mark.key}`, value, subjects, mark.kind === 'identity' && typeof value === 'string' ? value.trim().toLowerCase() : undefined);
+  }
+
+  const personal: TPersonalValue[] = [];
+  const commitments = new Map<string, string>();
+  for (const value of pending) {
+    const salt = newSalt();
+    const canonical = canonicalOf(value);
+    commitments.set(value.key, commitCanonical(canonical, salt));
+    // Stored as the host gave it (member order included); the commitment is over the canonical form.
+    const text = value.value !== null && typeof value.value === 'object' ? JSON.stringify(value.value) : canonical;
+    const entry: TPersonalValue = { key: value.key, value: text, salt, subjects: value.subjects };
+    if (value.identity !== undefined) entry.identity = value.identity;
+    personal.push(entry);
+  }
+
+  const texts: TemplateValue[] = pending.filter((value) => typeof value.value === 'string').map((value) => ({ key: value.key, text: value.value as string }));
+  const hashed = hashedFields(event, actorId, commitments, texts, metadataMarks);
+  return { _id: objectId(event.id), ...hashed, personal, search: searchPart(hashed, (key) => textOf(personal, key)) };
+}
+
+function hashedFields(event: TAuditEvent, actorId: string, commitments: Map<string, string>, texts: TemplateValue[], metadataMarks: PersonalMetadataMark[]): Omit<THashedPart, 'id'> {
+  const { actor, subject } = event;
+  const hashed: Omit<THashedPart, 'id'> = {
+    v: STORED_FORM_VERSION,
+    tenantId: event.tenantId,
+    occurredAt: event.occurredAt,
+    receivedAt: event.receivedAt,
+    actor: defined({ id: actorId, type: actor.type, role: actor.role, name: commitments.get('actor.name'), email: commitments.get('actor.email') }),
+    action: event.action,
+    description: toTemplate(event.description, texts),
+    changes: event.changes.map((change, index) =>
+      change.redacted
+        ? { field: change.field, redacted: true }
+        : defined({ field: change.field, before: commitments.get(`changes.${index}.before`), after: commitments.get(`changes.${index}.after`) }),
+    ),
+    editCount: event.editCount,
+    status: event.status,
+    context: event.context,
+  };
+  if (subject) hashed.subject = defined({ type: subject.type, id: subject.id, name: commitments.get('subject.name') });
+  if (event.failureReason !== undefined) hashed.failureReason = toTemplate(event.failureReason, texts);
+  if (event.integration) hashed.integration = event.integration;
+  if (event.affected) hashed.affected = event.affected;
+  if (event.metadata) {
+    const metadata: Record<string, unknown> = { ...event.metadata };
+    for (const mark of metadataMarks) metadata[mark.key] = commitments.get(`metadata.${mark.key}`);
+    hashed.metadata = JSON.stringify(metadata);
+  }
+  return hashed;
+}
+
+/** What search, facets and exports read; `textOf` answers undefined for an erased value. */
+export function searchPart(hashed: Pick<THashedPart, 'description' | 'subject' | 'actor' | 'failureReason'>, textOf: (key: string) => string | undefined): TSearchPart {
+  const search: TSearchPart = { description: renderTemplate(hashed.description, textOf) };
+  if (hashed.subject?.name !== undefined) search.subjectName = textOf('subject.name') ?? ERASED_MARKER;
+  if (hashed.actor.name !== undefined) search.actorName = textOf('actor.name') ?? ERASED_MARKER;
+  return search;
+}
+
+/** The text of a personal value still held (strings as they are, other JSON as its text). */
+export function textOf(personal: readonly TPersonalValue[], key: string): string | undefined {
+  const entry = personal.find((candidate) => candidate.key === key);
+  if (entry?.value === undefined) return undefined;
+  const value = JSON.parse(entry.value) as unknown;
+  return typeof value === 'string' ? value : entry.value;
+}
+
+/** A lone surrogate cannot be committed to (canonical-encoding.ts): it becomes U+FFFD, as BSON would make it. */
+function canonicalOf(pending: PendingValue): string {
+  try {
+    return canonicalJson(pending.value);
+  } catch (error) {
+    if (!(error instanceof CanonicalEncodingError)) throw error;
+    pending.value = wellFormed(pending.value);
+    return canonicalJson(pending.value);
+  }
+}
+
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return toWellFormed(value);
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, member]) => [toWellFormed(key), wellFormed(member)]));
+  return value;
+}
+
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// String.prototype.toWellFormed is ES2024; the package targets ES2023.
+const toWellFormed = (text: string): string => text.replace(LONE_SURROGATES, '\uFFFD');
+
+function defined<T extends Record<string, unknown>>(object: T): T {
+  for (const key of Object.keys(object)) if (object[key] === undefined) delete object[key];
+  return object;
+}
