@@ -4,6 +4,7 @@ import type { AuditTrailPluginOptions } from './audit-trail.plugin';
 import type { SubjectRules } from './change-events';
 import type { PlainDocument } from './update-diff';
 import type { FieldRules } from './field-rules';
+import type { BeforeImageRead } from './before-image';
 import { changingRecordsFilter, wouldChangeCondition } from './update-effects';
 
 /**
@@ -38,11 +39,14 @@ export interface HookableSchema {
 }
 
 /**
- * The one read of a record as it is before a write. `select: false` fields stay unread (the
- * schema's default projection): a change to them is recorded by name only anyway.
+ * The one read of a record as it is before a write, with the fields `read.projection` names (see
+ * before-image.ts) or, without one, the whole record; `select: false` fields stay unread either way.
  */
-export async function readBeforeImage(model: any, filter: PlainDocument, sort?: unknown): Promise<PlainDocument | null> {
-  return model.findOne(filter).sort(sort ?? {}).setOptions({ [SKIP_AUDIT_OPTION]: true }).lean();
+export async function readBeforeImage(model: any, read: BeforeImageRead): Promise<PlainDocument | null> {
+  const query = model.findOne(read.filter).sort(read.sort ?? {}).setOptions({ [SKIP_AUDIT_OPTION]: true });
+  if (read.projection) query.select(read.projection);
+  if (read.session) query.session(read.session);
+  return query.lean();
 }
 
 /**
