@@ -1,5 +1,5 @@
 import { registerBulkWriteHooks } from './bulk-write-hooks';
-import { defaultDisplayName, subjectTypeOf } from './change-events';
+import { DEFAULT_NAME_FIELDS, defaultDisplayName, subjectTypeOf } from './change-events';
 import type { PlainDocument } from './update-diff';
 import { registerDocumentHooks } from './document-hooks';
 import { registerDurableHooks } from './durable-hooks';
@@ -16,6 +16,11 @@ export interface AuditTrailPluginOptions {
   subjectType?: string;
   /** The name a person recognises the record by; default: name, title, email, number… */
   displayName?: (document: PlainDocument) => string | undefined;
+  /**
+   * The fields a custom `displayName` reads. A query-style update reads the record before it with
+   * only the fields it writes and these; without them (and with a custom `displayName`) it reads the whole record.
+   */
+  displayNameFields?: string[];
   /** Fields never recorded (updatedAt, createdAt, __v and _id always are). */
   ignore?: string[];
   /** Fields recorded as changed but without their values (secret-like names and `select: false` fields always are). */
@@ -58,6 +63,7 @@ function createPluginContext(schema: unknown, options: AuditTrailPluginOptions):
     rulesFor: (modelName) => ({
       subjectType: options.subjectType ?? subjectTypeOf(modelName),
       displayName: options.displayName ?? defaultDisplayName,
+      nameFields: options.displayName ? options.displayNameFields : DEFAULT_NAME_FIELDS,
       softDeleteField: options.softDeleteField === false ? undefined : (options.softDeleteField ?? 'removed'),
     }),
   };

@@ -1,6 +1,7 @@
 import { auditContext } from '../../server/request-scope';
 import type { PlainDocument } from './update-diff';
 import { isAuditCollection, plainRecord, readAffectedIds, readBeforeImage, SKIP_AUDIT_OPTION, type HookableSchema, type PluginContext } from './plugin-context';
+import { beforeImageFor } from './before-image';
 import { recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted, recordMultiRecord } from './change-events';
 
 /** What the plugin read before one operation of a bulkWrite ran. */
@@ -103,8 +104,10 @@ async function planOperation(model: any, operation: any, context: PluginContext)
   switch (kind) {
     case 'updateOne':
     case 'replaceOne':
-    case 'deleteOne':
-      return { kind, before: await readBeforeImage(model, body?.filter ?? {}) };
+    case 'deleteOne': {
+      const projection = beforeImageFor(kind, kind === 'updateOne' ? body?.update : undefined, context.rulesFor(model.modelName), context);
+      return { kind, before: await readBeforeImage(model, { filter: body?.filter ?? {}, projection }) };
+    }
     case 'updateMany':
       return { kind, ids: await readAffectedIds(model, body?.filter ?? {}, body?.update ?? {}, context.fieldRules) };
     case 'deleteMany':

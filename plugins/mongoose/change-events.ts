@@ -10,6 +10,8 @@ import { documentInsertedByUpsert } from './update-effects';
 export interface SubjectRules {
   subjectType: string;
   displayName: (document: PlainDocument) => string | undefined;
+  /** The fields `displayName` reads, so a before-image can be read with only those; undefined: unknown (the whole document is read). */
+  nameFields?: readonly string[];
   softDeleteField: string | undefined;
 }
 
@@ -77,8 +79,10 @@ export function subjectOf(rules: SubjectRules, document: PlainDocument): { type:
   return name ? { type: rules.subjectType, id, name } : { type: rules.subjectType, id };
 }
 
+export const DEFAULT_NAME_FIELDS = ['name', 'title', 'fullName', 'displayName', 'email', 'number', 'subject'] as const;
+
 export function defaultDisplayName(document: PlainDocument): string | undefined {
-  for (const key of ['name', 'title', 'fullName', 'displayName', 'email', 'number', 'subject']) {
+  for (const key of DEFAULT_NAME_FIELDS) {
     const value = document[key];
     if (typeof value === 'string' && value.trim()) return value.trim();
     if (typeof value === 'number') return String(value);

@@ -9,6 +9,8 @@ export const ALWAYS_IGNORED_FIELDS = ['_id', '__v', 'updatedAt', 'createdAt'] as
 export interface FieldRules {
   isIgnored(path: string): boolean;
   isSensitive(path: string): boolean;
+  /** Declared `select: false` in the schema (or inside such a path). */
+  isHidden(path: string): boolean;
 }
 
 export interface FieldRuleOptions {
@@ -23,15 +25,23 @@ export function createFieldRules({ ignore = [], redact = [], hiddenPaths = () =>
   const ignored = new Set<string>([...ALWAYS_IGNORED_FIELDS, ...ignore]);
   const redacted = new Set(redact);
   let hidden: Set<string> | undefined;
+  const isHidden = (schemaPath: string) => {
+    hidden ??= new Set(hiddenPaths());
+    return matchesPathOrParent(hidden, schemaPath);
+  };
   return {
     isIgnored: (path) => matchesPathOrParent(ignored, path),
     isSensitive: (path) => {
-      hidden ??= new Set(hiddenPaths());
-      // Array positions (`sessions.0.token`) are the schema path `sessions.token`.
-      const schemaPath = path.split('.').filter((segment) => !/^\d+$/.test(segment)).join('.');
-      return matchesPathOrParent(redacted, schemaPath) || matchesPathOrParent(hidden, schemaPath) || isSecretFieldName(schemaPath.split('.').pop() ?? schemaPath);
+      const schemaPath = schemaPathOf(path);
+      return matchesPathOrParent(redacted, schemaPath) || isHidden(schemaPath) || isSecretFieldName(schemaPath.split('.').pop() ?? schemaPath);
     },
+    isHidden: (path) => isHidden(schemaPathOf(path)),
   };
+}
+
+/** Array positions (`sessions.0.token`) are the schema path `sessions.token`. */
+function schemaPathOf(path: string): string {
+  return path.split('.').filter((segment) => !/^\d+$/.test(segment)).join('.');
 }
 
 function matchesPathOrParent(set: ReadonlySet<string>, path: string): boolean {

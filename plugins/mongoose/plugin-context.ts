@@ -4,6 +4,7 @@ import type { AuditTrailPluginOptions } from './audit-trail.plugin';
 import type { SubjectRules } from './change-events';
 import type { PlainDocument } from './update-diff';
 import type { FieldRules } from './field-rules';
+import type { BeforeImageRead } from './before-image';
 import { changingRecordsFilter, wouldChangeCondition } from './update-effects';
 
 /**
@@ -44,22 +45,29 @@ export interface HookableSchema {
 }
 
 /**
- * The one read of a record as it is before a write. `select: false` fields stay unread (the
- * schema's default projection): a change to them is recorded by name only anyway.
+ * The one read of a record as it is before a write, with the fields `read.projection` names (see
+ * before-image.ts) or, without one, the whole record; `select: false` fields stay unread either way.
  */
-export async function readBeforeImage(model: any, filter: PlainDocument, sort?: unknown): Promise<PlainDocument | null> {
-  return model.findOne(filter).sort(sort ?? {}).setOptions({ [SKIP_AUDIT_OPTION]: true }).lean();
+export async function readBeforeImage(model: any, read: BeforeImageRead): Promise<PlainDocument | null> {
+  const query = model.findOne(read.filter).sort(read.sort ?? {}).setOptions({ [SKIP_AUDIT_OPTION]: true });
+  if (read.projection) query.select(read.projection);
+  if (read.session) query.session(read.session);
+  return query.lean();
 }
 
 /**
- * Ids only, in one query: the records a multi-record write will change. For an update, the filter
- * is narrowed to records the update really changes (see `wouldChangeCondition`); no read at all
- * when it changes no recorded field.
+ * Ids only, in one round trip: the records a multi-record write will change. For an update, the
+ * filter is narrowed to records the update really changes (see `wouldChangeCondition`); no read at
+ * all when it changes no recorded field. The driver's first batch holds 101 documents, and FerretDB's
+ * getMores about 300: 1,000 ids took four round trips. One batch of ids is about 30 bytes each, so
+ * this batch size stays far below a reply's 16 MiB; past it the server splits the reply itself.
  */
+export const AFFECTED_IDS_BATCH_SIZE = 100_000;
+
 export async function readAffectedIds(model: any, filter: PlainDocument, update: PlainDocument | undefined, rules: FieldRules): Promise<string[]> {
   const wouldChange = update ? wouldChangeCondition(update, rules) : ({ kind: 'every_match' } as const);
   if (wouldChange.kind === 'nothing') return [];
-  const matches = await model.find(changingRecordsFilter(filter, wouldChange)).select('_id').setOptions({ [SKIP_AUDIT_OPTION]: true }).lean();
+  const matches = await model.find(changingRecordsFilter(filter, wouldChange)).select('_id').batchSize(AFFECTED_IDS_BATCH_SIZE).setOptions({ [SKIP_AUDIT_OPTION]: true }).lean();
   return matches.map((match: { _id: unknown }) => String(match._id));
 }
 

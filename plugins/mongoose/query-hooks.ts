@@ -1,6 +1,7 @@
 import type { PlainDocument } from './update-diff';
 import { documentDeletesInProgress } from './document-hooks';
 import { plainRecord, readAffectedIds, readBeforeImage, skipsQuery, type HookableSchema, type PluginContext } from './plugin-context';
+import { beforeImageFor } from './before-image';
 import { recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted, recordMultiRecord } from './change-events';
 
 interface QueryState {
@@ -17,7 +18,9 @@ export function registerQueryHooks(schema: HookableSchema, context: PluginContex
 
   schema.pre(['updateOne', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace', 'deleteOne'], queryOnly, async function (this: any) {
     if (skipsQuery(this)) return;
-    queryStates.set(this, { before: await readBeforeImage(this.model, this.getFilter(), this.getOptions().sort) });
+    const { sort, session } = this.getOptions();
+    const projection = beforeImageFor(this.op, this.getUpdate(), context.rulesFor(this.model.modelName), context);
+    queryStates.set(this, { before: await readBeforeImage(this.model, { filter: this.getFilter(), projection, sort, session }) });
   });
   schema.pre(['updateMany', 'deleteMany'], queryOnly, async function (this: any) {
     if (skipsQuery(this)) return;
@@ -80,5 +83,7 @@ async function upsertedByFindOneAnd(query: any, result: any): Promise<PlainDocum
   const returned = withMetadata ? result.value : result;
   if (returned) return plainRecord(returned);
   // The same one-record read as a before image, made after the write: it finds the inserted record.
-  return readBeforeImage(query.model, query.getFilter(), query.getOptions().sort);
+  const { sort, session } = query.getOptions();
+  return readBeforeImage(query.model, { filter: query.getFilter(), sort, session });
 }
+
