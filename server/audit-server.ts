@@ -17,6 +17,7 @@ import type { BackoffPolicy, TDurabilityInput } from './recorder';
 import { createAuditLogApiRouter, createAuditLogRouter } from './router';
 import { createAuditServices, type AuditRedis } from './services';
 import type { TAuditCaller } from './access';
+import type { IntegritySettings } from './integrity';
 
 export type ResolveActor<TRequest = any> = (req: TRequest) => AuditIdentity | null | undefined | Promise<AuditIdentity | null | undefined>;
 
@@ -78,6 +79,12 @@ export interface AuditServerOptions {
   pageStreams?: OpenPageStreamsOptions | false;
   /** Expensive reads (events.list, byId, facets) at once per tenant and in all, per process; beyond: a short queue, then TOO_MANY_REQUESTS (docs/API.md). */
   readLimits?: Partial<ReadLimits>;
+  /**
+   * The tamper-evident log (docs/INTEGRITY.md): `signingKey` (PRIVATE+KEY+… text, from configuration
+   * or a key file, never the database) makes this process seal events and sign checkpoints;
+   * `publicKeys` lists every key checkpoints may carry, with validity, for rotation.
+   */
+  integrity?: IntegritySettings;
   logger?: Logger;
   clock?: () => Date;
 }
@@ -106,6 +113,7 @@ export function createAuditServer(options: AuditServerOptions) {
     exports: options.exports,
     notifications: options.notifications,
     readLimits: options.readLimits,
+    integrity: options.integrity,
     clock: options.clock,
   });
   const ready = services.start();

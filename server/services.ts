@@ -12,6 +12,7 @@ import {
   createEventWritesRepository,
   createEventMigration,
   type MigrationProgress,
+  createEventSealsRepository,
   createLiveEvents,
   type EventDocument,
   type TAuditEvent,
@@ -19,6 +20,7 @@ import {
   type TWatchMessage,
 } from './events';
 import { createExports, EXPORT_DEFAULTS, type ExportsSettings } from './exports';
+import { createIntegrity, type IntegritySettings } from './integrity';
 import { createRedisFanout } from './live';
 import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
 import { TenantReadLimiter, type ReadLimits } from './read-limits';
@@ -56,6 +58,8 @@ export interface AuditServicesOptions {
   notifications?: NotificationChannelSettings;
   /** How many expensive reads run at once per tenant and in all, in this process (server/read-limits). */
   readLimits?: Partial<ReadLimits>;
+  /** The tamper-evident log: signing key, public keys, whether this process seals (docs/INTEGRITY.md). */
+  integrity?: IntegritySettings;
   clock?: () => Date;
 }
 
@@ -105,6 +109,7 @@ export function createAuditServices(options: AuditServicesOptions) {
     );
     return migrated;
   };
+  const integrity = createIntegrity({ db, events: createEventSealsRepository(db), logger, settings: options.integrity, clock: options.clock });
   const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
 
   return {
@@ -114,10 +119,11 @@ export function createAuditServices(options: AuditServicesOptions) {
     events,
     /** Admits the expensive reads of every router of this process, fairly per tenant. */
     reads: new TenantReadLimiter(options.readLimits),
+    integrity,
     /** Exports, notifications and live views: present when Redis is configured. */
     connected,
     onEventsWritten,
-    metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> => ({ ...batches.metrics(), ...recorder.counters() }),
+    metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> & SealingCounters => ({ ...batches.metrics(), ...recorder.counters(), ...sealingCounters(integrity.sealer.metrics()) }),
     flush: () => batches.flush(),
     durability,
     /** What start-up found out about Redis persistence (undefined before, or without Redis). */
@@ -132,12 +138,13 @@ export function createAuditServices(options: AuditServicesOptions) {
       if (redis) void reportRedisPersistence(redis.client, durability.mode, logger).then((report) => (redisPersistence = report));
       // Not awaited by start(): a large log migrates while the host serves; erasure waits for it.
       void migrateOnce().catch(() => undefined);
-      await Promise.all([wal?.open(), writes.ensureIndexes(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
+      await Promise.all([wal?.open(), writes.ensureIndexes(), integrity.start(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
     },
 
     /** Drains the recorder (up to `timeoutMs`, then the rest moves to the spill store), then closes the services. */
     async close({ timeoutMs = 20_000 }: { timeoutMs?: number } = {}): Promise<void> {
       try {
+        await integrity.close();
         await batches.close({ timeoutMs });
       } finally {
         await wal?.close().catch((error: unknown) => logger.error({ err: error }, 'audit write-ahead log did not close cleanly'));
@@ -160,6 +167,12 @@ async function reportRedisPersistence(client: Redis, mode: string, logger: Logge
     logger.warn({ redisPersistence: report }, `Redis may lose recent writes on a restart or evict queue keys: ${advice}`);
   }
   return report;
+}
+
+/** The sealer's counters as `metrics()` shows them: events sealed, and the stored → sealed lag of the last batch and the worst. */
+export type SealingCounters = { sealed: number; sealingLagMs: number; sealingMaxLagMs: number; checkpointsSigned: number };
+function sealingCounters(counters: { sealed: number; lastLagMs: number; maxLagMs: number; checkpoints: number }): SealingCounters {
+  return { sealed: counters.sealed, sealingLagMs: counters.lastLagMs, sealingMaxLagMs: counters.maxLagMs, checkpointsSigned: counters.checkpoints };
 }
 
 /** What needs Redis: live fan-out, notifications, exports. */

@@ -26,3 +26,4 @@ export * as storedForm from './stored-form';
 export { hashedPartBytes, hashedPartOf, type StoredEventV2, type THashedPart } from './stored-form';
 export { renderedFailureReason, storedActorEmail } from './stored-form/decode-event';
 export { personal, type TPersonalKind } from './stored-form/personal-marks';
+export { createEventSealsRepository, type EventSealsRepository } from './event-seals.repository';

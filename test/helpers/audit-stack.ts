@@ -49,6 +49,7 @@ export interface AuditStackOptions {
   readLimits?: AuditServerOptions['readLimits'];
   /** A Redis of the test's own (one it restarts); default the shared one. */
   redisUrl?: string;
+  integrity?: AuditServerOptions['integrity'];
 }
 
 /** The bearer-token identity of the standalone API (server/main.ts). */
@@ -93,6 +94,7 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
     recorder: { flushIntervalMs: options.flushIntervalMs ?? 20 },
     notifications: options.notifications,
     readLimits: options.readLimits,
+    integrity: options.integrity,
   });
   const { services } = auditServer;
   const app = createApp({

@@ -6,7 +6,7 @@ import { dirname, join, normalize, relative } from 'node:path';
  * file, the server never imports the host adapters, and only the tRPC edge knows @trpc/server.
  */
 const ROOT = join(__dirname, '../..');
-const SLICES = ['server/events', 'server/exports', 'server/notifications', 'server/live', 'server/recorder', 'server/request-scope'];
+const SLICES = ['server/events', 'server/exports', 'server/notifications', 'server/live', 'server/recorder', 'server/request-scope', 'server/integrity'];
 /**
  * Zod-only schema files that other slices may import directly: the admin page bundles the event
  * schema, which needs these, and their slice's index brings Node code (AsyncLocalStorage).

@@ -1,0 +1,15 @@
+/**
+ * The integrity slice's public face: the per-tenant Merkle tree (RFC 9162), signed checkpoints
+ * (C2SP checkpoint in a signed note, Ed25519) and the keys they are signed with.
+ */
+export * from './merkle';
+export * from './merkle-frontier';
+export { MemoryMerkleTree } from './memory-tree';
+export * from './checkpoint';
+export * from './signing-keys';
+export { createIntegrity, type Integrity, type IntegritySettings } from './integrity.service';
+export { createIntegrityRouter } from './integrity.router';
+export { eventLeafHash, SEALER_DEFAULTS, type SealableEvents, type Sealer } from './sealer';
+export { ZVerifyReport, FAILURE_KINDS, type TVerifyReport } from './verify.schema';
+export type { VerifiableEvents } from './verify-log';
+export { LOGS_COLLECTION, NODES_COLLECTION, CHECKPOINTS_COLLECTION } from './integrity.repository';
