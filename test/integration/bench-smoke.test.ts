@@ -1,5 +1,6 @@
 import type { BenchResult } from '../../bench/lib/bench-report';
 import { formatRows } from '../../bench/lib/bench-report';
+import { runActivityBench } from '../../bench/activity.bench';
 import { runApiBench } from '../../bench/api.bench';
 import { runHostBench } from '../../bench/host.bench';
 import type { HostComparison } from '../../bench/crm-host/host-results';
@@ -43,6 +44,12 @@ describe('benchmark smoke run', () => {
     const result = await runApiBench(testMongoUri(), { events: 400, rounds: 1 });
     expectWellFormed(result, 'api', 11);
     expect(result.rows.map((row) => row.case)).toEqual(expect.arrayContaining(['none', 'actor', 'action', 'date range', 'subject', 'text search', 'action + date range']));
+  });
+
+  it('charts activity by its grouped query and by the two ways it could be done instead, all counting the same events', async () => {
+    const result = await runActivityBench(testMongoUri(), { events: 400, rounds: 1 });
+    expectWellFormed(result, 'activity', 2);
+    expect(result.figures).toMatchObject({ chartedEvents: 200 });
   });
 
   it('drives every bench host endpoint with crm-audit-log on and off, and the capture check finds every write recorded right', async () => {
