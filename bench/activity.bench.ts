@@ -3,8 +3,8 @@
  * two ways it could be done instead, side by side in alternating rounds on the same data:
  *   counts: one bounded countDocuments per hour of the range (what works without the stored hour);
  *   rows:   every matching event's occurredAt read and bucketed in JavaScript ("from the rows").
- * Events of two tenants interleaved (the match is tenant-scoped on a shared collection), one
- * second apart per tenant, so a tenant's range is events/2 seconds long (100k events: ~14 hours).
+ * Events of two tenants interleaved (the match is tenant-scoped on a shared collection), 36 s apart
+ * per tenant (100 an hour), so the chart of one tenant has events/200 hourly buckets.
  *   npm run bench -- activity [--events 100000] [--rounds 5] [--quick]
  */
 import mongoose from 'mongoose';
@@ -15,14 +15,31 @@ import { hourOf, MS_PER_HOUR, type EventDocument } from '../server/events/event.
 import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
 import { hostDatabase } from '../server/db/host-database';
 import { createEventWritesRepository } from '../server/events/event-writes.repository';
-import { benchTenant, seedBenchEvents } from './lib/bench-events';
+import { benchTenant, makeBenchEvent } from './lib/bench-events';
+import { ObjectId, type Collection } from 'mongodb';
+import { toEventDocument } from '../server/events/event.document';
 import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult, BenchRow } from './lib/bench-report';
 import { alternate, summarise, timeMs } from './lib/bench-stats';
 
-export const ACTIVITY_SIZES = { events: { quick: 10_000, full: 100_000 }, rounds: { quick: 2, full: 5 } };
+export const ACTIVITY_SIZES = { events: { quick: 4_000, full: 20_000 }, rounds: { quick: 1, full: 3 } };
 const TENANTS = 2;
 const NEWEST = new Date('2026-06-30T12:00:00Z');
+const STEP_MS = 36_000;
+
+/** Like seedBenchEvents, with events STEP_MS apart per tenant so the range spans many hours. */
+async function seedSpread(collection: Collection<EventDocument>, events: number): Promise<{ events: number; ms: number }> {
+  const started = Date.now();
+  for (let start = 0; start < events; start += 2_000) {
+    const batch: EventDocument[] = [];
+    for (let index = start; index < Math.min(events, start + 2_000); index++) {
+      const perTenant = Math.floor(index / TENANTS);
+      batch.push(toEventDocument(makeBenchEvent(benchTenant(index % TENANTS), perTenant, new Date(NEWEST.getTime() - perTenant * STEP_MS)), (hex) => new ObjectId(hex)));
+    }
+    await collection.insertMany(batch, { ordered: false });
+  }
+  return { events, ms: Date.now() - started };
+}
 
 export async function runActivityBench(uri: string, sizes: { events: number; rounds: number }): Promise<BenchResult> {
   const started = Date.now();
@@ -31,12 +48,12 @@ export async function runActivityBench(uri: string, sizes: { events: number; rou
   try {
     await createEventWritesRepository(db).ensureIndexes();
     const collection = connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
-    const seeded = await seedBenchEvents(collection, { tenants: TENANTS, events: sizes.events, newest: NEWEST });
+    const seeded = await seedSpread(collection, sizes.events);
     const tenantId = benchTenant(0);
     const caller = { tenantId, actorId: 'bench-admin', role: 'admin' };
     const deps = { activity: createEventActivityRepository(db), clock: () => NEWEST };
     const perTenant = Math.ceil(sizes.events / TENANTS);
-    const from = new Date(NEWEST.getTime() - perTenant * 1_000);
+    const from = new Date(NEWEST.getTime() - (perTenant - 1) * STEP_MS);
     const filters = { from, to: NEWEST };
     const hours = hourOf(NEWEST) - hourOf(from) + 1;
 

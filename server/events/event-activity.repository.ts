@@ -13,7 +13,7 @@ export interface HourCount {
 /**
  * The activity chart's reads. One `$group` on the stored `hour` (FerretDB v1 implements `$group`
  * with `$sum` but none of the date expressions), matched like every list query, so on MongoDB the
- * `$match` runs on the same index a list of those filters uses (tenant_time for a date range alone,
+ * `$match` is hinted to the index a list of those filters uses (tenant_time for a date range alone,
  * each document fetched to read its hour). Tenant first, in the query itself.
  */
 export function createEventActivityRepository(db: HostDatabase) {
@@ -38,7 +38,7 @@ export function createEventActivityRepository(db: HostDatabase) {
         .aggregate<{ _id: number | null; count: number }>([
           { $match: buildEventFilter(tenantId, filters, undefined, undefined, viewerId) },
           { $group: { _id: '$hour', count: { $sum: 1 } } },
-        ])
+        ], { hint: indexFor(filters) })
         .toArray();
       return rows.map((row) => ({ hour: typeof row._id === 'number' ? row._id : null, count: row.count }));
     },

@@ -2,6 +2,8 @@ import { loginFailedEvent } from '../../plugins/events/explicit-events';
 import type { TAuditEvent } from '../../server/events/event.schema';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { TRPCClientError } from '@trpc/client';
+import pino from 'pino';
+import { waitForExport } from '../helpers/exports';
 import { errorCodeOf } from '../helpers/trpc-errors';
 import { admin, makeEvent, newestFirst } from '../helpers/test-events';
 
@@ -106,5 +108,22 @@ describe('the admin page’s reads over HTTP', () => {
     // Another admin still sees them.
     const others = await api.client(admin('tenant-a', 'u-cy')).auditLog.events.list.query({ ...reads, hideOwnReads: true });
     expect(others.items.map((event) => event.id)).toEqual(expect.arrayContaining(shown.items.map((event) => event.id)));
+  });
+
+  it('exports without the requester’s own reads when asked, and says who requested it', async () => {
+    const worker = await api.server.startWorker({ logger: pino({ level: 'silent' }), progressIntervalMs: 200 });
+    try {
+      const client = api.client(caller);
+      const created = await client.auditLog.exports.create.mutate({ format: 'csv', filters: { actions: ['audit_log.viewed'], hideOwnReads: true } });
+      expect(created.requestedBy).toEqual({ id: 'u-ada', name: 'Ada Admin' });
+      const done = await waitForExport(client, created.id);
+      await api.audit.flush();
+      const othersReads = await api.events.countDocuments({ tenantId: 'tenant-a', action: 'audit_log.viewed', 'actor.id': { $ne: 'u-ada' }, receivedAt: { $lte: done.requestedAt } });
+      expect(othersReads).toBeGreaterThan(0);
+      expect(done.file!.rows).toBe(othersReads);
+      expect((await client.auditLog.exports.list.query({ limit: 1 }))[0]!.filters).toEqual({ actions: ['audit_log.viewed'], hideOwnReads: true });
+    } finally {
+      await worker.close();
+    }
   });
 });

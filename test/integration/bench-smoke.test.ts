@@ -1,5 +1,6 @@
 import type { BenchResult } from '../../bench/lib/bench-report';
 import { formatRows } from '../../bench/lib/bench-report';
+import { runActivityBench } from '../../bench/activity.bench';
 import { runApiBench } from '../../bench/api.bench';
 import { runFairnessBench } from '../../bench/fairness.bench';
 import { runHostBench } from '../../bench/host.bench';
@@ -53,6 +54,12 @@ describe('benchmark smoke run', () => {
     const floods = Object.values(result.figures.floods as Record<string, { answered: number; otherErrors: number }>);
     expect(floods.every((flood) => flood.answered > 0 && flood.otherErrors === 0)).toBe(true);
   }, 120_000);
+
+  it('charts activity by its grouped query and by the two ways it could be done instead, all counting the same events', async () => {
+    const result = await runActivityBench(testMongoUri(), { events: 400, rounds: 1 });
+    expectWellFormed(result, 'activity', 2);
+    expect(result.figures).toMatchObject({ chartedEvents: 200 });
+  });
 
   it('drives every bench host endpoint with crm-audit-log on and off, and the capture check finds every write recorded right', async () => {
     const result = await runHostBench(testMongoUri(), { seconds: 0.2, rounds: 1, slowRounds: 1, warmUpSeconds: 0, records: 30, burst: 3, peers: false });

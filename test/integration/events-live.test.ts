@@ -64,6 +64,20 @@ describe('events.live: new events over SSE, across API instances', () => {
     return { received, unsubscribe: () => subscription.unsubscribe() };
   }
 
+  it('leaves the watching admin’s own reads out with hideOwnReads, and delivers another admin’s', async () => {
+    const live = await subscribeLive(adminA, { hideOwnReads: true }, {});
+    try {
+      const own = record({ action: 'audit_log.viewed', actor: { id: adminA.actorId, name: 'Ada Admin', type: 'user' }, subject: undefined, description: 'Searched the audit log' });
+      const others = record({ action: 'audit_log.viewed', actor: { id: 'admin-z', name: 'Zed Admin', type: 'user' }, subject: undefined, description: 'Searched the audit log' });
+      const after = record({ description: 'Renamed Jane Doe again' });
+      await until(() => live.received.some((event) => event.id === after), 'the event after the reads');
+      expect(live.received.map((event) => event.id)).toEqual([others, after]);
+      expect(live.received.map((event) => event.id)).not.toContain(own);
+    } finally {
+      live.unsubscribe();
+    }
+  });
+
   it('delivers events recorded on another instance, newest after older, with dates as dates', async () => {
     const live = await subscribeLive(adminA, {}, {});
     try {
