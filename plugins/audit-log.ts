@@ -73,7 +73,7 @@ export function createAuditLog(options: CreateAuditLogOptions): AuditLog {
   return {
     record: recorder.record,
     events: createAuditEvents(erasure),
-    plugin: (schema, schemaOptions) => auditTrailPlugin(schema, { ...options.capture, ...schemaOptions, auditLog: recorder.capture }),
+    plugin: (schema, schemaOptions) => auditTrailPlugin(schema, { ...options.capture, ...schemaOptions, auditLog: recorder.pluginCapture }),
     requestContext: auditRequestContext({ resolveActor: options.resolveActor, trustProxy: options.trustProxy }),
     router: server.router,
     audited: (spec) => audited(recorder.capture, spec),

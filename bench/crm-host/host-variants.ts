@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PEER_CAPTURES } from '../peers/peer-plugins';
 import { PEERS_DIRECTORY } from '../peers/peer-runtime';
 import type { CaptureAdapter } from './capture';
-import { OUR_CAPTURE } from './our-capture';
+import { OUR_AFTER_VALUES_CAPTURE, OUR_CAPTURE } from './our-capture';
 
 /** One host the bench runs: the same app, on some mongoose, with some plugin or none. */
 export interface HostVariant {
@@ -24,13 +24,14 @@ function mongooseVersionOf(folder: string): string {
 }
 
 /**
- * Audit off and crm-audit-log on the repository's mongoose 9, then for each peer an audit-off host
+ * Audit off and crm-audit-log (as installed, and with afterValuesOnly) on the repository's mongoose 9, then for each peer an audit-off host
  * on the peer's own mongoose and the peer: every ratio compares two hosts on the same mongoose.
  */
 export function hostVariants({ peers }: { peers: boolean }): HostVariant[] {
   const variants: HostVariant[] = [
     { id: AUDIT_OFF, label: `audit off (mongoose ${require('mongoose/package.json').version as string})` },
     { id: OUR_CAPTURE.id, label: OUR_CAPTURE.label, capture: OUR_CAPTURE, baseline: AUDIT_OFF },
+    { id: OUR_AFTER_VALUES_CAPTURE.id, label: OUR_AFTER_VALUES_CAPTURE.label, capture: OUR_AFTER_VALUES_CAPTURE, baseline: AUDIT_OFF },
   ];
   if (!peers) return variants;
   for (const peer of PEER_CAPTURES) {

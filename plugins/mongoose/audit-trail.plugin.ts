@@ -25,6 +25,12 @@ export interface AuditTrailPluginOptions {
   ignore?: string[];
   /** Fields recorded as changed but without their values (secret-like names and `select: false` fields always are). */
   redact?: string[];
+  /**
+   * Record query-style single-record updates (`updateOne`, `findOneAndUpdate`, not upserts) with
+   * after-values only, without reading the record first: for hosts that prefer speed to full diffs.
+   * What it gives up: see docs/HOOKS.md ("After-values only").
+   */
+  afterValuesOnly?: boolean;
   /** Field that marks a record deleted (default `removed`); setting it to true records a delete. `false` to turn off. */
   softDeleteField?: string | false;
 }

@@ -21,6 +21,8 @@ export interface FieldRuleOptions {
   hiddenPaths?: () => readonly string[];
 }
 
+const MAX_REMEMBERED_PATHS = 5_000;
+
 export function createFieldRules({ ignore = [], redact = [], hiddenPaths = () => [] }: FieldRuleOptions = {}): FieldRules {
   const ignored = new Set<string>([...ALWAYS_IGNORED_FIELDS, ...ignore]);
   const redacted = new Set(redact);
@@ -29,11 +31,19 @@ export function createFieldRules({ ignore = [], redact = [], hiddenPaths = () =>
     hidden ??= new Set(hiddenPaths());
     return matchesPathOrParent(hidden, schemaPath);
   };
+  // Decided once per path, not per value: a schema has few paths, and the word split is most of a diff's rule checks.
+  const sensitive = new Map<string, boolean>();
   return {
     isIgnored: (path) => matchesPathOrParent(ignored, path),
     isSensitive: (path) => {
+      const known = sensitive.get(path);
+      if (known !== undefined) return known;
       const schemaPath = schemaPathOf(path);
-      return matchesPathOrParent(redacted, schemaPath) || isHidden(schemaPath) || isSecretFieldName(schemaPath.split('.').pop() ?? schemaPath);
+      const decided = matchesPathOrParent(redacted, schemaPath) || isHidden(schemaPath) || isSecretFieldName(schemaPath.split('.').pop() ?? schemaPath);
+      // Array positions make paths without end (`items.7.note`); the memo stays bounded.
+      if (sensitive.size >= MAX_REMEMBERED_PATHS) sensitive.clear();
+      sensitive.set(path, decided);
+      return decided;
     },
     isHidden: (path) => isHidden(schemaPathOf(path)),
   };

@@ -1,12 +1,15 @@
-import type { PlainDocument } from './update-diff';
+import { isPlainObject, type PlainDocument } from './update-diff';
 import { documentDeletesInProgress } from './document-hooks';
 import { plainRecord, readAffectedIds, readBeforeImage, skipsQuery, type HookableSchema, type PluginContext } from './plugin-context';
-import { beforeImageFor } from './before-image';
-import { recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted, recordMultiRecord } from './change-events';
+import { AFTER_VALUES_OPS, idNamedBy, needsNoRead, recordAfterValues } from './after-values';
+import { beforeImageFor, beforeImageProjection } from './before-image';
+import { type SubjectRules, recordCreated, recordDeleted, recordMultiUpdated, recordReplaced, recordUpdated, recordUpsertInserted, recordMultiRecord } from './change-events';
 
 interface QueryState {
   before?: PlainDocument | null;
   ids?: string[];
+  /** `afterValuesOnly`: what is known of the record without its before-image (null: nothing matched). */
+  known?: PlainDocument | null;
 }
 const queryStates = new WeakMap<object, QueryState>();
 
@@ -18,8 +21,14 @@ export function registerQueryHooks(schema: HookableSchema, context: PluginContex
 
   schema.pre(['updateOne', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace', 'deleteOne'], queryOnly, async function (this: any) {
     if (skipsQuery(this)) return;
-    const { sort, session } = this.getOptions();
-    const projection = beforeImageFor(this.op, this.getUpdate(), context.rulesFor(this.model.modelName), context);
+    const { sort, session, upsert } = this.getOptions();
+    const rules = context.rulesFor(this.model.modelName);
+    if (context.options.afterValuesOnly && AFTER_VALUES_OPS.has(this.op) && !upsert && isPlainObject(this.getUpdate())) {
+      if (needsNoRead(this.op, this.getFilter(), this.getUpdate(), !!upsert)) return void queryStates.set(this, { known: { _id: idNamedBy(this.getFilter()) } });
+      const projection = beforeImageProjection([], rules.nameFields, context.fieldRules);
+      return void queryStates.set(this, { known: await readBeforeImage(this.model, { filter: this.getFilter(), projection, sort, session }) });
+    }
+    const projection = beforeImageFor(this.op, this.getUpdate(), rules, context);
     queryStates.set(this, { before: await readBeforeImage(this.model, { filter: this.getFilter(), projection, sort, session }) });
   });
   schema.pre(['updateMany', 'deleteMany'], queryOnly, async function (this: any) {
@@ -34,6 +43,7 @@ export function registerQueryHooks(schema: HookableSchema, context: PluginContex
     const rules = context.rulesFor(this.model.modelName);
     const replace = REPLACES.has(this.op);
     const update = plainRecord(this.getUpdate());
+    if (state.known !== undefined) return recordWithoutBeforeImage(this, state.known, result, update, rules, context);
     if (state.before) {
       if (typeof result?.matchedCount === 'number' && result.matchedCount === 0) return;
       return replace ? recordReplaced(context, rules, state.before, update) : recordUpdated(context, rules, state.before, update);
@@ -87,3 +97,21 @@ async function upsertedByFindOneAnd(query: any, result: any): Promise<PlainDocum
   return readBeforeImage(query.model, { filter: query.getFilter(), sort, session });
 }
 
+/** `afterValuesOnly`: the record is known by the filter's `_id`, the record findOneAndUpdate returns, or an `_id`-and-name read. */
+function recordWithoutBeforeImage(query: any, known: PlainDocument | null, result: any, update: PlainDocument, rules: SubjectRules, context: PluginContext): void {
+  if (known === null || (typeof result?.matchedCount === 'number' && result.matchedCount === 0)) return;
+  if (query.op !== 'findOneAndUpdate') return recordAfterValues(context, rules, known, update);
+  const returned = result && typeof result === 'object' && 'lastErrorObject' in result ? result.value : result;
+  // findOneAndUpdate answers null when nothing matched.
+  if (!returned) return;
+  recordAfterValues(context, rules, knownFrom(returned, rules.nameFields), update);
+}
+
+/** `_id` and the display-name fields of a returned record (hydrated or lean), without copying the rest. */
+function knownFrom(record: any, nameFields: readonly string[] | undefined): PlainDocument {
+  if (!nameFields) return plainRecord(record);
+  const read = (field: string) => (typeof record.get === 'function' ? record.get(field) : record[field]);
+  const known: PlainDocument = { _id: read('_id') };
+  for (const field of nameFields) known[field] = read(field);
+  return known;
+}

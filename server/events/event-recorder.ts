@@ -5,7 +5,7 @@ import type { BatchRecorder } from '../recorder';
 import type { ActionCatalog } from './action-catalog';
 import type { AffectedRecordsRepository } from './affected-records.repository';
 import { toEventDocument, type EventDocument } from './event.document';
-import { boundedAffected, EVENT_LIMITS, type TActorInput, type TAuditEventInput, AuditEventValidationError, ZAuditEventInput, ZActor, type TAuditEvent } from './event.schema';
+import { boundedAffected, EVENT_LIMITS, type TActorInput, type TAuditEventInput, AuditEventValidationError, ZAuditEventInput, ZBuiltEventInput, ZActor, type TAuditEvent } from './event.schema';
 import { withoutUndefined } from '../common/without-undefined';
 import { identityPseudonym } from './stored-form/encode-event';
 import { personalMetadataOf } from './stored-form/personal-marks';
@@ -40,8 +40,9 @@ export function createEventRecorder(deps: EventRecorderDeps) {
     return toEventDocument(event, deps.db.objectId, { personalMetadata: definition ? personalMetadataOf(definition.metadata) : [], pseudonymOf });
   };
 
-  function build(input: TAuditEventInput, fallback?: { tenantId?: string; actor?: TActorInput }) {
+  function build(input: TAuditEventInput, fallback?: { tenantId?: string; actor?: TActorInput }, inputSchema?: EventInputSchema) {
     return buildAuditEvent(input, {
+      inputSchema,
       catalog: deps.catalog,
       now: deps.clock(),
       id: deps.db.objectId().toHexString(),
@@ -56,7 +57,9 @@ export function createEventRecorder(deps: EventRecorderDeps) {
      * What capture (the mongoose plugin, the tRPC middleware) writes through: `record` never throws
      * into the host's write; `durable` (durable mode) is what the plugin's post hooks return.
      */
-    capture: { record: recordCaptured, logger: deps.logger, durable: () => deps.batches.durable() },
+    capture: { record: (input: TAuditEventInput, affectedIds?: readonly string[]) => recordCaptured(input, affectedIds), logger: deps.logger, durable: () => deps.batches.durable() },
+    /** The same for the mongoose plugin, whose events are built from typed parts (`ZBuiltEventInput`). */
+    pluginCapture: { record: (input: TAuditEventInput, affectedIds?: readonly string[]) => recordCaptured(input, affectedIds, ZBuiltEventInput), logger: deps.logger, durable: () => deps.batches.durable() },
 
     /**
      * Returns the event id at once. Throws AuditEventValidationError for an invalid event (also one
@@ -83,11 +86,11 @@ export function createEventRecorder(deps: EventRecorderDeps) {
     encode,
   };
 
-  function recordCaptured(input: TAuditEventInput, affectedIds?: readonly string[]): string | undefined {
+  function recordCaptured(input: TAuditEventInput, affectedIds?: readonly string[], inputSchema?: EventInputSchema): string | undefined {
     try {
       const listId = affectedIds && affectedIds.length > EVENT_LIMITS.affectedIdsInEvent ? deps.affected.newListId() : undefined;
       const withList = affectedIds ? { ...input, affected: boundedAffected(affectedIds, listId) } : input;
-      const event = build(withList, { tenantId: UNSCOPED_TENANT, actor: UNKNOWN_ACTOR });
+      const event = build(withList, { tenantId: UNSCOPED_TENANT, actor: UNKNOWN_ACTOR }, inputSchema);
       deps.batches.enqueue(encode(event));
       if (listId && affectedIds) keepAffectedList(event.tenantId, listId, affectedIds);
       if (event.tenantId === UNSCOPED_TENANT) {
@@ -124,7 +127,11 @@ export interface BuildEventDeps {
   defaultTenantId?: string;
   /** What an event gets when nothing else names its tenant or actor (captured events: see event-recorder.ts). */
   fallback?: { tenantId?: string; actor?: TActorInput };
+  /** `ZBuiltEventInput` for the mongoose plugin's events; default `ZAuditEventInput`. */
+  inputSchema?: EventInputSchema;
 }
+
+export type EventInputSchema = typeof ZAuditEventInput | typeof ZBuiltEventInput;
 
 /** Inside a request nobody is signed in to (sign-in pages, webhooks): the event says so. */
 export const ANONYMOUS_ACTOR: TActorInput = { id: 'anonymous', name: 'Anonymous', type: 'user' };
@@ -133,8 +140,8 @@ export const ANONYMOUS_ACTOR: TActorInput = { id: 'anonymous', name: 'Anonymous'
  * Pure: a host's event plus the request scope becomes a complete, valid audit event, or an
  * AuditEventValidationError that names each bad field. Explicit values win over the scope.
  */
-export function buildAuditEvent(input: TAuditEventInput, { catalog, now, id, scope, defaultTenantId, fallback }: BuildEventDeps): TAuditEvent {
-  const parsed = ZAuditEventInput.safeParse(input);
+export function buildAuditEvent(input: TAuditEventInput, { catalog, now, id, scope, defaultTenantId, fallback, inputSchema = ZAuditEventInput }: BuildEventDeps): TAuditEvent {
+  const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw AuditEventValidationError.fromZod(parsed.error);
   const event = parsed.data;
 

@@ -90,6 +90,19 @@ export const ZAuditEventInput = z.object({
   metadata: ZMetadata.optional(),
 });
 
+/** A change value the mongoose plugin made JSON itself (`toJsonValue`, bounded): taken as it is, not walked again. */
+const ZBuiltJson = z.custom<z.output<typeof ZChange>['before']>(() => true);
+
+/**
+ * What the mongoose plugin records: built from typed parts, so its change values are not
+ * re-validated (walking `z.json()` over every value was most of a captured event's zod time); what
+ * comes from the host's data and options (subject, field names, description, counts, metadata) is
+ * checked as in `ZAuditEventInput`.
+ */
+export const ZBuiltEventInput = ZAuditEventInput.extend({
+  changes: z.array(ZChange.extend({ before: ZBuiltJson.optional(), after: ZBuiltJson.optional() })).max(EVENT_LIMITS.changes).optional(),
+});
+
 /** An event as stored and as the API returns it. */
 export const ZAuditEvent = z.object({
   id: ZObjectIdHex('an event id'),

@@ -75,6 +75,7 @@ describe('benchmark smoke run', () => {
       expect({ endpoint: host.endpoint, missing: host.capture?.missing, wrong: host.capture?.wrongValues, kindRight: host.capture?.kindRight, actor: host.capture?.actor }).toEqual({ endpoint: host.endpoint, missing: [], wrong: [], kindRight: true, actor: true });
     }
     expect(ours.find((host) => host.endpoint === 'list')?.capture?.entries).toBe(0);
-    expect(result.tables?.[0]?.split('\n')).toHaveLength(2 + endpoints.length * 2);
+    // audit off, crm-audit-log, crm-audit-log with afterValuesOnly.
+    expect(result.tables?.[0]?.split('\n')).toHaveLength(2 + endpoints.length * 3);
   });
 });

@@ -1,7 +1,7 @@
 import { createActionCatalog } from '../../server/events/action-catalog';
 import { buildAuditEvent } from '../../server/events/event-recorder';
 import type { AuditScope } from '../../server/request-scope/audit-context';
-import { AuditEventValidationError, type TAuditEventInput } from '../../server/events/event.schema';
+import { AuditEventValidationError, ZBuiltEventInput, type TAuditEventInput } from '../../server/events/event.schema';
 import { z } from 'zod';
 
 const catalog = createActionCatalog([{ name: 'deal.stage_changed', label: 'Deal stage changed', metadata: z.object({ stage: z.string() }) }]);
@@ -110,5 +110,24 @@ describe('buildAuditEvent', () => {
       { path: 'description', message: 'empty' },
     ]);
     expect(error.message).toBe('Invalid audit event: action: bad; description: empty');
+  });
+
+  it("takes the plugin's change values as built, and still checks what comes from the host's data", () => {
+    const built = { inputSchema: ZBuiltEventInput, catalog, now, id, scope };
+    const value = { nested: [1, 'two', null] };
+    const event = buildAuditEvent({ action: 'record.updated', description: 'Updated contact', subject: { type: 'contact', id: 'c1' }, changes: [{ field: 'notes', before: value, after: 'x' }] }, built);
+    expect(event.changes).toEqual([{ field: 'notes', before: value, after: 'x' }]);
+    const tooMany = Array.from({ length: 501 }, (_, index) => ({ field: `f${index}`, after: index }));
+    const invalid = { action: 'record.updated', description: '', subject: { type: 'contact', id: ' ', name: 'n'.repeat(301) }, changes: [{ field: 'f'.repeat(201), after: 1 }] };
+    const problems = (input: unknown) => {
+      try {
+        buildAuditEvent(input as TAuditEventInput, built);
+      } catch (error) {
+        return (error as AuditEventValidationError).problems.map(({ path }) => path);
+      }
+      return [];
+    };
+    expect(problems(invalid)).toEqual(['subject.id', 'subject.name', 'description', 'changes.0.field']);
+    expect(problems({ action: 'record.updated', description: 'Updated contact', changes: tooMany })).toEqual(['changes']);
   });
 });
