@@ -68,6 +68,8 @@ export interface RecorderCounters {
   spilled: number;
   /** record() calls refused with AuditLogOverloadedError. */
   overloaded: number;
+  /** Durable mode: host writes rejected because their event could not be made durable (disk, or after close). */
+  refusedWrites: number;
   /** In memory now, waiting to be written. */
   queued: number;
 }

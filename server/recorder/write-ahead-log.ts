@@ -35,6 +35,7 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
   private directory: WalDirectory | undefined;
   private opening: Promise<void> | undefined;
   private isOpen = false;
+  private failure: unknown;
   private closed = false;
   private early: Array<{ kind: StreamKind; documents: EventDocument[]; done: (value: Promise<void>) => void }> = [];
   private earlyCommitted: Promise<void> | undefined;
@@ -54,16 +55,24 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
 
   /** Opens the owner directory and claims a crashed owner's segments (once; later calls wait for it). */
   open(): Promise<void> {
-    this.opening ??= this.openNow();
+    this.opening ??= this.openNow().catch((error: unknown) => {
+      // An unwritable directory: appends fail loudly (durable mode: the host's writes reject) rather than wait.
+      this.failure = error;
+      this.options.logger?.error({ err: error, directory: this.options.directory }, 'audit write-ahead log could not open: events past the memory bound are refused and, in durable mode, host writes reject');
+      for (const entry of this.early.splice(0)) entry.done(Promise.reject(error));
+      throw error;
+    });
     return this.opening;
   }
 
   append(documents: EventDocument[]): void {
-    void this.appendTo('journal', documents);
+    // A failure reaches the host through committed(); nobody awaits this promise.
+    this.appendTo('journal', documents).catch(() => undefined);
   }
 
   committed(): Promise<void> | undefined {
     if (this.closed) return Promise.reject(new AuditLogClosedError());
+    if (this.failure) return Promise.reject(this.failure);
     return this.isOpen ? this.committer.committed() : this.earlyCommitted;
   }
 
@@ -77,7 +86,8 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
   }
 
   async pop(count: number): Promise<EventDocument[]> {
-    await this.open();
+    if (!(await this.open().then(() => true, () => false))) return []; // nothing on disk to read back
+
     for (;;) {
       if (this.loaded && this.loaded.documents.length > 0) return this.loaded.documents.splice(0, count);
       this.loaded = undefined;
@@ -199,9 +209,10 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
 
   private appendTo(kind: StreamKind, documents: EventDocument[]): Promise<void> {
     if (this.closed) throw new AuditLogClosedError();
+    if (this.failure) return Promise.reject(this.failure);
     if (documents.length === 0) return Promise.resolve();
     if (this.isOpen) return this.appendNow(kind, documents);
-    void this.open().catch((error: unknown) => this.options.logger?.error({ err: error, directory: this.options.directory }, 'audit write-ahead log could not open'));
+    void this.open().catch(() => undefined); // logged by open()
     const appended = new Promise<Promise<void>>((done) => this.early.push({ kind, documents, done })).then((written) => written);
     const previous = this.earlyCommitted;
     this.earlyCommitted = previous ? Promise.all([previous, appended]).then(() => undefined) : appended;

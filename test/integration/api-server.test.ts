@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { TRPCClientError } from '@trpc/client';
 import pino from 'pino';
 import { createAuditLogClient } from '../../client';
@@ -26,7 +27,16 @@ describe('the standalone API server', () => {
   it('answers /readyz with 200 when MongoDB and Redis are reachable', async () => {
     const response = await fetch(`${api.origin}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' } });
+    expect(await response.json()).toMatchObject({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' }, durability: 'durable' });
+  });
+
+  it('names in /readyz that Redis does not persist (the test Redis), without failing readiness', async () => {
+    let body: { status?: string; redisPersistence?: string } = {};
+    for (let attempt = 0; attempt < 100 && body.redisPersistence !== 'none'; attempt++) {
+      body = (await (await fetch(`${api.origin}/readyz`)).json()) as typeof body;
+      if (body.redisPersistence !== 'none') await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(body).toMatchObject({ status: 'ready', redisPersistence: 'none' });
   });
 
   it('sends security headers and no X-Powered-By', async () => {
@@ -105,4 +115,41 @@ describe('unexpected errors', () => {
     expect((clientError.data as unknown as { code: string }).code).toBe('INTERNAL_SERVER_ERROR');
     expect(logged).toContainEqual(expect.objectContaining({ requestId: 'req-boom', err: expect.objectContaining({ message: 'db password is hunter2' }) }));
   });
+});
+
+describe('the standalone API server while it stops', () => {
+  it('answers /readyz with 503 once close() has begun, and lets a request in flight on the host server finish first', async () => {
+    const api = await startAuditStack('api_stopping', { recordReads: false });
+    const logger = pino({ level: 'silent' });
+    const stopping = await openTestAuditServer(api.mongo, api.redis, logger);
+    const probe = await listenOnFreePort(createApp({ server: stopping, logger, corsOrigins: [], bodyLimitBytes: 10_000, readiness: { mongo: api.mongo.connection } }));
+    // The host's own server, with one request that answers only when told.
+    let answerSlow: (() => void) | undefined;
+    const slowArrived = new Promise<void>((arrived) => {
+      void listenOnFreePort(
+        createServer((_req, res) => {
+          answerSlow = () => res.end('finished');
+          arrived();
+        }),
+      ).then((host) => (hostServer = host));
+    });
+    let hostServer: ListeningServer | undefined;
+    while (!hostServer) await new Promise((done) => setTimeout(done, 10));
+    try {
+      expect((await fetch(`${probe.origin}/readyz`)).status).toBe(200);
+      const slow = fetch(`${hostServer.origin}/slow`);
+      await slowArrived;
+      const closed = stopping.close({ httpServer: hostServer.server, drainMs: 30_000 });
+      const readyz = await fetch(`${probe.origin}/readyz`);
+      expect(readyz.status).toBe(503);
+      expect(await readyz.json()).toMatchObject({ status: 'stopping' });
+      answerSlow!();
+      expect(await (await slow).text()).toBe('finished');
+      await closed;
+      await expect(fetch(`${hostServer.origin}/slow`)).rejects.toThrow();
+    } finally {
+      await probe.close();
+      await api.close();
+    }
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import { connectTestRedis, uniqueName, type TestRedis } from '../helpers/test-da
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** This suite stops its database, so it starts one of its own rather than sharing the run's. */
-describe('recording while MongoDB is down', () => {
+describe('recording while MongoDB is down (memory mode, Redis spill)', () => {
   let server: EmbeddedMongo;
   let redis: TestRedis;
 
@@ -32,7 +32,9 @@ describe('recording while MongoDB is down', () => {
       redis: redis.redis,
       redisPrefix: redis.prefix,
       logger: pino({ level: 'silent' }),
-      // A low memory bound, so the outage also pushes events through the Redis spill.
+      // Memory mode (no files): the outage pushes events past the low bound through the Redis spill
+      // list (recorder-redis-restart.test.ts drills the write-ahead log).
+      durability: { mode: 'memory' },
       recorder: { batchSize: 100, flushIntervalMs: 50, maxQueuedEvents: 300, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0.1 } },
     });
     await audit.ready;

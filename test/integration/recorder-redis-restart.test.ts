@@ -14,7 +14,8 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
  * The spill tier is the write-ahead log on local disk: a Redis restart without persistence during a
- * MongoDB outage loses nothing (with the Redis spill list it lost 23 % of accepted events).
+ * MongoDB outage loses nothing (with the Redis spill list, `memory` mode, it lost 740 of 3,580
+ * accepted events here, 21 %; issue 14 measured 23 %).
  */
 describe('a Redis restart without persistence while MongoDB is down and the recorder spills', () => {
   let mongo: EmbeddedMongo;
