@@ -4,7 +4,8 @@ import { ZExportColumn } from './export-columns';
 import { isValidTimeZone } from './export-file-writer';
 import { ZObjectIdHex } from '../common/object-id';
 
-export const ZExportFormat = z.enum(['csv', 'xlsx']);
+/** `ndjson`: one self-checking line per event, for offline verification (docs/INTEGRITY.md). */
+export const ZExportFormat = z.enum(['csv', 'xlsx', 'ndjson']);
 export const ZExportStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 const ZExportId = ZObjectIdHex('an export id');
 

@@ -7,3 +7,13 @@ export * from './merkle-frontier';
 export { MemoryMerkleTree } from './memory-tree';
 export * from './checkpoint';
 export * from './signing-keys';
+// Offline verification and publishing (exports, manifests, checkpoint chains, sinks):
+export * from './signed-envelope';
+export * from './verifier-keys';
+export * from './checkpoint-chain';
+export * from './export-manifest';
+export * from './export-lines';
+export * from './offline-verify';
+export * from './checkpoint-sinks';
+export * from './checkpoint-publisher';
+export * from './event-leaf-codec';
