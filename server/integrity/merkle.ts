@@ -170,3 +170,33 @@ function isPowerOfTwo(n: number): boolean {
 export function rangeHashes(ranges: readonly LeafRange[], node: (address: NodeAddress) => Uint8Array): Buffer[] {
   return ranges.map((range) => foldRange(rangeNodes(range).map(node)));
 }
+
+/**
+ * MTH of a tree of `size` leaves whose leaves [from, from + leaves.length) are given and whose other
+ * parts come from stored perfect subtrees: how a verifier checks a range of events against a signed
+ * root while reading O(range + log n) hashes. `outsideNodes` lists the stored subtrees it needs.
+ */
+export function outsideNodes(size: number, from: number, to: number): NodeAddress[] {
+  const needed: NodeAddress[] = [];
+  const walk = (start: number, end: number) => {
+    if (end <= from || start >= to) needed.push(...rangeNodes({ start, end }));
+    else if (start < from || end > to) {
+      const k = splitPoint(end - start);
+      walk(start, start + k);
+      walk(start + k, end);
+    }
+  };
+  if (size > 0) walk(0, size);
+  return needed;
+}
+
+export function rootWithLeaves(size: number, from: number, leaves: readonly Buffer[], node: (address: NodeAddress) => Uint8Array): Buffer {
+  const to = from + leaves.length;
+  const walk = (start: number, end: number): Buffer => {
+    if (end <= from || start >= to) return foldRange(rangeNodes({ start, end }).map(node));
+    if (start >= from && end <= to) return treeHead(leaves.slice(start - from, end - from));
+    const k = splitPoint(end - start);
+    return nodeHash(walk(start, start + k), walk(start + k, end));
+  };
+  return size === 0 ? EMPTY_TREE_HASH : walk(0, size);
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MemoryMerkleTree } from '../../server/integrity/memory-tree';
-import { EMPTY_TREE_HASH, leafHash, nodeHash, treeHead, verifyConsistency, verifyInclusion } from '../../server/integrity/merkle';
+import { EMPTY_TREE_HASH, leafHash, nodeHash, outsideNodes, rootWithLeaves, treeHead, verifyConsistency, verifyInclusion } from '../../server/integrity/merkle';
 import { appendLeaves, EMPTY_FRONTIER, frontierRoot } from '../../server/integrity/merkle-frontier';
 
 /**
@@ -153,5 +153,25 @@ describe('the Merkle tree (RFC 9162 §2.1)', () => {
     expect(frontierRoot(oneByOne).equals(naive.mth(many))).toBe(true);
     expect(frontierRoot(batched).equals(naive.mth(many))).toBe(true);
     expect(appendLeaves(EMPTY_FRONTIER, many).completed).toHaveLength(40 + 20 + 10 + 5 + 2 + 1);
+  });
+});
+
+describe('checking a range of leaves against a root', () => {
+  const leaves = Array.from({ length: 23 }, (_, i) => leafHash(Buffer.from(`event ${i}`)));
+  const tree = new MemoryMerkleTree();
+  tree.append(leaves);
+
+  it('recomputes the root from a range of leaves and the stored subtrees around it, for every range', () => {
+    for (let from = 0; from < 23; from++) {
+      for (let to = from + 1; to <= 23; to++) {
+        const outside = outsideNodes(23, from, to);
+        const lookup = new Map(outside.map((address) => [`${address.level}|${address.index}`, tree.node(address)]));
+        const node = (address: { level: number; index: number }) => lookup.get(`${address.level}|${address.index}`)!;
+        expect(rootWithLeaves(23, from, leaves.slice(from, to), node).equals(tree.root())).toBe(true);
+        const changed = leaves.slice(from, to).map((hash, i) => (i === 0 ? leafHash(Buffer.from('forged')) : hash));
+        expect(rootWithLeaves(23, from, changed, node).equals(tree.root())).toBe(false);
+        expect(outside.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(23)));
+      }
+    }
   });
 });

@@ -1,0 +1,154 @@
+import type { Binary, ObjectId } from 'mongodb';
+import type { HostDatabase } from '../db/host-database';
+import { ensureIndexes } from '../db/ensure-indexes';
+import type { TCheckpoint } from './checkpoint';
+import type { CompletedNode } from './merkle-frontier';
+import type { NodeAddress } from './merkle';
+
+/**
+ * The stored tree of each tenant, in three collections the integrity slice alone touches:
+ * - audit_integrity_logs: one document per tenant: size, frontier (the right edge, enough to append),
+ *   the lease that lets one sealer at a time work on the tenant, and the batch in progress.
+ * - audit_integrity_nodes: every completed perfect subtree, `_id` = `<tenant>|<level>|<index>` (the
+ *   last two parts are numbers, so the id reads back unambiguously whatever the tenant id holds).
+ * - audit_integrity_checkpoints: the signed checkpoints, one per (tenant, size).
+ */
+export const LOGS_COLLECTION = 'audit_integrity_logs';
+export const NODES_COLLECTION = 'audit_integrity_nodes';
+export const CHECKPOINTS_COLLECTION = 'audit_integrity_checkpoints';
+
+export type PendingBatch = { from: number; ids: ObjectId[] };
+export type LogState = {
+  _id: string;
+  size: number;
+  frontier: Buffer[];
+  lease: { owner: string; until: Date } | null;
+  pending: PendingBatch | null;
+  lastCheckpoint: { size: number; time: Date } | null;
+  needsCheckpoint?: boolean;
+};
+type StoredLogState = Omit<LogState, 'frontier'> & { frontier: (Binary | Buffer)[] };
+type StoredNode = { _id: string; tenantId: string; level: number; index: number; hash: Binary | Buffer; eventId?: ObjectId };
+type StoredCheckpoint = TCheckpoint & { _id: string };
+
+const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer));
+const nodeId = (tenantId: string, { level, index }: NodeAddress) => `${tenantId}|${level}|${index}`;
+
+export function createIntegrityRepository(db: HostDatabase) {
+  const logs = () => db.collection<StoredLogState>(LOGS_COLLECTION);
+  const nodes = () => db.collection<StoredNode>(NODES_COLLECTION);
+  const checkpoints = () => db.collection<StoredCheckpoint>(CHECKPOINTS_COLLECTION);
+  const binary = (bytes: Buffer) => new db.driver.BSON.Binary(bytes);
+
+  return {
+    async ensureIndexes(): Promise<void> {
+      await ensureIndexes(await checkpoints(), [{ name: 'tenant_size', key: { tenantId: 1, size: -1 } }]);
+    },
+
+    async state(tenantId: string): Promise<LogState | null> {
+      const stored = await (await logs()).findOne({ _id: tenantId });
+      return stored && { ...stored, frontier: stored.frontier.map(toBuffer) };
+    },
+
+    /** Takes or renews the tenant's lease; false when another sealer holds it. Creates the log on first use. */
+    async acquireLease(tenantId: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
+      const lease = { owner, until: new Date(now.getTime() + ttlMs) };
+      const result = await (await logs()).updateOne({ _id: tenantId, $or: [{ lease: null }, { 'lease.until': { $lt: now } }, { 'lease.owner': owner }] }, { $set: { lease } });
+      if (result.matchedCount === 1) return true;
+      try {
+        await (await logs()).insertOne({ _id: tenantId, size: 0, frontier: [], lease, pending: null, lastCheckpoint: null });
+        return true;
+      } catch {
+        return false; // the log exists and another sealer holds it, or another sealer created it just now
+      }
+    },
+
+    async releaseLease(tenantId: string, owner: string): Promise<void> {
+      await (await logs()).updateOne({ _id: tenantId, 'lease.owner': owner }, { $set: { lease: null } });
+    },
+
+    /** Records the batch about to be sealed (write-ahead), only if this owner still holds the lease at `size`. */
+    async beginBatch(tenantId: string, owner: string, size: number, pending: PendingBatch): Promise<boolean> {
+      const result = await (await logs()).updateOne({ _id: tenantId, 'lease.owner': owner, size, pending: null }, { $set: { pending } });
+      return result.modifiedCount === 1;
+    },
+
+    /** Commits a sealed batch: the new size and frontier, only if this owner still holds the lease at `from`. */
+    async commitBatch(tenantId: string, owner: string, from: number, size: number, frontier: Buffer[]): Promise<boolean> {
+      const result = await (await logs()).updateOne(
+        { _id: tenantId, 'lease.owner': owner, size: from },
+        { $set: { size, frontier: frontier.map(binary), pending: null, ...(size > from ? { needsCheckpoint: true } : {}) } },
+      );
+      return result.modifiedCount === 1;
+    },
+
+    /** Upserts completed nodes: a batch sealed again after a crash writes the same hashes at the same ids. */
+    async writeNodes(tenantId: string, completed: CompletedNode[], eventIds: Map<number, ObjectId>): Promise<void> {
+      if (completed.length === 0) return;
+      await (await nodes()).bulkWrite(
+        completed.map((node) => {
+          const eventId = node.level === 0 ? eventIds.get(node.index) : undefined;
+          const document = { tenantId, level: node.level, index: node.index, hash: binary(node.hash), ...(eventId ? { eventId } : {}) };
+          return { replaceOne: { filter: { _id: nodeId(tenantId, node) }, replacement: document, upsert: true } };
+        }),
+        { ordered: false },
+      );
+    },
+
+    /** Stored nodes by address; missing ones are absent from the map. */
+    async nodes(tenantId: string, addresses: NodeAddress[]): Promise<Map<string, { hash: Buffer; eventId?: ObjectId }>> {
+      const found = new Map<string, { hash: Buffer; eventId?: ObjectId }>();
+      const ids = [...new Set(addresses.map((address) => nodeId(tenantId, address)))];
+      for (let at = 0; at < ids.length; at += 5_000) {
+        const page = await (await nodes()).find({ _id: { $in: ids.slice(at, at + 5_000) } }).toArray();
+        for (const node of page) found.set(`${node.level}|${node.index}`, { hash: toBuffer(node.hash), eventId: node.eventId });
+      }
+      return found;
+    },
+
+    /** The stored leaves (level-0 nodes) for positions [from, to). */
+    async leaves(tenantId: string, from: number, to: number) {
+      const page = await (await nodes()).find({ tenantId, level: 0, index: { $gte: from, $lt: to } }).toArray();
+      return new Map(page.map((node) => [node.index, { hash: toBuffer(node.hash), eventId: node.eventId }]));
+    },
+
+    async addCheckpoint(checkpoint: TCheckpoint): Promise<void> {
+      try {
+        await (await checkpoints()).insertOne({ _id: `${checkpoint.tenantId}|${checkpoint.size}`, ...checkpoint });
+      } catch (error) {
+        if ((error as { code?: number }).code !== 11000) throw error; // one checkpoint per size: a second sealer's is the same tree
+      }
+      const lastCheckpoint = { size: checkpoint.size, time: checkpoint.time };
+      // Cleared only if the tree did not grow meanwhile: a later batch keeps its tenant due.
+      const cleared = await (await logs()).updateOne({ _id: checkpoint.tenantId, size: checkpoint.size }, { $set: { lastCheckpoint, needsCheckpoint: false } });
+      if (cleared.matchedCount === 0) await (await logs()).updateOne({ _id: checkpoint.tenantId }, { $set: { lastCheckpoint } });
+    },
+
+    /** Tenants whose tree grew since their last checkpoint. */
+    async tenantsDueCheckpoint(): Promise<string[]> {
+      return (await (await logs()).find({ needsCheckpoint: true }, { projection: { _id: 1 } }).toArray()).map((log) => log._id);
+    },
+
+    async latestCheckpoint(tenantId: string): Promise<TCheckpoint | null> {
+      return stripId(await (await checkpoints()).find({ tenantId }).sort({ size: -1 }).limit(1).next());
+    },
+
+    async checkpointAt(tenantId: string, size: number): Promise<TCheckpoint | null> {
+      return stripId(await (await checkpoints()).findOne({ tenantId, size }));
+    },
+
+    async checkpoints(tenantId: string): Promise<TCheckpoint[]> {
+      const found = await (await checkpoints()).find({ tenantId }).sort({ size: 1 }).toArray();
+      return found.map((checkpoint) => stripId(checkpoint)!);
+    },
+  };
+}
+
+function stripId(checkpoint: StoredCheckpoint | null): TCheckpoint | null {
+  if (!checkpoint) return null;
+  const { _id, ...rest } = checkpoint;
+  void _id;
+  return { tenantId: rest.tenantId, size: rest.size, rootHash: rest.rootHash, time: rest.time, keyId: rest.keyId, note: rest.note };
+}
+
+export type IntegrityRepository = ReturnType<typeof createIntegrityRepository>;

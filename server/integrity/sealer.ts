@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { ObjectId } from 'mongodb';
+import type { Logger } from 'pino';
+import { hashedPartBytes, type StoredEventV2 } from '../events';
+import { signCheckpoint, type TCheckpoint } from './checkpoint';
+import type { IntegrityRepository, LogState } from './integrity.repository';
+import { leafHash } from './merkle';
+import { appendLeaves, frontierRoot } from './merkle-frontier';
+import type { SigningKey } from './signing-keys';
+
+/** The port the sealer reads and marks stored events through; the events slice implements it. */
+export interface SealableEvents {
+  tenantsWithUnsealed(): Promise<string[]>;
+  unsealed(tenantId: string, limit: number): Promise<Array<{ _id: ObjectId; receivedAt: Date }>>;
+  byIds(tenantId: string, ids: ObjectId[]): Promise<Array<{ _id: ObjectId; receivedAt: Date }>>;
+  writeSeals(tenantId: string, seals: { id: ObjectId; position: number }[], sealedAt: Date): Promise<void>;
+}
+
+export const SEALER_DEFAULTS = { batchSize: 1_000, pollIntervalMs: 1_000, leaseMs: 15_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
+export type SealerSettings = typeof SEALER_DEFAULTS;
+
+export interface SealerDeps {
+  events: SealableEvents;
+  store: IntegrityRepository;
+  /** Without a key the sealer still seals; checkpoints need it. */
+  signer?: SigningKey;
+  logName?: string;
+  logger: Logger;
+  clock?: () => Date;
+  settings?: Partial<SealerSettings>;
+}
+
+/** The leaf hash of one stored event: SHA-256(0x00 || canonical bytes of its hashed part). */
+export function eventLeafHash(event: object): Buffer {
+  return leafHash(hashedPartBytes(event as StoredEventV2));
+}
+
+/**
+ * Gives every stored event of a tenant its position in the tenant's log, in one defined order (the
+ * events unsealed at the time of a pass, by receivedAt then id: a retried batch that lands late is
+ * appended after what was sealed before it), one sealer per tenant at a time (a lease on the
+ * tenant's log document, taken and kept with conditional updates), and signs a checkpoint at least
+ * every `checkpointIntervalMs` while the tree grows. The failure cases are in docs/INTEGRITY.md.
+ */
+export function createSealer(deps: SealerDeps) {
+  const settings = { ...SEALER_DEFAULTS, ...deps.settings };
+  const clock = deps.clock ?? (() => new Date());
+  const owner = `${process.pid}-${randomUUID()}`;
+  const counters = { sealed: 0, batches: 0, checkpoints: 0, lastLagMs: 0, maxLagMs: 0, lostLeases: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  /** Seals one batch of a tenant under a held lease; returns how many events it sealed (0: nothing to do). */
+  async function sealBatch(tenantId: string, state: LogState): Promise<number> {
+    let pending = state.pending;
+    if (!pending) {
+      const next = await deps.events.unsealed(tenantId, settings.batchSize);
+      if (next.length === 0) return 0;
+      pending = { from: state.size, ids: next.map((event) => event._id) };
+      if (!(await deps.store.beginBatch(tenantId, owner, state.size, pending))) return lostLease(tenantId);
+    }
+    // A batch begun by a sealer that died is sealed again, ids and order unchanged: the same leaves.
+    const found = new Map((await deps.events.byIds(tenantId, pending.ids)).map((event) => [event._id.toHexString(), event]));
+    const batch = pending.ids.map((id) => found.get(id.toHexString())).filter((event) => event !== undefined);
+    const leaves = batch.map(eventLeafHash);
+    const { frontier, completed } = appendLeaves({ size: state.size, hashes: state.frontier }, leaves);
+    const now = clock();
+    await deps.store.writeNodes(tenantId, completed, new Map(batch.map((event, i) => [state.size + i, event._id])));
+    await deps.events.writeSeals(tenantId, batch.map((event, i) => ({ id: event._id, position: state.size + i })), now);
+    if (!(await deps.store.commitBatch(tenantId, owner, state.size, frontier.size, frontier.hashes))) return lostLease(tenantId);
+    const lagMs = Math.max(0, now.getTime() - Math.min(...batch.map((event) => event.receivedAt.getTime())));
+    Object.assign(counters, { sealed: counters.sealed + batch.length, batches: counters.batches + 1, lastLagMs: lagMs, maxLagMs: Math.max(counters.maxLagMs, lagMs) });
+    if (lagMs > settings.lagBoundMs) deps.logger.warn({ tenantId, lagMs, boundMs: settings.lagBoundMs }, 'integrity: sealing lag above the bound');
+    await maybeCheckpoint(tenantId, { ...state, size: frontier.size, frontier: frontier.hashes }, now);
+    return Math.max(batch.length, 1);
+  }
+
+  function lostLease(tenantId: string): number {
+    counters.lostLeases++;
+    deps.logger.warn({ tenantId }, 'integrity: lost the sealing lease mid-batch; another sealer continues');
+    return 0;
+  }
+
+  async function maybeCheckpoint(tenantId: string, state: LogState, now: Date, force = false): Promise<TCheckpoint | null> {
+    if (!deps.signer || state.size === 0) return null;
+    const last = state.lastCheckpoint;
+    if (last && last.size === state.size) return null;
+    if (!force && last && now.getTime() - last.time.getTime() < settings.checkpointIntervalMs) return null;
+    const checkpoint = signCheckpoint({ tenantId, size: state.size, rootHash: frontierRoot({ size: state.size, hashes: state.frontier }).toString('base64'), time: now }, deps.signer, deps.logName);
+    await deps.store.addCheckpoint(checkpoint);
+    counters.checkpoints++;
+    return checkpoint;
+  }
+
+  /** Seals what a tenant has unsealed (while the lease holds), then checkpoints if due. */
+  async function sealTenant(tenantId: string, options: { checkpoint?: 'due' | 'now' } = {}): Promise<void> {
+    if (!(await deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs))) return;
+    for (;;) {
+      const state = await deps.store.state(tenantId);
+      if (!state || stopped) return;
+      const sealed = await sealBatch(tenantId, state);
+      if (sealed === 0) break;
+      if (!(await deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs))) return;
+    }
+    const state = await deps.store.state(tenantId);
+    if (state?.lease?.owner === owner) await maybeCheckpoint(tenantId, state, clock(), options.checkpoint === 'now');
+  }
+
+  /** One pass over every tenant with unsealed events, plus due checkpoints of those sealed earlier. */
+  async function sealAll(options: { checkpoint?: 'due' | 'now'; tenants?: string[] } = {}): Promise<void> {
+    const tenants = options.tenants ?? [...new Set([...(await deps.events.tenantsWithUnsealed()), ...(deps.signer ? await deps.store.tenantsDueCheckpoint() : [])])];
+    for (const tenantId of tenants) await sealTenant(tenantId, options);
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = sealAll()
+        .catch((error: unknown) => deps.logger.error({ err: error }, 'integrity: sealing pass failed; trying again'))
+        .finally(() => {
+          running = undefined;
+          schedule();
+        });
+    }, settings.pollIntervalMs);
+  }
+
+  return {
+    owner,
+    sealAll,
+    sealTenant,
+    /** Signs a checkpoint of the tenant's current tree now (if it grew since the last one). */
+    async checkpointNow(tenantId: string): Promise<TCheckpoint | null> {
+      await sealTenant(tenantId, { checkpoint: 'now' });
+      return deps.store.latestCheckpoint(tenantId);
+    },
+    metrics: () => ({ ...counters }),
+    start(): void {
+      stopped = false;
+      if (!timer && !running) schedule();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
+
+export type Sealer = ReturnType<typeof createSealer>;
