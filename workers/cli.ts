@@ -26,7 +26,7 @@ Every setting of worker and api is an environment variable; see the package's RE
 /** The package's bin: the audit log's own processes, configured by the environment, and the offline verifier. */
 async function main(argv: string[]): Promise<void> {
   const [name, ...args] = argv;
-  const command = name === undefined ? undefined : COMMANDS[name];
+  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command) return command.run(args);
   process.stdout.write(`${USAGE}\n`);
   process.exitCode = name === undefined || name === '--help' || name === 'help' ? 0 : 2;

@@ -43,7 +43,15 @@ export const ZExportView = z.object({
   completedAt: z.date().optional(),
   progress: z.object({ rows: z.number().int(), total: z.number().int().nullable(), percent: z.number().nullable() }),
   file: z
-    .object({ fileName: z.string(), rows: z.number().int(), bytes: z.number().int(), downloadUrl: z.string(), expiresAt: z.date() })
+    .object({
+      fileName: z.string(),
+      rows: z.number().int(),
+      bytes: z.number().int(),
+      downloadUrl: z.string(),
+      /** The file's signed manifest (docs/INTEGRITY.md), when the log is signed on this server. */
+      manifestUrl: z.string().optional(),
+      expiresAt: z.date(),
+    })
     .optional(),
   failureReason: z.string().optional(),
 });

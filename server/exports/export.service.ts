@@ -13,6 +13,8 @@ export interface ExportServiceDeps {
   queue: ExportQueue;
   links: ExportLinks;
   retentionDays: number;
+  /** Whether exports get proofs and signed manifests (the log is signed here); NDJSON needs it. */
+  signed?: boolean;
   clock?: () => Date;
 }
 
@@ -42,6 +44,7 @@ export function createExportService(deps: ExportServiceDeps) {
     if (record.status === 'completed' && record.file) {
       const { fileName, rows: fileRows, bytes } = record.file;
       view.file = { fileName, rows: fileRows, bytes, downloadUrl: deps.links.downloadUrl(record), expiresAt: record.expiresAt };
+      if (record.file.manifest) view.file.manifestUrl = deps.links.manifestUrl(record);
     }
     return view;
   };
@@ -50,6 +53,7 @@ export function createExportService(deps: ExportServiceDeps) {
     toView,
 
     async create(caller: TAuditCaller, input: TCreateExportInput): Promise<TExportView> {
+      if (input.format === 'ndjson' && !deps.signed) throw new AuditLogError('NOT_CONFIGURED', 'NDJSON exports need the integrity signing key, which is not configured on this server');
       const now = clock();
       const record: ExportDocument = {
         _id: deps.exports.newId(),

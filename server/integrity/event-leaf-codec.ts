@@ -13,13 +13,13 @@ export const ZExportValue = z.object({ key: z.string(), value: z.string(), salt:
 const { canonicalBytes, canonicalJson, verifyCommitment } = storedForm;
 const ZExportValues = z.array(ZExportValue).max(10_000);
 
-/** The leaf of a stored event as a JSON object (what the line carries). */
-export function exportLeafOf(stored: StoredEventV2): Record<string, unknown> {
-  return JSON.parse(canonicalJson(hashedPartOf(stored))) as Record<string, unknown>;
+/** The leaf of a stored event as a JSON object (what the line carries); any stored version, as the sealer hashes it. */
+export function exportLeafOf(stored: object): Record<string, unknown> {
+  return JSON.parse(canonicalJson(hashedPartOf(stored as StoredEventV2))) as Record<string, unknown>;
 }
 
 /** The personal values an export line carries: those not erased whose commitment is in the leaf. */
-export function exportValuesOf(stored: { personal?: readonly storedForm.TPersonalValue[] }, leaf: Record<string, unknown>): z.infer<typeof ZExportValue>[] {
+export function exportValuesOf(stored: object & { personal?: readonly storedForm.TPersonalValue[] }, leaf: Record<string, unknown>): z.infer<typeof ZExportValue>[] {
   return (stored.personal ?? [])
     .filter((entry) => entry.value !== undefined && entry.salt !== undefined && commitmentAt(leaf, entry.key) !== undefined)
     .map((entry) => ({ key: entry.key, value: entry.value!, salt: entry.salt! }));

@@ -28,8 +28,8 @@ export const ZExportManifest = z
     file: z.object({ name: z.string().min(1), bytes: z.number().int().min(0), sha256: ZSha256Hex, rows: z.number().int().min(0) }).strict(),
     /** The log positions of the exported events (none for an empty export). */
     positions: z.object({ first: z.number().int().min(0), last: z.number().int().min(0), count: z.number().int().min(1) }).strict().nullable(),
-    /** The signed note of the checkpoint whose tree holds every exported event. */
-    checkpoint: z.string().min(1).max(4_096),
+    /** The signed note of the checkpoint whose tree holds every exported event; null while the log is empty. */
+    checkpoint: z.string().min(1).max(4_096).nullable(),
     /** `per_line`: each NDJSON line carries its inclusion proof; `none`: the file is bound by its hash alone. */
     proofs: z.enum(['per_line', 'none']),
   })

@@ -17,3 +17,4 @@ export * from './offline-verify';
 export * from './checkpoint-sinks';
 export * from './checkpoint-publisher';
 export * from './event-leaf-codec';
+export * from './export-proofs';

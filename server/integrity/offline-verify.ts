@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { verifyCheckpoint } from './checkpoint';
+import { EMPTY_TREE_HASH } from './merkle';
 import { verifyExportLine, type LeafCodec } from './export-lines';
 import { openExportManifest, type TExportManifest } from './export-manifest';
 import type { KnownKey } from './verifier-keys';
@@ -15,6 +16,9 @@ export type ExportVerdict =
   | { ok: true; manifest: TExportManifest; keyId: string; checkpoint: { size: number; rootHash: string; time: Date }; linesVerified: number }
   | { ok: false; problems: string[] };
 
+/** A manifest of an export made while the tenant's log was still empty names no checkpoint. */
+const EMPTY_LOG = { ok: true as const, keyId: '', fields: { tenantId: '', size: 0, rootHash: EMPTY_TREE_HASH.toString('base64'), time: new Date(0) } };
+
 /** A report stops listing line failures after this many (the first is the one that matters). */
 const MAX_LINE_PROBLEMS = 20;
 
@@ -22,11 +26,12 @@ export async function verifyExportFile(file: Readable, manifestJson: unknown, ke
   const opened = openExportManifest(manifestJson, keys);
   if (!opened.ok) return { ok: false, problems: [`manifest: ${opened.reason}`] };
   const { manifest } = opened;
-  const checkpoint = verifyCheckpoint(manifest.checkpoint, keys);
+  if (manifest.checkpoint === null && (manifest.positions !== null || manifest.file.rows !== 0)) return { ok: false, problems: ['manifest: rows without a checkpoint'] };
+  const checkpoint = manifest.checkpoint === null ? EMPTY_LOG : verifyCheckpoint(manifest.checkpoint, keys);
   if (!checkpoint.ok) return { ok: false, problems: [`manifest's checkpoint: ${checkpoint.detail}`] };
   const problems: string[] = [];
   const fields = checkpoint.fields;
-  if (fields.tenantId !== manifest.tenantId) problems.push(`the checkpoint is tenant ${fields.tenantId}'s, the manifest tenant ${manifest.tenantId}'s`);
+  if (manifest.checkpoint !== null && fields.tenantId !== manifest.tenantId) problems.push(`the checkpoint is tenant ${fields.tenantId}'s, the manifest tenant ${manifest.tenantId}'s`);
   if (manifest.positions && manifest.positions.last >= fields.size) problems.push(`the manifest's last position ${manifest.positions.last} is outside the checkpoint's tree of ${fields.size}`);
 
   const tree = { size: fields.size, root: Buffer.from(fields.rootHash, 'base64') };
