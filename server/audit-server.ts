@@ -15,6 +15,7 @@ import type { BackoffPolicy } from './recorder';
 import { createAuditLogApiRouter, createAuditLogRouter } from './router';
 import { createAuditServices, type AuditRedis } from './services';
 import type { TAuditCaller } from './access';
+import type { IntegritySettings } from './integrity';
 
 export type ResolveActor<TRequest = any> = (req: TRequest) => AuditIdentity | null | undefined | Promise<AuditIdentity | null | undefined>;
 
@@ -63,6 +64,12 @@ export interface AuditServerOptions {
   /** Record "audit log searched" events (default true), at most once per caller and filters per `throttleMs`. */
   recordReads?: boolean | { throttleMs: number };
   pageStreams?: OpenPageStreamsOptions | false;
+  /**
+   * The tamper-evident log (docs/INTEGRITY.md): `signingKey` (PRIVATE+KEY+… text, from configuration
+   * or a key file, never the database) makes this process seal events and sign checkpoints;
+   * `publicKeys` lists every key checkpoints may carry, with validity, for rotation.
+   */
+  integrity?: IntegritySettings;
   logger?: Logger;
   clock?: () => Date;
 }
@@ -88,6 +95,7 @@ export function createAuditServer(options: AuditServerOptions) {
     downloadSecret: derivedKey(secret, 'download links'),
     exports: options.exports,
     notifications: options.notifications,
+    integrity: options.integrity,
     clock: options.clock,
   });
   const ready = services.start();

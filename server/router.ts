@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createCursorCodec, createEventRepository, createEventsRouter, type OpenPageStreamsOptions, createReadRecorder } from './events';
 import { createExportsRouter } from './exports';
+import { createIntegrityRouter } from './integrity';
 import { createNotificationsRouter } from './notifications';
 import type { AuditServices } from './services';
 import { createProcedures, router, type AuditHostContext } from './trpc';
@@ -65,6 +66,7 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(services
     }),
     exports: createExportsRouter(procedures, connected?.exports.service),
     notifications: createNotificationsRouter(procedures, connected && { notifications: connected.notifications.repository, fanout: connected.notifications.fanout }),
+    integrity: createIntegrityRouter(procedures, services.integrity, services.db),
   });
 }
 

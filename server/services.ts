@@ -9,6 +9,7 @@ import {
   createEventRecorder,
   createEventRepository,
   createEventWritesRepository,
+  createEventSealsRepository,
   createLiveEvents,
   type EventDocument,
   type TAuditEvent,
@@ -16,6 +17,7 @@ import {
   type TWatchMessage,
 } from './events';
 import { createExports, EXPORT_DEFAULTS, type ExportsSettings } from './exports';
+import { createIntegrity, type IntegritySettings } from './integrity';
 import { createRedisFanout } from './live';
 import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
 import { BatchRecorder, RedisSpillStore, type BackoffPolicy, type RecorderCounters } from './recorder';
@@ -46,6 +48,8 @@ export interface AuditServicesOptions {
   downloadSecret: string;
   exports?: Partial<ExportsSettings>;
   notifications?: NotificationChannelSettings;
+  /** The tamper-evident log: signing key, public keys, whether this process seals (docs/INTEGRITY.md). */
+  integrity?: IntegritySettings;
   clock?: () => Date;
 }
 
@@ -76,6 +80,7 @@ export function createAuditServices(options: AuditServicesOptions) {
   const affected = createAffectedRecordsRepository(db);
   const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId });
   const events = { recorder, repository: createEventRepository(db), affected, erasure: createEventErasureRepository(db) };
+  const integrity = createIntegrity({ db, events: createEventSealsRepository(db), logger, settings: options.integrity, clock: options.clock });
   const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
 
   return {
@@ -83,21 +88,23 @@ export function createAuditServices(options: AuditServicesOptions) {
     catalog,
     logger,
     events,
+    integrity,
     /** Exports, notifications and live views: present when Redis is configured. */
     connected,
     onEventsWritten,
-    metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> => ({ ...batches.metrics(), ...recorder.counters() }),
+    metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> & SealingCounters => ({ ...batches.metrics(), ...recorder.counters(), ...sealingCounters(integrity.sealer.metrics()) }),
     flush: () => batches.flush(),
 
     /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
     async start(): Promise<void> {
       await db.opened();
-      await Promise.all([writes.ensureIndexes(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
+      await Promise.all([writes.ensureIndexes(), integrity.start(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
     },
 
     /** Drains the recorder (up to `timeoutMs`, then the rest moves to the spill store), then closes the services. */
     async close({ timeoutMs = 20_000 }: { timeoutMs?: number } = {}): Promise<void> {
       try {
+        await integrity.close();
         await batches.close({ timeoutMs });
       } finally {
         events.repository.close();
@@ -105,6 +112,12 @@ export function createAuditServices(options: AuditServicesOptions) {
       }
     },
   };
+}
+
+/** The sealer's counters as `metrics()` shows them: events sealed, and the stored → sealed lag of the last batch and the worst. */
+export type SealingCounters = { sealed: number; sealingLagMs: number; sealingMaxLagMs: number; checkpointsSigned: number };
+function sealingCounters(counters: { sealed: number; lastLagMs: number; maxLagMs: number; checkpoints: number }): SealingCounters {
+  return { sealed: counters.sealed, sealingLagMs: counters.lastLagMs, sealingMaxLagMs: counters.maxLagMs, checkpointsSigned: counters.checkpoints };
 }
 
 /** What needs Redis: live fan-out, notifications, exports. */

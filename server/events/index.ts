@@ -20,3 +20,4 @@ export type { OpenPageStreamsOptions } from './open-page-streams';
 export { createLiveEvents, type LiveEvents, type TWatchMessage } from './live-events';
 export * as storedForm from './stored-form';
 export { hashedPartBytes, hashedPartOf, type StoredEventV2, type THashedPart } from './stored-form';
+export { createEventSealsRepository, type EventSealsRepository } from './event-seals.repository';

@@ -7,6 +7,12 @@ export * from './merkle-frontier';
 export { MemoryMerkleTree } from './memory-tree';
 export * from './checkpoint';
 export * from './signing-keys';
+export { createIntegrity, type Integrity, type IntegritySettings } from './integrity.service';
+export { createIntegrityRouter } from './integrity.router';
+export { eventLeafHash, SEALER_DEFAULTS, type SealableEvents, type Sealer } from './sealer';
+export { ZVerifyReport, FAILURE_KINDS, type TVerifyReport } from './verify.schema';
+export type { VerifiableEvents } from './verify-log';
+export { LOGS_COLLECTION, NODES_COLLECTION, CHECKPOINTS_COLLECTION } from './integrity.repository';
 // Offline verification and publishing (exports, manifests, checkpoint chains, sinks):
 export * from './signed-envelope';
 export * from './verifier-keys';

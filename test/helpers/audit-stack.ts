@@ -46,6 +46,7 @@ export interface AuditStackOptions {
   trustProxy?: boolean;
   flushIntervalMs?: number;
   notifications?: AuditServerOptions['notifications'];
+  integrity?: AuditServerOptions['integrity'];
 }
 
 /** The bearer-token identity of the standalone API (server/main.ts). */
@@ -89,6 +90,7 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
     pageStreams: options.pageStreams,
     recorder: { flushIntervalMs: options.flushIntervalMs ?? 20 },
     notifications: options.notifications,
+    integrity: options.integrity,
   });
   const { services } = auditServer;
   const app = createApp({
