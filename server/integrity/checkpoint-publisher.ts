@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { chainEntry, entryFields } from './checkpoint-chain';
-import type { CheckpointSink } from './checkpoint-sinks';
+import type { HostDatabase } from '../db/host-database';
+import { createFileCheckpointSink, createWebhookCheckpointSink, type CheckpointSink, type CheckpointWebhook } from './checkpoint-sinks';
 import type { TCheckpoint } from './checkpoint';
 import { verifyConsistency } from './merkle';
 
@@ -84,3 +85,30 @@ export function createCheckpointPublisher(deps: CheckpointPublisherDeps) {
 }
 
 export type CheckpointPublisher = ReturnType<typeof createCheckpointPublisher>;
+
+/** Where this process publishes the checkpoints it signs (docs/INTEGRITY.md, "Publishing checkpoints"). */
+export interface CheckpointPublishingSettings {
+  /** An append-only chain file per tenant in this directory (a mount a database administrator cannot write). */
+  directory?: string;
+  /** The tenant's signed webhook: one for all tenants, or chosen per tenant (undefined: none for that tenant). */
+  webhook?: CheckpointWebhook | ((tenantId: string) => CheckpointWebhook | undefined);
+  /** Further sinks, e.g. an object store with write-once objects (the CheckpointSink interface). */
+  sinks?: CheckpointSink[];
+  onInconsistent?: (alarm: InconsistencyAlarm) => void;
+}
+
+/** The publisher for these settings, or undefined when they name no sink. */
+export function checkpointPublisherFrom(
+  settings: CheckpointPublishingSettings | undefined,
+  deps: { db: HostDatabase; logger: Logger; consistencyProof: CheckpointPublisherDeps['consistencyProof']; clock?: () => Date },
+): CheckpointPublisher | undefined {
+  if (!settings) return undefined;
+  const { webhook } = settings;
+  const sinks = [
+    ...(settings.directory ? [createFileCheckpointSink(settings.directory)] : []),
+    ...(webhook ? [createWebhookCheckpointSink({ webhookOf: typeof webhook === 'function' ? webhook : () => webhook, db: deps.db, clock: deps.clock })] : []),
+    ...(settings.sinks ?? []),
+  ];
+  if (sinks.length === 0) return undefined;
+  return createCheckpointPublisher({ sinks, consistencyProof: deps.consistencyProof, logger: deps.logger, onInconsistent: settings.onInconsistent });
+}

@@ -113,3 +113,22 @@ export function createExportProofs(deps: ExportProofDeps): ExportIntegrity {
     },
   };
 }
+
+/** The export proofs of this process's integrity slice; undefined when it does not sign (no signing key). */
+export function exportProofsOf(
+  integrity: { signer?: SigningKey; store: Pick<ExportProofDeps, 'nodes' | 'latestCheckpoint'> & { state(tenantId: string): Promise<{ size: number } | null> }; sealer: Pick<ExportProofDeps, 'checkpointNow'> },
+  seals: { unsealed(tenantId: string, limit: number): Promise<Array<{ receivedAt: Date }>> },
+  clock: () => Date,
+): ExportIntegrity | undefined {
+  const { signer, store, sealer } = integrity;
+  if (!signer) return undefined;
+  return createExportProofs({
+    nodes: (tenantId, addresses) => store.nodes(tenantId, addresses),
+    logSize: async (tenantId) => (await store.state(tenantId))?.size ?? 0,
+    latestCheckpoint: (tenantId) => store.latestCheckpoint(tenantId),
+    oldestUnsealed: async (tenantId) => (await seals.unsealed(tenantId, 1))[0]?.receivedAt ?? null,
+    checkpointNow: (tenantId) => sealer.checkpointNow(tenantId),
+    signer,
+    clock,
+  });
+}

@@ -28,6 +28,8 @@ export interface SealerDeps {
   logger: Logger;
   clock?: () => Date;
   settings?: Partial<SealerSettings>;
+  /** Each checkpoint signed here, once stored: publishing outside the database (checkpoint-publisher.ts). Not awaited. */
+  onCheckpoint?: (checkpoint: TCheckpoint) => void;
 }
 
 /** The leaf hash of one stored event: SHA-256(0x00 || canonical bytes of its hashed part). */
@@ -90,6 +92,7 @@ export function createSealer(deps: SealerDeps) {
     const checkpoint = signCheckpoint({ tenantId, size: state.size, rootHash: frontierRoot({ size: state.size, hashes: state.frontier }).toString('base64'), time: now }, deps.signer, deps.logName);
     await deps.store.addCheckpoint(checkpoint);
     counters.checkpoints++;
+    deps.onCheckpoint?.(checkpoint);
     return checkpoint;
   }
 
