@@ -4,6 +4,7 @@ import { EventsResults } from './EventsResults';
 import { trpcErrorCode } from './errors';
 import { ExportMenu, RecentExports } from './exports';
 import { FiltersBar } from './FiltersBar';
+import { IntegrityStatus } from './IntegrityStatus';
 import { LiveToggle } from './LiveToggle';
 import { NotificationsBell } from './NotificationsBell';
 import { NotAllowedPage, SignOutLink, useSessionCheckOn } from './session';
@@ -56,6 +57,7 @@ export function AuditLogPage({ user }: { user: SignedInUser }) {
           onOpen={selection.open}
         />
         <RecentExports />
+        <IntegrityStatus />
       </main>
       {selection.selected && <EventDetail event={selection.selected} actionLabel={actionLabel} onClose={selection.close} />}
     </div>
