@@ -1,5 +1,6 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
-import { CHECKPOINTS_COLLECTION, LOGS_COLLECTION, NODES_COLLECTION, parseSignerKey, signCheckpoint, generateSigningKey } from '../../server/integrity';
+import { createEventSealsRepository } from '../../server/events';
+import { CHECKPOINTS_COLLECTION, createIntegrity, generateSigningKey, LOGS_COLLECTION, NODES_COLLECTION, parseSignerKey, signCheckpoint, verifyConsistency, verifyInclusion } from '../../server/integrity';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { admin, makeEvent, member } from '../helpers/test-events';
 
@@ -87,8 +88,6 @@ describe('tamper drills: verify names the event and the kind of change', () => {
     await raw.events.updateOne(byId(ids[11]!), { $set: { description: 'Rewritten history' } });
     await raw.events.updateMany({ tenantId }, { $unset: { integrity: '' } });
     await Promise.all([raw.nodes.deleteMany({ tenantId }), raw.logs.deleteOne({ _id: tenantId } as Document), raw.checkpoints.deleteMany({ tenantId })]);
-    const { createIntegrity } = await import('../../server/integrity');
-    const { createEventSealsRepository } = await import('../../server/events');
     const attacker = createIntegrity({ db: stack.services.db, events: createEventSealsRepository(stack.services.db), logger: stack.services.logger });
     await attacker.sealer.sealAll({ tenants: [tenantId] });
     // Without the kept checkpoint nothing signed is left to contradict the database…
@@ -107,9 +106,12 @@ describe('tamper drills: verify names the event and the kind of change', () => {
     const ids = await sealedTenant('drill-proofs');
     const client = stack.client(admin('drill-proofs'));
     const proof = await client.auditLog.integrity.inclusionProof.query({ eventId: ids[13]! });
-    const { verifyInclusion } = await import('../../server/integrity');
     const decode = (hashes: string[]) => hashes.map((hash) => Buffer.from(hash, 'base64'));
     expect(verifyInclusion(Buffer.from(proof.leafHash, 'base64'), 13, proof.checkpoint.size, decode(proof.proof), Buffer.from(proof.checkpoint.rootHash, 'base64'))).toBe(true);
+    await stack.seed([makeEvent({ tenantId: 'drill-proofs', occurredAt: new Date('2026-11-02T00:00:00Z') })]);
+    await stack.services.integrity.sealer.checkpointNow('drill-proofs');
+    const consistency = await client.auditLog.integrity.consistencyProof.query({ from: EVENTS, to: EVENTS + 1 });
+    expect(verifyConsistency(EVENTS, EVENTS + 1, Buffer.from(consistency.from!.rootHash, 'base64'), Buffer.from(consistency.to.rootHash, 'base64'), decode(consistency.proof))).toBe(true);
     const keys = await client.auditLog.integrity.publicKeys.query();
     expect(keys).toEqual([expect.objectContaining({ verifierKey: KEY.verifierKey, algorithm: 'ed25519' })]);
     await expect(stack.client(member('drill-proofs')).auditLog.integrity.verify.query()).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
