@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { AuditServerOptions } from './audit-server';
+import { ZPublicKeyConfig, type IntegritySettings } from './integrity';
 import { issuePath } from './common/zod-issues';
 
 /**
@@ -59,13 +61,31 @@ export const ZConfig = z.object({
   WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Standalone API: the secret hosts sign bearer tokens with (see docs/API.md). Required by `start:api`. */
   API_TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /** The integrity log's signing key (PRIVATE+KEY+<name>+<hash>+<key>, `crm-audit-log keys --generate <name>`), or a file holding it. */
+  AUDIT_INTEGRITY_SIGNING_KEY: z.string().startsWith('PRIVATE+KEY+', { message: 'expected PRIVATE+KEY+<name>+<hash>+<key>' }).optional(),
+  AUDIT_INTEGRITY_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** Every public key checkpoints may be signed with: JSON `[{ "verifierKey": "...", "validFrom": "...", "validUntil": "..." }]`. */
+  AUDIT_INTEGRITY_PUBLIC_KEYS: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return z.array(ZPublicKeyConfig).parse(JSON.parse(text));
+      } catch {
+        context.addIssue({ code: 'custom', message: 'expected a JSON array of { verifierKey, validFrom?, validUntil? }' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /** Seal events and sign checkpoints in this process (default: when a signing key is set). */
+  AUDIT_INTEGRITY_SEAL: ZBooleanFlag.optional(),
+  AUDIT_INTEGRITY_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(60_000).default(30_000),
   /** Largest request body the standalone API accepts. */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_000_000).default(100_000),
 });
 
 export type TConfig = z.infer<typeof ZConfig>;
 
-const SECRET_NAMES = new Set(['API_TOKEN_SECRET', 'AUDIT_LOG_SECRET', 'WEBHOOK_SECRET', 'SMTP_URL', 'MONGODB_URI', 'REDIS_URL']);
+const SECRET_NAMES = new Set(['AUDIT_INTEGRITY_SIGNING_KEY', 'API_TOKEN_SECRET', 'AUDIT_LOG_SECRET', 'WEBHOOK_SECRET', 'SMTP_URL', 'MONGODB_URI', 'REDIS_URL']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -117,9 +137,23 @@ export function auditServerOptionsFrom(config: TConfig): Omit<AuditServerOptions
       publicUrl: config.PUBLIC_URL,
       basePath: config.AUDIT_LOG_BASE_PATH,
     },
+    integrity: integritySettingsFrom(config),
     notifications: {
       email: config.SMTP_URL && config.SMTP_FROM ? { smtpUrl: config.SMTP_URL, from: config.SMTP_FROM } : undefined,
       webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
     },
   };
+}
+
+/** The signing key from the variable or its file (read once, here), the public keys, whether to seal. */
+export function integritySettingsFrom(config: TConfig): IntegritySettings {
+  let signingKey = config.AUDIT_INTEGRITY_SIGNING_KEY;
+  if (!signingKey && config.AUDIT_INTEGRITY_SIGNING_KEY_FILE) {
+    try {
+      signingKey = readFileSync(config.AUDIT_INTEGRITY_SIGNING_KEY_FILE, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError([`AUDIT_INTEGRITY_SIGNING_KEY_FILE: cannot read ${config.AUDIT_INTEGRITY_SIGNING_KEY_FILE} (${(error as Error).message})`]);
+    }
+  }
+  return { signingKey, publicKeys: config.AUDIT_INTEGRITY_PUBLIC_KEYS, seal: config.AUDIT_INTEGRITY_SEAL, sealer: { checkpointIntervalMs: config.AUDIT_INTEGRITY_CHECKPOINT_INTERVAL_MS } };
 }

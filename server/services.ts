@@ -19,8 +19,8 @@ import {
   type TCustomActionInput,
   type TWatchMessage,
 } from './events';
-import { createExports, EXPORT_DEFAULTS, type ExportsSettings } from './exports';
-import { createIntegrity, type IntegritySettings } from './integrity';
+import { createExports, EXPORT_DEFAULTS, type ExportIntegrity, type ExportsSettings } from './exports';
+import { checkpointPublisherFrom, consistencyProofRanges, createIntegrity, exportProofsOf, type CheckpointPublisher, type IntegritySettings } from './integrity';
 import { createRedisFanout } from './live';
 import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
 import { TenantReadLimiter, type ReadLimits } from './read-limits';
@@ -109,8 +109,19 @@ export function createAuditServices(options: AuditServicesOptions) {
     );
     return migrated;
   };
-  const integrity = createIntegrity({ db, events: createEventSealsRepository(db), logger, settings: options.integrity, clock: options.clock });
-  const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
+  const seals = createEventSealsRepository(db);
+  // The publisher needs the tree's proofs and the sealer calls it: bound once both exist.
+  let publisher: CheckpointPublisher | undefined;
+  const integrity = createIntegrity({ db, events: seals, logger, settings: options.integrity, clock: options.clock, onCheckpoint: (checkpoint) => void publisher?.publish(checkpoint) });
+  publisher = checkpointPublisherFrom(options.integrity?.publish, {
+    db,
+    logger,
+    clock,
+    // From the stored tree itself: the checkpoint published earlier need not be (still) in the database.
+    consistencyProof: (tenantId, from, to) => integrity.nodeHashes(tenantId, consistencyProofRanges(from, to)),
+  });
+  const exportIntegrity = exportProofsOf(integrity, seals, clock);
+  const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, exportIntegrity, clock }) : undefined;
 
   return {
     db,
@@ -184,6 +195,7 @@ function connectedServices(
     catalog: ReturnType<typeof createActionCatalog>;
     onEventsWritten: (listener: (documents: EventDocument[]) => void) => () => void;
     options: AuditServicesOptions;
+    exportIntegrity: ExportIntegrity | undefined;
     clock: () => Date;
   },
 ) {
@@ -209,6 +221,7 @@ function connectedServices(
     record: deps.events.recorder.record,
     notifications: { service: notificationService, repository: notificationRepository },
     downloadSecret: options.downloadSecret,
+    integrity: deps.exportIntegrity,
     settings: { ...EXPORT_DEFAULTS, ...options.exports },
     logger: options.logger,
     clock,

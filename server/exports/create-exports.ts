@@ -5,6 +5,7 @@ import type { ActionCatalog, EventRepository, TAuditEventInput } from '../events
 import type { NotificationRepository, NotificationService } from '../notifications';
 import type { AuditProcedures } from '../trpc';
 import { createExportDownloadRouter, type DownloadRouteDeps } from './download.route';
+import type { ExportIntegrity } from './export-integrity';
 import { createExportLinks } from './export-links';
 import { createExportQueue } from './export.job';
 import { createExportRepository } from './export.repository';
@@ -34,6 +35,8 @@ export interface ExportsDeps {
   record: (event: TAuditEventInput) => string;
   notifications: { service: NotificationService; repository: NotificationRepository };
   downloadSecret: string;
+  /** Proofs and signed manifests, when the log is signed in this process (the integrity slice). */
+  integrity?: ExportIntegrity;
   settings: ExportsSettings;
   logger: Logger;
   clock: () => Date;
@@ -50,7 +53,7 @@ export function createExports(deps: ExportsDeps) {
   const storage = settings.storage ?? createGridFsExportStorage(db);
   const slots = createExportSlots(redis.client, redis.prefix, { limit: settings.maxRunningPerTenant, leaseMs: 60_000 });
   const links = createExportLinks({ secret: deps.downloadSecret, linkBase: `${settings.publicUrl ?? ''}${settings.basePath}`, clock });
-  const service = createExportService({ exports: repository, queue, links, retentionDays: settings.retentionDays, limits: settings, clock });
+  const service = createExportService({ exports: repository, queue, links, retentionDays: settings.retentionDays, limits: settings, signed: deps.integrity !== undefined, clock });
 
   return {
     repository,
@@ -64,7 +67,7 @@ export function createExports(deps: ExportsDeps) {
     startWorker: (options?: ExportWorkerOptions) =>
       startExportWorker(
         {
-          job: { exports: repository, links, notifications: deps.notifications.service, record: deps.record, events: deps.events, storage, slots, catalog: deps.catalog, logger: deps.logger, clock },
+          job: { exports: repository, links, notifications: deps.notifications.service, record: deps.record, events: deps.events, storage, slots, catalog: deps.catalog, integrity: deps.integrity, logger: deps.logger, clock },
           retention: { exports: repository, storage, notifications: deps.notifications.repository },
           queue,
           db,

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { TAuditEventInput } from '../events';
 import { auditContext } from '../request-scope';
 import type { TAuditCaller } from '../access';
-import { DOWNLOAD_ROUTE, type ExportLinks } from './export-links';
+import { DOWNLOAD_ROUTE, MANIFEST_ROUTE, manifestFileName, type ExportLinks, type TDownloadClaims } from './export-links';
+import type { ExportDocument } from './export.model';
 import type { ExportRepository } from './export.repository';
 import type { ExportStorage } from './export-storage';
 import { isObjectIdHex } from '../common/object-id';
@@ -21,34 +22,59 @@ export interface DownloadRouteDeps {
 }
 
 const fail = (res: Response, status: number, message: string) => res.status(status).type('text/plain').send(message);
+const refuse = (res: Response, status: number, message: string): null => {
+  fail(res, status, message);
+  return null;
+};
 
 /**
  * GET <mount path>/exports/:id/download?token=…: streams an export file to the holder of a signed,
  * expiring link made for its requester. Forged or foreign: 403; unknown: 404; expired: 410.
- * Every download is itself an audit event, with the file's SHA-256.
+ * Every download is itself an audit event, with the file's SHA-256. `/exports/:id/manifest` with
+ * the same token answers the file's signed manifest, under the same rules.
  */
 export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
   const clock = deps.clock ?? (() => new Date());
   const routes = Router();
 
-  routes.get(DOWNLOAD_ROUTE, async (req, res) => {
+  /** The export a link opens, for its requester (the access rules of both routes); null once the answer is sent. */
+  const authorisedExport = async (req: Request, res: Response): Promise<{ record: ExportDocument; file: NonNullable<ExportDocument['file']>; claims: TDownloadClaims } | null> => {
     const exportId = String(req.params.id);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    if (!isObjectIdHex(exportId)) return fail(res, 404, 'No such export');
+    if (!isObjectIdHex(exportId)) return refuse(res, 404, 'No such export');
     const check = deps.links.check(token);
-    if (!check.ok) return check.reason === 'expired' ? fail(res, 410, 'This download link has expired') : fail(res, 403, 'Invalid download link');
+    if (!check.ok) return check.reason === 'expired' ? refuse(res, 410, 'This download link has expired') : refuse(res, 403, 'Invalid download link');
     const { claims } = check;
-    if (claims.exportId !== exportId) return fail(res, 403, 'Invalid download link');
+    if (claims.exportId !== exportId) return refuse(res, 403, 'Invalid download link');
     const caller = await deps.resolveCaller?.(req);
     if (caller && (caller.tenantId !== claims.tenantId || caller.actorId !== claims.requesterId)) {
-      return fail(res, 403, 'This download link belongs to another user');
+      return refuse(res, 403, 'This download link belongs to another user');
     }
-
     const record = await deps.exports.findById(claims.tenantId, exportId);
-    if (!record || record.requester.id !== claims.requesterId) return fail(res, 404, 'No such export');
-    if (record.expiresAt <= clock()) return fail(res, 410, 'This export has expired');
-    if (record.status !== 'completed' || !record.file) return fail(res, 404, 'This export has no file yet');
-    const { file } = record;
+    if (!record || record.requester.id !== claims.requesterId) return refuse(res, 404, 'No such export');
+    if (record.expiresAt <= clock()) return refuse(res, 410, 'This export has expired');
+    if (record.status !== 'completed' || !record.file) return refuse(res, 404, 'This export has no file yet');
+    return { record, file: record.file, claims };
+  };
+
+  // The signed manifest of the file (docs/INTEGRITY.md): the same link and the same rules as the file.
+  routes.get(MANIFEST_ROUTE, async (req, res) => {
+    const found = await authorisedExport(req, res);
+    if (!found) return;
+    if (!found.file.manifest) return fail(res, 404, 'This export has no signed manifest (the log is not signed on this server)');
+    res.status(200);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${manifestFileName(found.file.fileName)}"`);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.send(`${JSON.stringify(found.file.manifest, null, 2)}\n`);
+  });
+
+  routes.get(DOWNLOAD_ROUTE, async (req, res) => {
+    const found = await authorisedExport(req, res);
+    if (!found) return;
+    const { record, file, claims } = found;
+    const exportId = record._id.toHexString();
 
     const request = { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 1_024), requestId: res.locals.requestId as string | undefined };
     auditContext.run({ tenantId: claims.tenantId, actor: { id: claims.requesterId, name: record.requester.name }, request }, () =>

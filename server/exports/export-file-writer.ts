@@ -4,6 +4,8 @@ import ExcelJS from 'exceljs';
 import type { EventDocument } from '../events';
 import type { TExportFormat } from './export.schema';
 import { EXPORT_COLUMNS, type CellValue, type TExportColumn } from './export-columns';
+import type { ExportProof } from './export-integrity';
+import { createNdjsonWriter } from './ndjson-file-writer';
 
 /**
  * A spreadsheet runs text that starts with one of these as a formula (CSV injection, OWASP).
@@ -96,6 +98,8 @@ export interface ExportFileOptions {
   actionLabels: ReadonlyMap<string, string>;
   /** CSV only: a UTF-8 byte-order mark so Excel opens accented text correctly. */
   bom?: boolean;
+  /** The export's integrity proof: NDJSON lines come from it, every format's rows are observed by it. */
+  proof?: ExportProof;
 }
 
 export interface ExportFileWriter {
@@ -108,7 +112,23 @@ export interface ExportFileWriter {
 export const XLSX_MAX_DATA_ROWS_PER_SHEET = 1_048_575;
 
 export function createExportFileWriter(output: Writable, options: ExportFileOptions): ExportFileWriter {
-  return options.format === 'csv' ? createCsvWriter(output, options) : createXlsxWriter(output, options);
+  const { proof } = options;
+  if (options.format === 'ndjson') {
+    if (!proof) throw new Error('an NDJSON export needs the integrity proof of its events');
+    return observedBy(proof, createNdjsonWriter(output, proof));
+  }
+  const writer = options.format === 'csv' ? createCsvWriter(output, options) : createXlsxWriter(output, options);
+  return proof ? observedBy(proof, writer) : writer;
+}
+
+function observedBy(proof: ExportProof, writer: ExportFileWriter): ExportFileWriter {
+  return {
+    writeRow(event) {
+      proof.observe(event);
+      return writer.writeRow(event);
+    },
+    finish: () => writer.finish(),
+  };
 }
 
 function createCsvWriter(output: Writable, { columns, timeZone, actionLabels, bom }: ExportFileOptions): ExportFileWriter {

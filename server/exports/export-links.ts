@@ -27,6 +27,10 @@ export function verifyDownloadToken(token: string, secret: string, now: Date): D
 /** The download route, relative to where the audit log's express router is mounted. */
 export const DOWNLOAD_ROUTE = '/exports/:id/download';
 export const downloadPath = (exportId: string, token: string) => `/exports/${exportId}/download?token=${encodeURIComponent(token)}`;
+/** The file's signed manifest, beside it: the same link token opens it. */
+export const MANIFEST_ROUTE = '/exports/:id/manifest';
+export const manifestPath = (exportId: string, token: string) => `/exports/${exportId}/manifest?token=${encodeURIComponent(token)}`;
+export const manifestFileName = (fileName: string) => `${fileName.replace(/\.[a-z]+$/, '')}.manifest.json`;
 
 const LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
@@ -46,11 +50,15 @@ export function createExportLinks({ secret, linkBase, clock }: ExportLinksOption
   return {
     sign: (claims: TDownloadClaims) => signDownloadToken(claims, secret),
     /** Signed, tied to the requester, short-lived (a day, or the file's own expiry if sooner). */
-    downloadUrl(record: ExportDocument): string {
+    downloadUrl(record: ExportDocument, path: typeof downloadPath = downloadPath): string {
       const expiresAt = Math.min(record.expiresAt.getTime(), clock().getTime() + LINK_LIFETIME_MS);
       const exportId = record._id.toHexString();
       const token = signDownloadToken({ exportId, tenantId: record.tenantId, requesterId: record.requester.id, expiresAt }, secret);
-      return `${linkBase}${downloadPath(exportId, token)}`;
+      return `${linkBase}${path(exportId, token)}`;
+    },
+    /** The signed manifest's link (same token rules as the file's). */
+    manifestUrl(record: ExportDocument): string {
+      return this.downloadUrl(record, manifestPath);
     },
     check: (token: string): DownloadLinkCheck => verifyDownloadToken(token, secret, clock()),
   };

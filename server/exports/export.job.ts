@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ActionCatalog, EventRepository } from '../events';
 import { trackExportAttempt, ExportCancelled, writeExportRows } from './export-attempt';
 import { createExportFileWriter } from './export-file-writer';
+import type { ExportIntegrity } from './export-integrity';
 import { announceExportOutcome, type ExportOutcomeDeps } from './export-outcome';
 import type { ExportSlots } from './export-slots';
 import type { ExportStorage, StoredFileUpload } from './export-storage';
@@ -41,6 +42,8 @@ export interface ExportJobDeps extends ExportOutcomeDeps {
    * full scan (FerretDB): progress then shows rows written, and the total arrives with the file.
    */
   countTotal?: boolean;
+  /** When the log is sealed and signed: NDJSON lines and every file's signed manifest. */
+  integrity?: ExportIntegrity;
   clock?: () => Date;
   hooks?: ExportJobHooks;
 }
@@ -54,7 +57,14 @@ export interface ExportJobHooks {
   beforeComplete?: (exportId: string) => Promise<void>;
 }
 
-const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
+const CONTENT_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+} as const;
+
+/** How long an attempt waits for the sealer and the next checkpoint to cover its events. */
+const SEALED_WAIT_MS = 120_000;
 
 /**
  * The export job, one attempt: take the tenant's slot, open the file, stream the rows, finish or
@@ -85,6 +95,7 @@ export function createExportJob(deps: ExportJobDeps) {
       upload = deps.storage.create(fileName, { tenantId, exportId, contentType: CONTENT_TYPES[queued.format] });
       const record = await deps.exports.markRunning(tenantId, exportId, upload.fileId, clock());
       if (!record) throw new ExportCancelled();
+      const proof = await deps.integrity?.begin(record, AbortSignal.timeout(SEALED_WAIT_MS));
 
       const writer = createExportFileWriter(upload.stream, {
         format: record.format,
@@ -92,12 +103,14 @@ export function createExportJob(deps: ExportJobDeps) {
         timeZone: record.timeZone,
         actionLabels: new Map(deps.catalog.list().map(({ name, label }) => [name, label])),
         bom: record.bom,
+        proof,
       });
       const attempt = trackExportAttempt({ exports: deps.exports, slots: deps.slots, job, tenantId, exportId, intervalMs: deps.progressIntervalMs ?? 1_000, log });
       const rows = await writeExportRows(record, writer, { events: deps.events, attempt, countTotal: deps.countTotal ?? true, batchSize: deps.cursorBatchSize ?? 2_000 });
       await writer.finish();
       const { bytes, sha256 } = await upload.finished;
-      const file = { id: upload.fileId, fileName, contentType: CONTENT_TYPES[record.format], rows, bytes, sha256 };
+      const manifest = proof?.manifest({ fileName, bytes, sha256, rows });
+      const file = { id: upload.fileId, fileName, contentType: CONTENT_TYPES[record.format], rows, bytes, sha256, ...(manifest && { manifest }) };
       await deps.hooks?.beforeComplete?.(exportId);
       if (!(await deps.exports.complete(tenantId, exportId, file, clock()))) {
         // A cancel landed while the file was being finished, or another attempt ended it first (then only its file is kept).

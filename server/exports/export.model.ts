@@ -1,4 +1,5 @@
 import type { ObjectId } from 'mongodb';
+import type { TSignedEnvelope } from '../integrity';
 import type { TExportView } from './export.schema';
 
 export const EXPORTS_COLLECTION = 'audit_exports';
@@ -17,7 +18,8 @@ export type ExportDocument = Pick<TExportView, 'format' | 'status' | 'filters' |
   attempts: number;
   /** The file being written by the current attempt; removed if that attempt dies. */
   partialFileId?: string;
-  file?: { id: string; fileName: string; contentType: string; rows: number; bytes: number; sha256: string };
+  /** `manifest`: signed by the log's key when the log is sealed (docs/INTEGRITY.md). */
+  file?: { id: string; fileName: string; contentType: string; rows: number; bytes: number; sha256: string; manifest?: TSignedEnvelope };
   cancelRequestedAt?: Date;
   /** Saved with each progress tick of a running attempt: reconciliation leaves a live attempt alone. */
   heartbeatAt?: Date;

@@ -4,7 +4,8 @@ import { ZExportColumn } from './export-columns';
 import { isValidTimeZone } from './export-file-writer';
 import { ZObjectIdHex } from '../common/object-id';
 
-export const ZExportFormat = z.enum(['csv', 'xlsx']);
+/** `ndjson`: one self-checking line per event, for offline verification (docs/INTEGRITY.md). */
+export const ZExportFormat = z.enum(['csv', 'xlsx', 'ndjson']);
 export const ZExportStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 const ZExportId = ZObjectIdHex('an export id');
 
@@ -44,7 +45,15 @@ export const ZExportView = z.object({
   completedAt: z.date().optional(),
   progress: z.object({ rows: z.number().int(), total: z.number().int().nullable(), percent: z.number().nullable() }),
   file: z
-    .object({ fileName: z.string(), rows: z.number().int(), bytes: z.number().int(), downloadUrl: z.string(), expiresAt: z.date() })
+    .object({
+      fileName: z.string(),
+      rows: z.number().int(),
+      bytes: z.number().int(),
+      downloadUrl: z.string(),
+      /** The file's signed manifest (docs/INTEGRITY.md), when the log is signed on this server. */
+      manifestUrl: z.string().optional(),
+      expiresAt: z.date(),
+    })
     .optional(),
   failureReason: z.string().optional(),
 });

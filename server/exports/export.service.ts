@@ -15,6 +15,8 @@ export interface ExportServiceDeps {
   links: ExportLinks;
   retentionDays: number;
   limits: ExportLimits;
+  /** Whether exports get proofs and signed manifests (the log is signed here); NDJSON needs it. */
+  signed?: boolean;
   clock?: () => Date;
 }
 
@@ -59,6 +61,7 @@ export function createExportService(deps: ExportServiceDeps) {
     if (record.status === 'completed' && record.file) {
       const { fileName, rows: fileRows, bytes } = record.file;
       view.file = { fileName, rows: fileRows, bytes, downloadUrl: deps.links.downloadUrl(record), expiresAt: record.expiresAt };
+      if (record.file.manifest) view.file.manifestUrl = deps.links.manifestUrl(record);
     }
     return view;
   };
@@ -70,6 +73,7 @@ export function createExportService(deps: ExportServiceDeps) {
       // Counted, then inserted: requests racing each other may pass the cap together, by at most their number.
       const unfinished = await deps.exports.countUnfinished(caller.tenantId, caller.actorId);
       refuseOverLimit(unfinished, deps.limits);
+      if (input.format === 'ndjson' && !deps.signed) throw new AuditLogError('NOT_CONFIGURED', 'NDJSON exports need the integrity signing key, which is not configured on this server');
       const now = clock();
       const record: ExportDocument = {
         _id: deps.exports.newId(),

@@ -7,3 +7,5 @@ export { EXPORT_FILES_BUCKET } from './export-storage';
 export { EXPORTS_COLLECTION } from './export.model';
 export { removeExpiredExports } from './retention';
 export { createExportsRouter } from './exports.router';
+export type { ExportIntegrity, ExportProof } from './export-integrity';
+export type { ExportDocument } from './export.model';

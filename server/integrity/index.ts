@@ -13,3 +13,14 @@ export { eventLeafHash, SEALER_DEFAULTS, type SealableEvents, type Sealer } from
 export { ZVerifyReport, FAILURE_KINDS, type TVerifyReport } from './verify.schema';
 export type { VerifiableEvents } from './verify-log';
 export { LOGS_COLLECTION, NODES_COLLECTION, CHECKPOINTS_COLLECTION } from './integrity.repository';
+// Offline verification and publishing (exports, manifests, checkpoint chains, sinks):
+export * from './signed-envelope';
+export * from './verifier-keys';
+export * from './checkpoint-chain';
+export * from './export-manifest';
+export * from './export-lines';
+export * from './offline-verify';
+export * from './checkpoint-sinks';
+export * from './checkpoint-publisher';
+export * from './event-leaf-codec';
+export * from './export-proofs';

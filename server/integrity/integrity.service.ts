@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { HostDatabase } from '../db/host-database';
 import { AuditLogError } from '../errors';
 import { DEFAULT_LOG_NAME, type TCheckpoint } from './checkpoint';
+import type { CheckpointPublishingSettings } from './checkpoint-publisher';
 import { createIntegrityRepository } from './integrity.repository';
 import { consistencyProofRanges, inclusionProofRanges, rangeHashes, rangeNodes, type NodeAddress } from './merkle';
 import { createSealer, eventLeafHash, SEALER_DEFAULTS, type SealableEvents, type SealerSettings } from './sealer';
@@ -20,6 +21,8 @@ export interface IntegritySettings {
   /** Run the background sealer in this process (default: when a signing key is given). */
   seal?: boolean;
   sealer?: Partial<SealerSettings>;
+  /** Where checkpoints signed here are also published: a chain file per tenant, the tenant's webhook, more sinks. */
+  publish?: CheckpointPublishingSettings;
 }
 
 export interface IntegrityDeps {
@@ -28,6 +31,8 @@ export interface IntegrityDeps {
   logger: Logger;
   settings?: IntegritySettings;
   clock?: () => Date;
+  /** Each checkpoint this process signs (publishing, checkpoint-publisher.ts). */
+  onCheckpoint?: (checkpoint: TCheckpoint) => void;
 }
 
 const key = ({ level, index }: NodeAddress) => `${level}|${index}`;
@@ -41,7 +46,7 @@ export function createIntegrity(deps: IntegrityDeps) {
   const own = signer && !configured.some((known) => known.keyId === signer.keyId) ? [publicKeyFrom({ verifierKey: verifierKeyText(signer) })] : [];
   const keys = [...configured, ...own];
   const sealerSettings = { ...SEALER_DEFAULTS, ...settings.sealer };
-  const sealer = createSealer({ events: deps.events, store, signer, logName: settings.logName ?? DEFAULT_LOG_NAME, logger: deps.logger, clock: deps.clock, settings: sealerSettings });
+  const sealer = createSealer({ events: deps.events, store, signer, logName: settings.logName ?? DEFAULT_LOG_NAME, logger: deps.logger, clock: deps.clock, settings: sealerSettings, onCheckpoint: deps.onCheckpoint });
 
   async function nodeHashes(tenantId: string, ranges: ReturnType<typeof inclusionProofRanges>): Promise<Buffer[]> {
     const addresses = ranges.flatMap(rangeNodes);
@@ -55,6 +60,10 @@ export function createIntegrity(deps: IntegrityDeps) {
     store,
     sealer,
     keys,
+    /** The signer key, when this process signs (checkpoints, export manifests). */
+    signer,
+    /** The stored tree's hashes of these ranges (a proof's), whatever the stored checkpoints say. */
+    nodeHashes,
     latestCheckpoint: (tenantId: string): Promise<TCheckpoint | null> => store.latestCheckpoint(tenantId),
     checkpoints: (tenantId: string) => store.checkpoints(tenantId),
     publicKeys: () => keys.map(({ keyId, verifierKey, algorithm, validFrom, validUntil }) => ({ keyId, verifierKey, algorithm, validFrom, validUntil })),

@@ -16,7 +16,7 @@ export interface SealableEvents {
   writeSeals(tenantId: string, seals: { id: ObjectId; position: number }[], sealedAt: Date): Promise<void>;
 }
 
-export const SEALER_DEFAULTS = { batchSize: 1_000, pollIntervalMs: 1_000, leaseMs: 15_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
+export const SEALER_DEFAULTS = { batchSize: 1_000, pollIntervalMs: 1_000, leaseMs: 5_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
 export type SealerSettings = typeof SEALER_DEFAULTS;
 
 export interface SealerDeps {
@@ -28,6 +28,8 @@ export interface SealerDeps {
   logger: Logger;
   clock?: () => Date;
   settings?: Partial<SealerSettings>;
+  /** Each checkpoint signed here, once stored: publishing outside the database (checkpoint-publisher.ts). Not awaited. */
+  onCheckpoint?: (checkpoint: TCheckpoint) => void;
 }
 
 /** The leaf hash of one stored event: SHA-256(0x00 || canonical bytes of its hashed part). */
@@ -65,8 +67,12 @@ export function createSealer(deps: SealerDeps) {
     const batch = pending.ids.map((id) => found.get(id.toHexString())).filter((event) => event !== undefined);
     const leaves = batch.map(eventLeafHash);
     const { frontier, completed } = appendLeaves({ size: state.size, hashes: state.frontier }, leaves);
-    const now = clock();
+    // The lease is renewed before each write: a slow database must not let it lapse mid-batch (and a
+    // sealer that finds it taken stops before writing more).
+    if (!(await renew(tenantId))) return lostLease(tenantId);
     await deps.store.writeNodes(tenantId, completed, new Map(batch.map((event, i) => [state.size + i, event._id])));
+    if (!(await renew(tenantId))) return lostLease(tenantId);
+    const now = clock();
     await deps.events.writeSeals(tenantId, batch.map((event, i) => ({ id: event._id, position: state.size + i })), now);
     if (!(await deps.store.commitBatch(tenantId, owner, state.size, frontier.size, frontier.hashes))) return lostLease(tenantId);
     const lagMs = Math.max(0, now.getTime() - Math.min(...batch.map((event) => event.receivedAt.getTime())));
@@ -75,6 +81,8 @@ export function createSealer(deps: SealerDeps) {
     await maybeCheckpoint(tenantId, { ...state, size: frontier.size, frontier: frontier.hashes }, now);
     return Math.max(batch.length, 1);
   }
+
+  const renew = (tenantId: string) => deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs);
 
   function lostLease(tenantId: string): number {
     counters.lostLeases++;
@@ -90,6 +98,7 @@ export function createSealer(deps: SealerDeps) {
     const checkpoint = signCheckpoint({ tenantId, size: state.size, rootHash: frontierRoot({ size: state.size, hashes: state.frontier }).toString('base64'), time: now }, deps.signer, deps.logName);
     await deps.store.addCheckpoint(checkpoint);
     counters.checkpoints++;
+    deps.onCheckpoint?.(checkpoint);
     return checkpoint;
   }
 
@@ -101,7 +110,7 @@ export function createSealer(deps: SealerDeps) {
       if (!state || stopped) return;
       const sealed = await sealBatch(tenantId, state);
       if (sealed === 0) break;
-      if (!(await deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs))) return;
+      if (!(await renew(tenantId))) return;
     }
     const state = await deps.store.state(tenantId);
     if (state?.lease?.owner === owner) await maybeCheckpoint(tenantId, state, clock(), options.checkpoint === 'now');

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseCookies } from 'cookie';
 import type express from 'express';
 import pino from 'pino';
-import { createAuditLog } from '../../plugins';
+import { createAuditLog, type CreateAuditLogOptions } from '../../plugins';
 import { connectTestMongo, connectTestRedis } from '../helpers/test-databases';
 import { listenOnFreePort } from './listen';
 
@@ -25,7 +25,7 @@ const SECRET = 'rest-host-secret-rest-host-secret-0123456789';
  * tells a REST host to: `expressRouter({ adminPage: { signInUrl, signOutUrl } })` at REST_HOST_MOUNT,
  * which serves the API at `<mount>/trpc`, the downloads and the page.
  */
-export async function startRestHost(label: string, expressModule: typeof express) {
+export async function startRestHost(label: string, expressModule: typeof express, extra: Pick<CreateAuditLogOptions, 'integrity'> = {}) {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const mongo = await connectTestMongo(label);
   const redis = await connectTestRedis(label);
@@ -43,6 +43,7 @@ export async function startRestHost(label: string, expressModule: typeof express
     tenantId: REST_HOST_TENANT,
     recorder: { flushIntervalMs: 20 },
     exports: { basePath: REST_HOST_MOUNT },
+    ...extra,
     resolveActor: (req: IncomingMessage) => {
       const person = personOf(req);
       return person && { actor: { ...person, type: 'user' } };
@@ -73,6 +74,7 @@ export async function startRestHost(label: string, expressModule: typeof express
   return {
     origin: http.origin,
     auditLog,
+    mongo,
     async stop() {
       await http.close();
       await auditLog.close();

@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
 import { createEventSealsRepository } from '../../server/events';
-import { CHECKPOINTS_COLLECTION, createIntegrity, LOGS_COLLECTION, NODES_COLLECTION, parseSignerKey, signCheckpoint, generateSigningKey, verifyInclusion } from '../../server/integrity';
+import { CHECKPOINTS_COLLECTION, createIntegrity, generateSigningKey, LOGS_COLLECTION, NODES_COLLECTION, parseSignerKey, signCheckpoint, verifyConsistency, verifyInclusion } from '../../server/integrity';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { admin, makeEvent, member } from '../helpers/test-events';
 
@@ -108,6 +108,10 @@ describe('tamper drills: verify names the event and the kind of change', () => {
     const proof = await client.auditLog.integrity.inclusionProof.query({ eventId: ids[13]! });
     const decode = (hashes: string[]) => hashes.map((hash) => Buffer.from(hash, 'base64'));
     expect(verifyInclusion(Buffer.from(proof.leafHash, 'base64'), 13, proof.checkpoint.size, decode(proof.proof), Buffer.from(proof.checkpoint.rootHash, 'base64'))).toBe(true);
+    await stack.seed([makeEvent({ tenantId: 'drill-proofs', occurredAt: new Date('2026-11-02T00:00:00Z') })]);
+    await stack.services.integrity.sealer.checkpointNow('drill-proofs');
+    const consistency = await client.auditLog.integrity.consistencyProof.query({ from: EVENTS, to: EVENTS + 1 });
+    expect(verifyConsistency(EVENTS, EVENTS + 1, Buffer.from(consistency.from!.rootHash, 'base64'), Buffer.from(consistency.to.rootHash, 'base64'), decode(consistency.proof))).toBe(true);
     const keys = await client.auditLog.integrity.publicKeys.query();
     expect(keys).toEqual([expect.objectContaining({ verifierKey: KEY.verifierKey, algorithm: 'ed25519' })]);
     await expect(stack.client(member('drill-proofs')).auditLog.integrity.verify.query()).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });

@@ -5,6 +5,7 @@ import { EventsResults } from './EventsResults';
 import { trpcErrorCode } from './errors';
 import { ExportMenu, RecentExports } from './exports';
 import { FiltersBar } from './FiltersBar';
+import { IntegrityStatus } from './IntegrityStatus';
 import { LiveToggle } from './LiveToggle';
 import { NotificationsBell } from './NotificationsBell';
 import { RecordHistory } from './RecordHistory';
@@ -80,6 +81,7 @@ export function AuditLogPage({ user }: { user: SignedInUser }) {
               onOpenHistory={showHistory}
             />
             <RecentExports actionLabel={labels.label} />
+            <IntegrityStatus />
           </main>
           {selection.selected && <EventDetail event={selection.selected} actionLabel={labels.label} onClose={selection.close} onOpenHistory={showHistory} />}
         </>

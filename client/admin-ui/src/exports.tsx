@@ -7,7 +7,7 @@ import { InlineState } from './states';
 import { useTRPC, type ExportView } from './trpc';
 
 const ACTIVE: ReadonlyArray<ExportView['status']> = ['queued', 'running'];
-const FORMAT_LABELS: Record<ExportView['format'], string> = { csv: 'CSV', xlsx: 'Excel (XLSX)' };
+const FORMAT_LABELS: Record<ExportView['format'], string> = { csv: 'CSV', xlsx: 'Excel (XLSX)', ndjson: 'NDJSON (verifiable)' };
 const STATUS_LABELS: Record<ExportView['status'], string> = { queued: 'Queued', running: 'Running', completed: 'Ready', failed: 'Failed', cancelled: 'Cancelled' };
 
 /** "Export" → CSV or XLSX of the current view (its filters, the viewer's time zone), then its progress. */

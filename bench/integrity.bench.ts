@@ -1,0 +1,134 @@
+/**
+ * Integrity benchmark: what the tamper-evident log costs and how fast it checks.
+ * - ingest with sealing on: record() with a sealer running in the same process vs the driver's
+ *   insertMany, alternating rounds; then how long until every event is sealed (the sealer keeping up);
+ * - sealing throughput: a sealing pass over events stored unsealed (events/s);
+ * - verification throughput: verify over the whole tenant (events/s);
+ * - inclusion proof latency (median of 50, service level, one tenant of the run's size);
+ * - proof sizes for 1,000,000 leaves: computed in memory (MemoryMerkleTree, the sealer's append),
+ *   since sealing a million events on FerretDB here would take most of an hour.
+ *   node --require ./test/helpers/swc-register.js bench/integrity.bench.ts [--events 5000] [--rounds 5] [--leaves 1000000] [--quick]
+ */
+import mongoose from 'mongoose';
+import pino from 'pino';
+import { ObjectId } from 'mongodb';
+import { createAuditServer } from '../server/audit-server';
+import { toEventDocument, type EventDocument } from '../server/events/event.document';
+import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
+import { generateSigningKey, leafHash, MemoryMerkleTree, verifyInclusion } from '../server/integrity';
+import { benchTenant, makeBenchEvent, makeBenchInput } from './lib/bench-events';
+import { runBenchProgram } from './lib/bench-main';
+import type { BenchResult } from './lib/bench-report';
+import { alternate, median, summarise, summariseRate, timeMs } from './lib/bench-stats';
+
+export const INTEGRITY_SIZES = { events: { quick: 1_000, full: 5_000 }, rounds: { quick: 2, full: 5 }, leaves: { quick: 1_000_000, full: 1_000_000 } };
+
+export async function runIntegrityBench(uri: string, sizes: { events: number; rounds: number; leaves: number }): Promise<BenchResult> {
+  const started = Date.now();
+  const connection = await mongoose.createConnection(uri, { dbName: `bench_integrity_${Date.now().toString(36)}` }).asPromise();
+  const key = generateSigningKey('bench-2026');
+  const server = createAuditServer({ connection, logger: pino({ level: 'silent' }), integrity: { signingKey: key.signerKey, sealer: { pollIntervalMs: 200 } } });
+  await server.ready;
+  const { integrity } = server.services;
+  const audit = { record: server.services.events.recorder.record, flush: server.services.flush, metrics: server.services.metrics };
+  const collection = connection.db!.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
+  let offset = 0;
+  const occurredAt = (index: number) => new Date(Date.UTC(2026, 5, 1) + index * 1_000);
+  const catchUp: number[] = [];
+  try {
+    const { ours, raw } = await alternate({
+      rounds: sizes.rounds,
+      warmUp: 1,
+      ours: async () => {
+        const inputs = Array.from({ length: sizes.events }, (_, n) => makeBenchInput('bench-sealed', offset + n, occurredAt(offset + n)));
+        offset += sizes.events;
+        const ms = await timeMs(async () => {
+          for (const input of inputs) audit.record(input);
+          await audit.flush();
+        });
+        const flushed = Date.now();
+        while ((await collection.countDocuments({ tenantId: 'bench-sealed', 'integrity.position': { $exists: false } })) > 0) await new Promise((done) => setTimeout(done, 100));
+        catchUp.push(Date.now() - flushed);
+        return sizes.events / (ms / 1000);
+      },
+      raw: async () => {
+        const documents = Array.from({ length: sizes.events }, (_, n) => toEventDocument(makeBenchEvent(benchTenant(1), offset + n, occurredAt(offset + n)), (hex) => new ObjectId(hex)));
+        offset += sizes.events;
+        const ms = await timeMs(async () => {
+          for (let start = 0; start < documents.length; start += 500) await collection.insertMany(documents.slice(start, start + 500), { ordered: false });
+        });
+        return sizes.events / (ms / 1000);
+      },
+    });
+    await integrity.sealer.stop();
+
+    // Sealing and verifying, on a tenant stored unsealed through the driver.
+    const documents = Array.from({ length: sizes.events }, (_, n) => toEventDocument(makeBenchEvent('bench-verify', n, occurredAt(n)), (hex) => new ObjectId(hex)));
+    for (let start = 0; start < documents.length; start += 500) await collection.insertMany(documents.slice(start, start + 500), { ordered: false });
+    const sealMs = await timeMs(() => integrity.sealer.checkpointNow('bench-verify'));
+    let report: Awaited<ReturnType<typeof integrity.verify>> | undefined;
+    const verifyMs = await timeMs(async () => (report = await integrity.verify('bench-verify')));
+    const proofMs: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const id = documents[Math.floor((i * documents.length) / 50)]!._id;
+      proofMs.push(await timeMs(() => integrity.inclusionProof('bench-verify', id)));
+    }
+    const memory = proofSizes(sizes.leaves);
+    const [oursRate, rawRate] = [summariseRate(ours), summariseRate(raw)];
+    const ratio = oursRate.median / rawRate.median;
+    const single = (value: number) => ({ median: value, p95: value, samples: 1 });
+    return {
+      bench: 'integrity',
+      sizes,
+      rows: [
+        { case: 'record() with sealing on vs insertMany×500', metric: 'events/s', unit: 'events/s, p95 = slowest 5%', ours: oursRate, raw: rawRate, ratio, target: '≥ 0.8', met: ratio >= 0.8 },
+        { case: 'sealing pass vs insertMany×500', metric: 'events/s', unit: 'one pass', ours: single(sizes.events / (sealMs / 1000)), raw: rawRate, ratio: sizes.events / (sealMs / 1000) / rawRate.median, target: 'keeps up (≥ the ingest rate)', met: null },
+        { case: 'verify (whole tenant) vs insertMany×500', metric: 'events/s', unit: 'one run', ours: single(sizes.events / (verifyMs / 1000)), raw: rawRate, ratio: sizes.events / (verifyMs / 1000) / rawRate.median, target: '—', met: null },
+      ],
+      figures: {
+        sealingEventsPerSecond: Math.round(sizes.events / (sealMs / 1000)),
+        catchUpAfterFlushMs: summarise(catchUp),
+        verifyEventsPerSecond: Math.round(sizes.events / (verifyMs / 1000)),
+        verifyOk: report?.ok,
+        inclusionProofMs: summarise(proofMs),
+        inclusionProofMedianMs: median(proofMs),
+        ...memory,
+        metrics: audit.metrics(),
+      },
+      notes: report?.ok ? [] : [`verify failed: ${JSON.stringify(report?.failure)}`],
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await server.close();
+    await connection.dropDatabase().catch(() => undefined);
+    await connection.close();
+  }
+}
+
+/** The tree of a tenant of `leaves` events, in memory: how long appending takes and how big proofs are. */
+function proofSizes(leaves: number) {
+  const tree = new MemoryMerkleTree();
+  const startedAt = Date.now();
+  for (let at = 0; at < leaves; at += 10_000) tree.append(Array.from({ length: Math.min(10_000, leaves - at) }, (_, i) => leafHash(Buffer.from(`event ${at + i}`))));
+  const appendMs = Date.now() - startedAt;
+  const index = Math.floor(leaves * 0.7);
+  const proof = tree.inclusionProof(index);
+  if (!verifyInclusion(leafHash(Buffer.from(`event ${index}`)), index, leaves, proof, tree.root())) throw new Error('the in-memory proof does not verify');
+  const consistency = tree.consistencyProof(Math.floor(leaves / 3));
+  const json = JSON.stringify({ position: index, size: leaves, proof: proof.map((hash) => hash.toString('base64')) });
+  return {
+    leaves,
+    inMemoryAppendLeavesPerSecond: Math.round(leaves / (appendMs / 1000)),
+    inclusionProofHashes: proof.length,
+    inclusionProofBytes: proof.length * 32,
+    inclusionProofJsonBytes: Buffer.byteLength(json),
+    consistencyProofHashes: consistency.length,
+    consistencyProofBytes: consistency.length * 32,
+  };
+}
+
+if (require.main === module) {
+  runBenchProgram('integrity', (server, args) =>
+    runIntegrityBench(server.uri, { events: args.number('events', INTEGRITY_SIZES.events), rounds: args.number('rounds', INTEGRITY_SIZES.rounds), leaves: args.number('leaves', INTEGRITY_SIZES.leaves) }),
+  );
+}
