@@ -16,7 +16,7 @@ export interface SealableEvents {
   writeSeals(tenantId: string, seals: { id: ObjectId; position: number }[], sealedAt: Date): Promise<void>;
 }
 
-export const SEALER_DEFAULTS = { batchSize: 1_000, pollIntervalMs: 1_000, leaseMs: 5_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
+export const SEALER_DEFAULTS = { batchSize: 500, pollIntervalMs: 1_000, leaseMs: 5_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
 export type SealerSettings = typeof SEALER_DEFAULTS;
 
 export interface SealerDeps {
@@ -105,6 +105,16 @@ export function createSealer(deps: SealerDeps) {
   /** Seals what a tenant has unsealed (while the lease holds), then checkpoints if due. */
   async function sealTenant(tenantId: string, options: { checkpoint?: 'due' | 'now' } = {}): Promise<void> {
     if (!(await deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs))) return;
+    // A live sealer keeps its lease while a slow write runs; a killed one stops renewing and its lease lapses.
+    const heartbeat = setInterval(() => void renew(tenantId).catch(() => undefined), settings.leaseMs / 3);
+    try {
+      await sealUnderLease(tenantId, options);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function sealUnderLease(tenantId: string, options: { checkpoint?: 'due' | 'now' }): Promise<void> {
     for (;;) {
       const state = await deps.store.state(tenantId);
       if (!state || stopped) return;

@@ -33,6 +33,8 @@ function start(role: 'writer' | 'sealer', extra: Record<string, string> = {}): {
   return { child, ready };
 }
 
+const progress = (line: string) => process.stderr.write(`[integrity concurrency] ${new Date().toISOString()} ${line}\n`);
+
 const message = <T>(child: ChildProcess, accept: (value: unknown) => value is T) =>
   new Promise<T>((resolve, reject) => {
     child.on('message', (value) => accept(value) && resolve(value));
@@ -44,6 +46,7 @@ it(`seals ${3 * PER_WRITER} events from three writers exactly once with two seal
   await Promise.all(sealers.map((sealer) => sealer.ready));
   const writers = ['a', 'b', 'c'].map((writer) => start('writer', { FIXTURE_WRITER: writer, FIXTURE_EVENTS: String(PER_WRITER) }));
   await Promise.all(writers.map((writer) => writer.ready));
+  progress('sealers and writers ready');
   const written = Promise.all(writers.map(({ child }) => message(child, (value): value is 'done' => value === 'done')));
 
   // Kill the sealer that holds the lease once it has sealed part of the log.
@@ -51,18 +54,22 @@ it(`seals ${3 * PER_WRITER} events from three writers exactly once with two seal
   for (;;) {
     const log = await logs.findOne({ _id: TENANT });
     if (log && log.size >= PER_WRITER / 2 && log.lease) break;
-    await new Promise((done) => setTimeout(done, 200));
+    progress(`waiting for half a writer's events to be sealed: ${log?.size ?? 0}`);
+    await new Promise((done) => setTimeout(done, 2_000));
   }
   const [first, second] = sealers as [(typeof sealers)[number], (typeof sealers)[number]];
   const holder = (await logs.findOne({ _id: TENANT }))!.lease!.owner.startsWith(`${first.child.pid}-`) ? first : second;
   const survivor = holder === first ? second : first;
   holder.child.kill('SIGKILL');
+  progress(`SIGKILLed the sealer holding the lease (pid ${holder.child.pid})`);
   await written;
+  progress('writers done');
 
   const total = 3 * PER_WRITER;
   const deadline = Date.now() + 180_000;
   while ((await logs.findOne({ _id: TENANT }))!.size < total) {
     if (Date.now() > deadline) throw new Error('the surviving sealer did not catch up');
+    progress(`sealed ${(await logs.findOne({ _id: TENANT }))!.size} of ${total}`);
     await new Promise((done) => setTimeout(done, 500));
   }
   await new Promise((done) => setTimeout(done, 6_000)); // the next checkpoint (every 5 s here)
