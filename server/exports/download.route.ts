@@ -8,6 +8,7 @@ import { DOWNLOAD_ROUTE, type ExportLinks } from './export-links';
 import type { ExportRepository } from './export.repository';
 import type { ExportStorage } from './export-storage';
 import { isObjectIdHex } from '../common/object-id';
+import { withReturnTo } from '../http/admin-page.config';
 
 export interface DownloadRouteDeps {
   exports: ExportRepository;
@@ -15,17 +16,23 @@ export interface DownloadRouteDeps {
   links: ExportLinks;
   record: (event: TAuditEventInput) => string;
   logger: Logger;
-  /** When the host knows who is signed in: a different user than the requester gets 403. */
-  resolveCaller?: (req: Request) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
+  /** Who is signed in, from the host's session or token: only the requester may download, and only while allowed to read. */
+  resolveCaller: (req: Request) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
+  canRead: (caller: TAuditCaller) => boolean;
+  /** The host's sign-in page (`{returnTo}` becomes the download's path): a browser with no session is sent there. */
+  signInUrl?: string;
   clock?: () => Date;
 }
 
 const fail = (res: Response, status: number, message: string) => res.status(status).type('text/plain').send(message);
 
 /**
- * GET <mount path>/exports/:id/download?token=…: streams an export file to the holder of a signed,
- * expiring link made for its requester. Forged or foreign: 403; unknown: 404; expired: 410.
- * Every download is itself an audit event, with the file's SHA-256.
+ * GET <mount path>/exports/:id/download[?token=…]: streams an export file to its requester, signed in
+ * now and still allowed to read the log. No session: 401, or a browser is sent to the host's sign-in
+ * page, which comes back here. With a token (the in-app link) it must be valid too: forged or
+ * foreign 403, expired 410; without one (the sign-in link of e-mails and webhooks) the session alone
+ * decides. Another user: 403; unknown: 404; expired or revoked: 410. Every download is itself an
+ * audit event, with the file's SHA-256.
  */
 export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
   const clock = deps.clock ?? (() => new Date());
@@ -33,21 +40,24 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
 
   routes.get(DOWNLOAD_ROUTE, async (req, res) => {
     const exportId = String(req.params.id);
-    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (!isObjectIdHex(exportId)) return fail(res, 404, 'No such export');
-    const check = deps.links.check(token);
-    if (!check.ok) return check.reason === 'expired' ? fail(res, 410, 'This download link has expired') : fail(res, 403, 'Invalid download link');
-    const { claims } = check;
-    if (claims.exportId !== exportId) return fail(res, 403, 'Invalid download link');
-    const caller = await deps.resolveCaller?.(req);
-    if (caller && (caller.tenantId !== claims.tenantId || caller.actorId !== claims.requesterId)) {
+    const check = token === undefined ? undefined : deps.links.check(token);
+    if (check && !check.ok) return check.reason === 'expired' ? fail(res, 410, 'This download link has expired') : fail(res, 403, 'Invalid download link');
+    if (check?.ok && check.claims.exportId !== exportId) return fail(res, 403, 'Invalid download link');
+    const caller = await deps.resolveCaller(req);
+    if (!caller) return askToSignIn(req, res, deps.signInUrl);
+    if (check?.ok && (caller.tenantId !== check.claims.tenantId || caller.actorId !== check.claims.requesterId)) {
       return fail(res, 403, 'This download link belongs to another user');
     }
+    if (!deps.canRead(caller)) return fail(res, 403, 'You are not allowed to download audit log exports');
 
-    const record = await deps.exports.findById(claims.tenantId, exportId);
-    if (!record || record.requester.id !== claims.requesterId) return fail(res, 404, 'No such export');
+    const record = await deps.exports.findById(caller.tenantId, exportId);
+    if (!record || record.requester.id !== caller.actorId) return fail(res, 404, 'No such export');
     if (record.expiresAt <= clock()) return fail(res, 410, 'This export has expired');
+    if (record.downloadsRevokedAt) return fail(res, 410, 'Downloads of this export were revoked');
     if (record.status !== 'completed' || !record.file) return fail(res, 404, 'This export has no file yet');
+    const claims = { tenantId: caller.tenantId, requesterId: caller.actorId };
     const { file } = record;
 
     const request = { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 1_024), requestId: res.locals.requestId as string | undefined };
@@ -75,4 +85,15 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
     }
   });
   return routes;
+}
+
+/** A browser goes to the host's sign-in page and comes back to this download; anything else is told to sign in. */
+function askToSignIn(req: Request, res: Response, signInUrl: string | undefined) {
+  if (signInUrl && req.accepts(['text/plain', 'text/html']) === 'text/html') {
+    // Back to the same download, without the in-app token: the session decides after sign-in.
+    const returnTo = `${req.baseUrl}${req.path}`;
+    return res.redirect(303, withReturnTo(signInUrl, returnTo));
+  }
+  res.setHeader('WWW-Authenticate', 'Bearer');
+  return fail(res, 401, 'Sign in to download this export');
 }

@@ -45,6 +45,8 @@ export const ZExportView = z.object({
     .object({ fileName: z.string(), rows: z.number().int(), bytes: z.number().int(), downloadUrl: z.string(), expiresAt: z.date() })
     .optional(),
   failureReason: z.string().optional(),
+  /** Downloads were revoked (or the file removed early): no link works any more. */
+  downloadsRevokedAt: z.date().optional(),
 });
 
 export type TExportFormat = z.infer<typeof ZExportFormat>;
