@@ -4,6 +4,7 @@ import { signedTokens } from '../common/signed-tokens';
 import { AuditLogError } from '../errors';
 import type { TEventFilters } from './event-filters.schema';
 import type { EventPosition } from './event-query';
+import { canonicalJson } from './stored-form/canonical-encoding';
 
 /**
  * Pure: the opaque page cursor. `v1.<payload>.<mac>`, both base64url; the payload holds the last
@@ -57,14 +58,4 @@ export function filtersDigest(filters: TEventFilters): string {
 
 function bindingDigest({ tenantId, filters }: CursorBinding): string {
   return createHash('sha256').update(`${tenantId}\u0000${canonicalJson(filters)}`).digest('base64url').slice(0, 22);
-}
-
-function canonicalJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, member]) => member !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonicalJson(member)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

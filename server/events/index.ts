@@ -18,3 +18,5 @@ export { createReadRecorder } from './read-recorder';
 export { createCursorCodec } from './event-cursor';
 export type { OpenPageStreamsOptions } from './open-page-streams';
 export { createLiveEvents, type LiveEvents, type TWatchMessage } from './live-events';
+export * as storedForm from './stored-form';
+export { hashedPartBytes, hashedPartOf, type StoredEventV2, type THashedPart } from './stored-form';

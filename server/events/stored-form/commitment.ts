@@ -1,0 +1,62 @@
+import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalBytes } from './canonical-encoding';
+
+/**
+ * Salted commitments: what the hashed part of an event holds instead of a personal value.
+ * commitment = HMAC-SHA256(key = a random 32-byte salt of this one value, message = the value's
+ * canonical encoding), written base64url (43 characters). The value and its salt are kept beside
+ * the hashed part; erasure deletes both and the commitment stays: the hash of the event still
+ * verifies, and without the salt the value cannot be guessed back (not even a short one such as a
+ * first name: 2^256 salts to try for each guess).
+ */
+export const SALT_BYTES = 32;
+
+export const ZCommitment = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'a base64url HMAC-SHA256 commitment' });
+export const ZSalt = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'a base64url 32-byte salt' });
+export type TCommitment = z.infer<typeof ZCommitment>;
+
+// One getrandom call per 256 salts: record() makes a few per event, and randomBytes(32) each time
+// was most of the cost of a commitment.
+const POOL_SALTS = 256;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+/** A fresh random salt, base64url. */
+export function newSalt(): string {
+  if (poolOffset + SALT_BYTES > pool.length) {
+    pool = randomFillSync(Buffer.allocUnsafe(SALT_BYTES * POOL_SALTS));
+    poolOffset = 0;
+  }
+  const salt = pool.toString('base64url', poolOffset, poolOffset + SALT_BYTES);
+  // Used salt bytes are overwritten so that no copy of an erased value's salt stays in the pool.
+  pool.fill(0, poolOffset, poolOffset + SALT_BYTES);
+  poolOffset += SALT_BYTES;
+  return salt;
+}
+
+export function commit(value: unknown, salt: string): TCommitment {
+  return createHmac('sha256', saltBytes(salt)).update(canonicalBytes(value)).digest('base64url');
+}
+
+export type CommitmentCheck = 'verified' | 'mismatch' | 'erased';
+
+/**
+ * With the opening (value and salt): whether it is the value the commitment was made for. Without
+ * it (erased): 'erased' when the commitment is well formed, so a verifier can tell an erased
+ * value from a damaged one; a malformed commitment is a 'mismatch'.
+ */
+export function verifyCommitment(commitment: string, opening?: { value: unknown; salt: string }): CommitmentCheck {
+  if (!ZCommitment.safeParse(commitment).success) return 'mismatch';
+  if (!opening) return 'erased';
+  if (!ZSalt.safeParse(opening.salt).success) return 'mismatch';
+  const expected = Buffer.from(commitment, 'base64url');
+  const actual = createHmac('sha256', saltBytes(opening.salt)).update(canonicalBytes(opening.value)).digest();
+  return timingSafeEqual(expected, actual) ? 'verified' : 'mismatch';
+}
+
+function saltBytes(salt: string): Buffer {
+  const bytes = Buffer.from(salt, 'base64url');
+  if (bytes.length !== SALT_BYTES) throw new Error(`a salt is ${SALT_BYTES} bytes, got ${bytes.length}`);
+  return bytes;
+}
