@@ -63,6 +63,8 @@ export interface AuditServerOptions {
     publicUrl?: string;
     /** Where the host mounts `expressRouter()` (default `/audit-log`): download links lead there. */
     basePath?: string;
+    /** How long an in-app download link works (default 15 minutes); every download also needs the requester's session. */
+    linkLifetimeMs?: number;
     storage?: ExportStorage;
   };
   notifications?: NotificationChannelSettings;
@@ -142,7 +144,7 @@ export function createAuditServer(options: AuditServerOptions) {
     httpApiRouter,
 
     expressRouter(choice: { api?: boolean; adminPage?: boolean | TAdminPageOptions } = {}): Router {
-      return createAuditLogExpressRouter({ services, resolveCaller: callerOfRequest, apiRouter: choice.api === false ? undefined : httpApiRouter(), adminPage: choice.adminPage ?? false });
+      return createAuditLogExpressRouter({ services, resolveCaller: callerOfRequest, canRead: options.canRead, apiRouter: choice.api === false ? undefined : httpApiRouter(), adminPage: choice.adminPage ?? false });
     },
 
     async startWorker(workerOptions: ExportWorkerOptions = {}): Promise<Worker> {

@@ -55,6 +55,8 @@ export const ZConfig = z.object({
   EXPORT_MAX_RUNNING_PER_TENANT: z.coerce.number().int().min(1).max(100).default(2),
   EXPORT_MAX_QUEUED_PER_REQUESTER: z.coerce.number().int().min(1).max(1_000).default(5),
   EXPORT_MAX_QUEUED_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** How long an in-app download link works; downloads also need the requester's session. */
+  EXPORT_LINK_MINUTES: z.coerce.number().int().min(1).max(1_440).default(15),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, { message: 'expected an smtp:// or smtps:// URL' }).optional(),
   SMTP_FROM: z.string().email().optional(),
   WEBHOOK_URL: z.url().optional(),
@@ -134,6 +136,7 @@ export function auditServerOptionsFrom(config: TConfig): Omit<AuditServerOptions
       maxRunningPerTenant: config.EXPORT_MAX_RUNNING_PER_TENANT,
       maxQueuedPerRequester: config.EXPORT_MAX_QUEUED_PER_REQUESTER,
       maxQueuedPerTenant: config.EXPORT_MAX_QUEUED_PER_TENANT,
+      linkLifetimeMs: config.EXPORT_LINK_MINUTES * 60_000,
       publicUrl: config.PUBLIC_URL,
       basePath: config.AUDIT_LOG_BASE_PATH,
     },

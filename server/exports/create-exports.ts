@@ -14,6 +14,7 @@ import { createExportSlots } from './export-slots';
 import { createGridFsExportStorage, type ExportStorage } from './export-storage';
 import { startExportWorker, type ExportWorkerOptions } from './export-worker';
 import { createExportsRouter } from './exports.router';
+import { removeExportFiles } from './export-file-removal';
 
 export const EXPORT_DEFAULTS = { retentionDays: 7, maxRunningPerTenant: 2, maxQueuedPerRequester: 5, maxQueuedPerTenant: 20, basePath: '/audit-log' } as const;
 
@@ -24,6 +25,8 @@ export interface ExportsSettings extends ExportLimits {
   publicUrl?: string;
   /** Where the host mounts the audit log's express router: download links lead there. */
   basePath: string;
+  /** How long an in-app download link works (default 15 minutes); downloads also need the requester's session. */
+  linkLifetimeMs?: number;
   storage?: ExportStorage;
 }
 
@@ -52,7 +55,7 @@ export function createExports(deps: ExportsDeps) {
   const queue = createExportQueue(redis.client, redis.prefix);
   const storage = settings.storage ?? createGridFsExportStorage(db);
   const slots = createExportSlots(redis.client, redis.prefix, { limit: settings.maxRunningPerTenant, leaseMs: 60_000 });
-  const links = createExportLinks({ secret: deps.downloadSecret, linkBase: `${settings.publicUrl ?? ''}${settings.basePath}`, clock });
+  const links = createExportLinks({ secret: deps.downloadSecret, linkBase: `${settings.publicUrl ?? ''}${settings.basePath}`, lifetimeMs: settings.linkLifetimeMs, clock });
   const service = createExportService({ exports: repository, queue, links, retentionDays: settings.retentionDays, limits: settings, signed: deps.integrity !== undefined, clock });
 
   return {
@@ -62,8 +65,8 @@ export function createExports(deps: ExportsDeps) {
     storage,
     links,
     router: (procedures: AuditProcedures) => createExportsRouter(procedures, service),
-    downloadRouter: (resolveCaller: DownloadRouteDeps['resolveCaller']) =>
-      createExportDownloadRouter({ exports: repository, storage, links, record: deps.record, logger: deps.logger, resolveCaller, clock }),
+    downloadRouter: (access: Pick<DownloadRouteDeps, 'resolveCaller' | 'canRead' | 'signInUrl'>) =>
+      createExportDownloadRouter({ exports: repository, storage, links, record: deps.record, logger: deps.logger, ...access, clock }),
     startWorker: (options?: ExportWorkerOptions) =>
       startExportWorker(
         {
@@ -76,6 +79,8 @@ export function createExports(deps: ExportsDeps) {
         },
         options,
       ),
+    /** For erasure: the files of tenant's exports requested within the range are deleted, their links revoked. */
+    removeFiles: (tenantId: string, range: { requestedAfter?: Date; requestedBefore?: Date }) => removeExportFiles({ exports: repository, storage, clock }, tenantId, range),
     close: () => queue.close(),
   };
 }

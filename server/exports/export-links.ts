@@ -32,10 +32,12 @@ export const MANIFEST_ROUTE = '/exports/:id/manifest';
 export const manifestPath = (exportId: string, token: string) => `/exports/${exportId}/manifest?token=${encodeURIComponent(token)}`;
 export const manifestFileName = (fileName: string) => `${fileName.replace(/\.[a-z]+$/, '')}.manifest.json`;
 
-const LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** In-app links live minutes: the page asks for a fresh one with each read of the export. */
+export const DEFAULT_LINK_LIFETIME_MS = 15 * 60 * 1000;
 
 export interface ExportLinksOptions {
   secret: string;
+  lifetimeMs?: number;
   /**
    * Where the download route is reached, e.g. `https://crm.example.com/audit-log` (the host's public
    * URL and the path it mounts the audit log's express router at); a path alone gives links
@@ -46,12 +48,12 @@ export interface ExportLinksOptions {
 }
 
 /** Mints a fresh link each time an export is read, and checks the ones that come back. */
-export function createExportLinks({ secret, linkBase, clock }: ExportLinksOptions) {
+export function createExportLinks({ secret, linkBase, clock, lifetimeMs = DEFAULT_LINK_LIFETIME_MS }: ExportLinksOptions) {
   return {
     sign: (claims: TDownloadClaims) => signDownloadToken(claims, secret),
-    /** Signed, tied to the requester, short-lived (a day, or the file's own expiry if sooner). */
+    /** The in-app link: signed, tied to the requester, short-lived (`lifetimeMs`, or the file's own expiry if sooner); the session is checked too. */
     downloadUrl(record: ExportDocument, path: typeof downloadPath = downloadPath): string {
-      const expiresAt = Math.min(record.expiresAt.getTime(), clock().getTime() + LINK_LIFETIME_MS);
+      const expiresAt = Math.min(record.expiresAt.getTime(), clock().getTime() + lifetimeMs);
       const exportId = record._id.toHexString();
       const token = signDownloadToken({ exportId, tenantId: record.tenantId, requesterId: record.requester.id, expiresAt }, secret);
       return `${linkBase}${path(exportId, token)}`;
@@ -60,6 +62,11 @@ export function createExportLinks({ secret, linkBase, clock }: ExportLinksOption
     manifestUrl(record: ExportDocument): string {
       return this.downloadUrl(record, manifestPath);
     },
+    /**
+     * The link of e-mails and webhooks: no token, nothing a reader of the message can use; it leads
+     * through the host's sign-in and downloads for the requester's session.
+     */
+    signInUrl: (record: ExportDocument): string => `${linkBase}/exports/${record._id.toHexString()}/download`,
     check: (token: string): DownloadLinkCheck => verifyDownloadToken(token, secret, clock()),
   };
 }

@@ -28,7 +28,7 @@ export async function announceExportOutcome(deps: ExportOutcomeDeps, record: Exp
     dedupeKey: `export:${exportId}:${outcome}`,
     title: outcome === 'completed' ? 'Your audit log export is ready' : 'Your audit log export failed',
     body: outcome === 'completed' ? `${rows.toLocaleString('en-US')} events exported to ${format}.` : 'The export could not be completed. Please try again.',
-    link: fresh?.status === 'completed' && fresh.file ? deps.links.downloadUrl(fresh) : undefined,
+    link: fresh?.status === 'completed' && fresh.file ? deps.links.signInUrl(fresh) : undefined,
     exportId,
   });
   auditContext.run({ tenantId: record.tenantId, actor: { id: record.requester.id, name: record.requester.name, type: 'user' }, request: {} }, () =>

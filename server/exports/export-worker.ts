@@ -7,6 +7,16 @@ import type { TExportJobPayload } from './export.schema';
 import { removeExpiredExports, type RetentionDeps } from './retention';
 import { startExportReconciler } from './export-reconciler';
 
+/**
+ * A SIGKILLed worker's export is taken over once its lock has expired (at most `lockDurationMs`
+ * after its last renewal; BullMQ renews every half of it) and the next stalled check has run (every
+ * `stalledIntervalMs`): at most their sum. 30 s + 30 s (BullMQ's defaults) measured 43–64 s;
+ * 10 s + 5 s measured in bench/export-takeover.bench.ts (see docs/OPERATIONS.md). A worker whose
+ * event loop stalls longer than the lock loses its job to another worker: the export is still
+ * finished once (completion is a conditional update; the losing attempt removes its file).
+ */
+export const EXPORT_WORKER_DEFAULTS = { lockDurationMs: 10_000, stalledIntervalMs: 5_000 } as const;
+
 export interface ExportWorkerOptions {
   concurrency?: number;
   /** A job whose worker stops renewing its lock for this long is handed to another worker. */
@@ -38,7 +48,7 @@ export async function startExportWorker(deps: ExportWorkerDeps, options: ExportW
   const countTotal = options.countTotal ?? countsAreCheap(await detectServerKind(await deps.db.opened()));
   const runExportJob = createExportJob({ ...deps.job, logger, progressIntervalMs: options.progressIntervalMs, countTotal, hooks: options.hooks });
 
-  const lockDuration = options.lockDurationMs ?? 30_000;
+  const lockDuration = options.lockDurationMs ?? EXPORT_WORKER_DEFAULTS.lockDurationMs;
   const worker = new Worker<TExportJobPayload>(
     EXPORT_QUEUE,
     async (job: Job, token?: string) => {
@@ -50,7 +60,7 @@ export async function startExportWorker(deps: ExportWorkerDeps, options: ExportW
       prefix: deps.prefix,
       concurrency: options.concurrency ?? 2,
       lockDuration,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? EXPORT_WORKER_DEFAULTS.stalledIntervalMs,
       maxStalledCount: 2,
     },
   );

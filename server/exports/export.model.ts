@@ -21,6 +21,8 @@ export type ExportDocument = Pick<TExportView, 'format' | 'status' | 'filters' |
   /** `manifest`: signed by the log's key when the log is sealed (docs/INTEGRITY.md). */
   file?: { id: string; fileName: string; contentType: string; rows: number; bytes: number; sha256: string; manifest?: TSignedEnvelope };
   cancelRequestedAt?: Date;
+  /** Set by a revoke (or when the file was removed early): no link downloads the file any more. */
+  downloadsRevokedAt?: Date;
   /** Saved with each progress tick of a running attempt: reconciliation leaves a live attempt alone. */
   heartbeatAt?: Date;
   /** When the record and its file are deleted by the retention job. */

@@ -91,6 +91,24 @@ export function createExportRepository(db: HostDatabase) {
       );
     },
 
+    /** The requester stops every link of a finished export from working (the file stays until it expires). */
+    async revokeDownloads(tenantId: string, exportId: string, requesterId: string, now: Date): Promise<ExportDocument | null> {
+      const filter = { tenantId, _id: toObjectId(exportId), 'requester.id': requesterId };
+      await (await collection()).updateOne({ ...filter, downloadsRevokedAt: { $exists: false } }, { $set: { downloadsRevokedAt: now } });
+      return (await collection()).findOne(filter);
+    },
+
+    /** Exports of the tenant that have a file, requested within the range (either end open). */
+    async findWithFiles(tenantId: string, range: { requestedAfter?: Date; requestedBefore?: Date }): Promise<ExportDocument[]> {
+      const requestedAt = { ...(range.requestedAfter && { $gt: range.requestedAfter }), ...(range.requestedBefore && { $lt: range.requestedBefore }) };
+      return (await collection()).find({ tenantId, file: { $exists: true }, ...(Object.keys(requestedAt).length > 0 && { requestedAt }) }).toArray();
+    },
+
+    /** The file is gone (removed before its time): the record stays, and says downloads were revoked. */
+    async dropFile(tenantId: string, exportId: string, now: Date): Promise<void> {
+      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId) }, { $set: { downloadsRevokedAt: now }, $unset: { file: '' } });
+    },
+
     async isCancelRequested(tenantId: string, exportId: string): Promise<boolean> {
       const record = await (await collection()).findOne({ tenantId, _id: toObjectId(exportId) }, { projection: { cancelRequestedAt: 1, status: 1 } });
       return !record || record.status === 'cancelled' || record.cancelRequestedAt !== undefined;

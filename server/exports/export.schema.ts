@@ -56,6 +56,8 @@ export const ZExportView = z.object({
     })
     .optional(),
   failureReason: z.string().optional(),
+  /** Downloads were revoked (or the file removed early): no link works any more. */
+  downloadsRevokedAt: z.date().optional(),
 });
 
 export type TExportFormat = z.infer<typeof ZExportFormat>;

@@ -57,8 +57,9 @@ export function createExportService(deps: ExportServiceDeps) {
       completedAt: record.completedAt,
       progress: { rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 1000) / 10) : total === 0 ? 100 : null },
       failureReason: record.failureReason,
+      downloadsRevokedAt: record.downloadsRevokedAt,
     };
-    if (record.status === 'completed' && record.file) {
+    if (record.status === 'completed' && record.file && !record.downloadsRevokedAt) {
       const { fileName, rows: fileRows, bytes } = record.file;
       view.file = { fileName, rows: fileRows, bytes, downloadUrl: deps.links.downloadUrl(record), expiresAt: record.expiresAt };
       if (record.file.manifest) view.file.manifestUrl = deps.links.manifestUrl(record);
@@ -105,6 +106,13 @@ export function createExportService(deps: ExportServiceDeps) {
 
     async list(caller: TAuditCaller, limit: number): Promise<TExportView[]> {
       return (await deps.exports.listForRequester(caller.tenantId, caller.actorId, limit)).map(toView);
+    },
+
+    /** Every link of the export stops working, in-app, e-mailed and posted alike. */
+    async revokeDownloads(caller: TAuditCaller, exportId: string): Promise<TExportView> {
+      const record = await deps.exports.revokeDownloads(caller.tenantId, exportId, caller.actorId, clock());
+      if (!record) throw exportNotFound();
+      return toView(record);
     },
 
     async cancel(caller: TAuditCaller, exportId: string): Promise<TExportView> {

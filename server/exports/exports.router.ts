@@ -11,5 +11,6 @@ export function createExportsRouter({ adminProcedure }: AuditProcedures, exportS
     byId: adminProcedure.input(ZExportByIdInput).query(({ ctx, input }) => exports().get(ctx.caller, input.id)),
     list: adminProcedure.input(ZListExportsInput).query(({ ctx, input }) => exports().list(ctx.caller, input.limit)),
     cancel: adminProcedure.input(ZExportByIdInput).mutation(({ ctx, input }) => exports().cancel(ctx.caller, input.id)),
+    revokeDownloads: adminProcedure.input(ZExportByIdInput).mutation(({ ctx, input }) => exports().revokeDownloads(ctx.caller, input.id)),
   });
 }

@@ -5,7 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { AuditLogError } from '../errors';
 import { auditContext } from '../request-scope';
 import type { AuditServices } from '../services';
-import type { TAuditCaller } from '../access';
+import { isAdmin, type TAuditCaller } from '../access';
 import type { TAdminPageOptions } from './admin-page.config';
 import { createAdminPageRouter } from './admin-page.route';
 
@@ -48,6 +48,8 @@ export interface AuditExpressRouterOptions {
   apiRouter?: AnyRouter;
   /** Serve the admin page at `/` (default false): `true`, or the host's sign-in/sign-out links and tRPC endpoint (admin-page.config.ts). */
   adminPage?: boolean | TAdminPageOptions;
+  /** Who may read the log, and so download their exports (default: admins). */
+  canRead?: (caller: TAuditCaller) => boolean;
   /** Largest tRPC request body (default 100 kB). */
   bodyLimitBytes?: number;
   /** Most calls per batched request (default AUDIT_MAX_BATCH_SIZE, 10). */
@@ -62,7 +64,10 @@ export function createAuditLogExpressRouter(options: AuditExpressRouterOptions):
   const routes = express.Router();
   const connected = options.services.connected;
 
-  if (connected) routes.use(connected.exports.downloadRouter(options.resolveCaller));
+  if (connected) {
+    const signInUrl = typeof options.adminPage === 'object' ? options.adminPage.signInUrl : undefined;
+    routes.use(connected.exports.downloadRouter({ resolveCaller: options.resolveCaller, canRead: options.canRead ?? isAdmin, signInUrl }));
+  }
   if (options.apiRouter) {
     const bodyLimitBytes = options.bodyLimitBytes ?? 100_000;
     routes.use(

@@ -18,7 +18,8 @@ export async function waitForExport(client: Client, id: string, statuses: string
   }
 }
 
-export async function download(stack: AuditStack, url: string, caller?: TAuditCaller): Promise<Response> {
+/** A download as `caller` (a bearer token: the standalone API's session), or with no session at all. */
+export async function download(stack: AuditStack, url: string, caller: TAuditCaller | null): Promise<Response> {
   return fetch(new URL(url, stack.origin), { headers: caller ? { authorization: `Bearer ${stack.tokenFor(caller)}` } : {} });
 }
 
@@ -30,15 +31,19 @@ export interface WorkerProcess {
 }
 
 /** An export worker in its own process (test/fixtures/export-worker-process.ts) on the stack's database and Redis prefix, once it is ready. */
-export async function startWorkerProcess(stack: AuditStack, env: Record<string, string> = {}): Promise<WorkerProcess> {
+export function startWorkerProcess(stack: AuditStack, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  return forkWorkerProcess({ mongoUri: testMongoUri(), dbName: stack.mongo.dbName, redisPrefix: stack.redis.prefix, secret: STACK_SECRET }, env);
+}
+
+export async function forkWorkerProcess(target: { mongoUri: string; dbName: string; redisPrefix: string; secret: string }, env: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = fork(require.resolve('../fixtures/export-worker-process.ts'), [], {
     execArgv: ['--require', require.resolve('./swc-register.js')],
     env: {
       ...process.env,
-      FIXTURE_MONGODB_URI: testMongoUri(),
-      FIXTURE_DB_NAME: stack.mongo.dbName,
-      FIXTURE_REDIS_PREFIX: stack.redis.prefix,
-      FIXTURE_SECRET: STACK_SECRET,
+      FIXTURE_MONGODB_URI: target.mongoUri,
+      FIXTURE_DB_NAME: target.dbName,
+      FIXTURE_REDIS_PREFIX: target.redisPrefix,
+      FIXTURE_SECRET: target.secret,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

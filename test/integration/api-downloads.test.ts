@@ -1,13 +1,18 @@
 import type { Worker } from 'bullmq';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
-import { waitForExport } from '../helpers/exports';
+import { download, waitForExport } from '../helpers/exports';
 import { seedEvents } from '../helpers/seed-events';
+import { EXPORT_FILES_BUCKET } from '../../server/exports/export-storage';
 
 /** The standalone API's download route sits behind the app's own middleware: request ids, trust proxy, security headers. */
 describe('downloads through the standalone API', () => {
   const admin = { tenantId: 'tenant-dl', actorId: 'admin-dl', role: 'admin' };
   let stack: AuditStack;
   let worker: Worker;
+  const finishedExport = async () => {
+    const client = stack.client(admin);
+    return waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'csv' })).id);
+  };
 
   beforeAll(async () => {
     stack = await startAuditStack('api_downloads', { trustProxy: true });
@@ -20,8 +25,7 @@ describe('downloads through the standalone API', () => {
   });
 
   it('records the download with the caller’s request id and its address as the trusted proxy reports it', async () => {
-    const client = stack.client(admin);
-    const done = await waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'csv' })).id);
+    const done = await finishedExport();
     const response = await fetch(new URL(done.file!.downloadUrl, stack.origin), {
       headers: { authorization: `Bearer ${stack.tokenFor(admin)}`, 'x-request-id': 'download-req-42', 'x-forwarded-for': '203.0.113.77' },
     });
@@ -32,5 +36,62 @@ describe('downloads through the standalone API', () => {
     await stack.audit.flush();
     const [downloaded] = await stack.events.find({ tenantId: admin.tenantId, action: 'audit_log.export_downloaded' }).toArray();
     expect(downloaded?.context).toMatchObject({ requestId: 'download-req-42', ip: '203.0.113.77' });
+  });
+
+  it('makes in-app links that work for minutes, not a day', async () => {
+    const done = await finishedExport();
+    const token = new URL(done.file!.downloadUrl, stack.origin).searchParams.get('token')!;
+    const claims = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { expiresAt: number };
+    const minutesLeft = (claims.expiresAt - Date.now()) / 60_000;
+    expect(minutesLeft).toBeGreaterThan(10);
+    expect(minutesLeft).toBeLessThanOrEqual(15);
+  });
+
+  it('refuses the link alone, with no session: 401', async () => {
+    const done = await finishedExport();
+    const answer = await download(stack, done.file!.downloadUrl, null);
+    expect(answer.status).toBe(401);
+    expect(await answer.text()).toBe('Sign in to download this export');
+  });
+
+  it('refuses the requester once demoted: 403', async () => {
+    const done = await finishedExport();
+    const answer = await download(stack, done.file!.downloadUrl, { ...admin, role: 'member' });
+    expect(answer.status).toBe(403);
+    expect(await answer.text()).toBe('You are not allowed to download audit log exports');
+  });
+
+  it('downloads through the sign-in link of e-mails and webhooks with the requester’s session, and only with it', async () => {
+    const done = await finishedExport();
+    const signInLink = `/audit-log/exports/${done.id}/download`;
+    expect((await download(stack, signInLink, null)).status).toBe(401);
+    expect((await download(stack, signInLink, { ...admin, actorId: 'admin-other' })).status).toBe(404);
+    const answer = await download(stack, signInLink, admin);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+  });
+
+  it('revokes every link of an export', async () => {
+    const done = await finishedExport();
+    const revoked = await stack.client(admin).auditLog.exports.revokeDownloads.mutate({ id: done.id });
+    expect(revoked.file).toBeUndefined();
+    expect(revoked.downloadsRevokedAt).toBeInstanceOf(Date);
+    for (const link of [done.file!.downloadUrl, `/audit-log/exports/${done.id}/download`]) {
+      const answer = await download(stack, link, admin);
+      expect(answer.status).toBe(410);
+      expect(await answer.text()).toBe('Downloads of this export were revoked');
+    }
+  });
+
+  it('removes the files of a tenant’s exports made within a time range, for erasure, and says so to the link', async () => {
+    const before = await finishedExport();
+    const after = await finishedExport();
+    const exports = stack.services.connected!.exports;
+    expect(await exports.removeFiles(admin.tenantId, { requestedAfter: before.requestedAt })).toEqual({ removed: 1 });
+    const files = stack.mongo.connection.db!.collection(`${EXPORT_FILES_BUCKET}.files`);
+    expect(await files.countDocuments({ 'metadata.exportId': after.id })).toBe(0);
+    expect(await files.countDocuments({ 'metadata.exportId': before.id })).toBe(1);
+    expect((await download(stack, after.file!.downloadUrl, admin)).status).toBe(410);
+    expect((await download(stack, before.file!.downloadUrl, admin)).status).toBe(200);
   });
 });

@@ -107,13 +107,13 @@ describe('exports of many events', () => {
       event.id,
     ];
 
-    const csvResponse = await download(stack, csvDone.file!.downloadUrl);
+    const csvResponse = await download(stack, csvDone.file!.downloadUrl, admin);
     expect(csvResponse.headers.get('content-length')).toBe(String(csvDone.file!.bytes));
     const csvRows: string[][] = parse(Buffer.from(await csvResponse.arrayBuffer()).toString('utf8'), { bom: true });
     expect(csvRows).toHaveLength(EVENTS + 1);
     expectSameRows(csvRows.slice(1), listed.map(expectedRow));
 
-    const xlsxResponse = await download(stack, xlsxDone.file!.downloadUrl);
+    const xlsxResponse = await download(stack, xlsxDone.file!.downloadUrl, admin);
     expect(xlsxResponse.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     // Styles are read so that date cells come back as dates (their number format says so).
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.fromWeb(xlsxResponse.body as never), { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit' });
@@ -148,7 +148,7 @@ describe('exports of many events', () => {
       // The earlier test's exports and downloads are events too, received before this request.
       expect(done.file!.rows).toBe(await stack.events.countDocuments({ tenantId: admin.tenantId, receivedAt: { $lte: done.requestedAt } }));
       expect(done.file!.rows).toBeGreaterThanOrEqual(EVENTS);
-      const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.fromWeb((await download(stack, done.file!.downloadUrl)).body as never), {
+      const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.fromWeb((await download(stack, done.file!.downloadUrl, admin)).body as never), {
         sharedStrings: 'cache',
         styles: 'ignore',
         worksheets: 'emit',

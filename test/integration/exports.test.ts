@@ -48,7 +48,7 @@ describe('audit log exports', () => {
     const done = await waitForExport(client, created.id);
     expect(done.progress).toEqual({ rows: 30, total: 30, percent: 100 });
 
-    const response = await download(stack, done.file!.downloadUrl);
+    const response = await download(stack, done.file!.downloadUrl, adminA);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-log-\d{4}-\d{2}-\d{2}-[0-9a-f]{24}\.csv"$/);
@@ -85,7 +85,7 @@ describe('audit log exports', () => {
   it('records the export and every download, with the file SHA-256', async () => {
     const client = stack.client(adminA);
     const done = await waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'xlsx', filters: { status: 'success' } })).id);
-    const bytes = Buffer.from(await (await download(stack, done.file!.downloadUrl)).arrayBuffer());
+    const bytes = Buffer.from(await (await download(stack, done.file!.downloadUrl, adminA)).arrayBuffer());
     await stack.audit.flush();
     const events = stack.mongo.connection.collection(AUDIT_EVENTS_COLLECTION);
     const exported = await events.findOne({ tenantId: 'tenant-a', action: 'audit_log.exported', 'subject.id': done.id });
@@ -106,7 +106,8 @@ describe('audit log exports', () => {
       const deadline = Date.now() + 60_000;
       while (!received.some((notification) => notification.exportId === id) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
       const mine = received.filter((notification) => notification.exportId === id);
-      expect(mine).toEqual([expect.objectContaining({ kind: 'export.completed', link: expect.stringContaining(`/audit-log/exports/${id}/download?token=`) })]);
+      // The notification's link leads through sign-in: it carries no token.
+      expect(mine).toEqual([expect.objectContaining({ kind: 'export.completed', link: `/audit-log/exports/${id}/download` })]);
       const listed = await client.auditLog.notifications.list.query({ unreadOnly: true });
       expect(listed.items.filter((notification) => notification.exportId === id)).toHaveLength(1);
       expect(await stack.mongo.connection.collection(NOTIFICATIONS_COLLECTION).countDocuments({ exportId: id })).toBe(1);
@@ -120,14 +121,15 @@ describe('audit log exports', () => {
     const done = await waitForExport(client, (await client.auditLog.exports.create.mutate({ format: 'csv' })).id);
     const url = done.file!.downloadUrl;
     const forged = url.replace(/token=[^&]+/, (token) => `${token.slice(0, -4)}AAAA`);
-    expect((await download(stack, forged)).status).toBe(403);
+    expect((await download(stack, forged, adminA)).status).toBe(403);
     const expiredToken = stack.signDownloadLink({ exportId: done.id, tenantId: 'tenant-a', requesterId: 'admin-a', expiresAt: Date.now() - 1 });
-    expect((await download(stack, '/audit-log' + downloadPath(done.id, expiredToken))).status).toBe(410);
+    expect((await download(stack, '/audit-log' + downloadPath(done.id, expiredToken), adminA)).status).toBe(410);
     expect((await download(stack, url, otherAdminA)).status).toBe(403);
     expect((await download(stack, url, adminB)).status).toBe(403);
     const linkForOtherRequester = stack.signDownloadLink({ exportId: done.id, tenantId: 'tenant-a', requesterId: 'admin-a2', expiresAt: Date.now() + 60_000 });
-    expect((await download(stack, '/audit-log' + downloadPath(done.id, linkForOtherRequester))).status).toBe(404);
-    expect((await download(stack, '/audit-log' + downloadPath('0123456789abcdef01234567', 'x.y'))).status).toBe(403);
+    expect((await download(stack, '/audit-log' + downloadPath(done.id, linkForOtherRequester), adminA)).status).toBe(403);
+    expect((await download(stack, '/audit-log' + downloadPath(done.id, linkForOtherRequester), otherAdminA)).status).toBe(404);
+    expect((await download(stack, '/audit-log' + downloadPath('0123456789abcdef01234567', 'x.y'), adminA)).status).toBe(403);
     expect((await download(stack, url, adminA)).status).toBe(200);
   });
 

@@ -79,7 +79,10 @@ describe('notification channels', () => {
     expect(message!.to).toEqual(['nora@tenant-n.test']);
     expect(message!.from).toBe('audit-log@crm.example.com');
     expect(message!.raw).toMatch(/^Subject: Your audit log export is ready$/m);
-    expect(message!.raw.replace(/=\r?\n/g, '')).toContain(`/exports/${done.id}/download`);
+    // A link that leads through sign-in: nothing in the e-mail downloads the file by itself.
+    const text = message!.raw.replace(/=\r?\n/g, '');
+    expect(text).toContain(`/exports/${done.id}/download`);
+    expect(text).not.toContain('token=');
   });
 
   it('posts a webhook whose signature the receiver can check', async () => {
@@ -87,6 +90,8 @@ describe('notification channels', () => {
     const [call] = hooks;
     expect(call!.signatureValid).toBe(true);
     expect(JSON.parse(call!.body)).toMatchObject({ tenantId: 'tenant-n', userId: 'admin-n', kind: 'export.completed', title: 'Your audit log export is ready' });
+    // Like the e-mail's, the link leads through sign-in.
+    expect(JSON.parse(call!.body).link).toMatch(/\/audit-log\/exports\/[0-9a-f]{24}\/download$/);
   });
 });
 
