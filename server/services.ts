@@ -10,6 +10,8 @@ import {
   createEventRepository,
   createEventWritesRepository,
   createEventMigration,
+  eraseDataSubject,
+  type TErasureRequest,
   type MigrationProgress,
   createLiveEvents,
   type EventDocument,
@@ -69,12 +71,13 @@ export function createAuditServices(options: AuditServicesOptions) {
     writtenListeners.add(listener);
     return () => void writtenListeners.delete(listener);
   };
+  const spill = redis ? new RedisSpillStore<EventDocument>(redis.client, redis.prefix, db.driver.BSON) : undefined;
   const batches = new BatchRecorder<EventDocument>({
     ...RECORDER_DEFAULTS,
     ...options.recorder,
     writeBatch: writes.insertBatch,
     onWritten: (documents) => writtenListeners.forEach((listener) => listener(documents)),
-    spill: redis ? new RedisSpillStore<EventDocument>(redis.client, redis.prefix, db.driver.BSON) : undefined,
+    spill,
     logger,
   });
   const affected = createAffectedRecordsRepository(db);
@@ -92,6 +95,14 @@ export function createAuditServices(options: AuditServicesOptions) {
     return migrated;
   };
   const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
+  const flush = () => batches.flush();
+  /** erase(subject, identities) across the tenant's stored and spilled events and export files (erase-data-subject.ts). */
+  const eraseSubject = (tenantId: string, request: TErasureRequest) =>
+    eraseDataSubject(
+      { erasure: events.erasure, flush, migrated: migrateOnce, spill: spill?.rewrite ? spill : undefined, exports: connected?.exports, clock },
+      tenantId,
+      request,
+    );
 
   return {
     db,
@@ -102,8 +113,9 @@ export function createAuditServices(options: AuditServicesOptions) {
     connected,
     onEventsWritten,
     metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> => ({ ...batches.metrics(), ...recorder.counters() }),
-    flush: () => batches.flush(),
+    flush,
     migrated: migrateOnce,
+    eraseSubject,
 
     /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
     async start(): Promise<void> {

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { runApiProcess } from '../server/main';
 import { ConfigError } from '../server/config';
-import { runWorkerProcess } from './main';
+import { runMigrateProcess, runWorkerProcess } from './main';
 
 const USAGE = `Usage: crm-audit-log <command>
 
 Commands:
   worker   run an export worker (BullMQ): MONGODB_URI, REDIS_URL, AUDIT_LOG_SECRET, …
   api      run the standalone audit-log API: also API_TOKEN_SECRET, HOST, PORT, …
+  migrate  convert stored events to the current stored form (v2) and exit; resumable, idempotent
 
 Every setting is an environment variable; see the package's README ("Configuration").`;
 
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<void> {
   const command = argv[0];
   if (command === 'worker') return runWorkerProcess();
   if (command === 'api') return runApiProcess();
+  if (command === 'migrate') return runMigrateProcess();
   process.stdout.write(`${USAGE}\n`);
   process.exitCode = command === undefined || command === '--help' || command === 'help' ? 0 : 2;
 }

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HostDatabase } from '../db/host-database';
-import type { ActionCatalog, EventRepository, TAuditEventInput } from '../events';
+import type { ActionCatalog, EventRepository, TAuditEvent, TAuditEventInput } from '../events';
 import type { NotificationRepository, NotificationService } from '../notifications';
 import type { AuditProcedures } from '../trpc';
 import { createExportDownloadRouter, type DownloadRouteDeps } from './download.route';
+import { removeExportsHoldingErasedEvents } from './export-erasure';
 import { createExportLinks } from './export-links';
 import { createExportQueue } from './export.job';
 import { createExportRepository } from './export.repository';
@@ -73,6 +74,8 @@ export function createExports(deps: ExportsDeps) {
         },
         options,
       ),
+    /** After an erasure: removes the files that held erased events (export-erasure.ts). */
+    removeFilesHolding: (tenantId: string, erasedEvents: readonly TAuditEvent[]) => removeExportsHoldingErasedEvents({ exports: repository, storage }, tenantId, erasedEvents, clock()),
     close: () => queue.close(),
   };
 }

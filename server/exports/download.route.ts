@@ -47,6 +47,7 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
     const record = await deps.exports.findById(claims.tenantId, exportId);
     if (!record || record.requester.id !== claims.requesterId) return fail(res, 404, 'No such export');
     if (record.expiresAt <= clock()) return fail(res, 410, 'This export has expired');
+    if (record.removed) return fail(res, 410, record.removed.message);
     if (record.status !== 'completed' || !record.file) return fail(res, 404, 'This export has no file yet');
     const { file } = record;
 

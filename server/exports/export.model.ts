@@ -19,6 +19,8 @@ export type ExportDocument = Pick<TExportView, 'format' | 'status' | 'filters' |
   partialFileId?: string;
   file?: { id: string; fileName: string; contentType: string; rows: number; bytes: number; sha256: string };
   cancelRequestedAt?: Date;
+  /** Set when the file was removed before it expired: an erasure removed personal data it held. */
+  removed?: TExportView['removed'];
   /** When the record and its file are deleted by the retention job. */
   expiresAt: Date;
 };

@@ -78,6 +78,16 @@ export function createExportRepository(db: HostDatabase) {
       return (await collection()).find({ expiresAt: { $lte: now } }).limit(limit).toArray();
     },
 
+    /** The tenant's exports that have a file (finished or being written), oldest request first. */
+    async findWithFiles(tenantId: string): Promise<ExportDocument[]> {
+      return (await collection()).find({ tenantId, $or: [{ file: { $exists: true } }, { partialFileId: { $exists: true } }] }).sort({ requestedAt: 1 }).toArray();
+    },
+
+    /** The file is gone; the record stays (its requester sees why) until it expires. */
+    async markFileRemoved(tenantId: string, exportId: string, removed: NonNullable<ExportDocument['removed']>): Promise<void> {
+      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId) }, { $set: { removed }, $unset: { file: '', partialFileId: '' } });
+    },
+
     async remove(tenantId: string, exportId: string): Promise<void> {
       await (await collection()).deleteOne({ tenantId, _id: toObjectId(exportId) });
     },

@@ -45,6 +45,8 @@ export const ZExportView = z.object({
     .object({ fileName: z.string(), rows: z.number().int(), bytes: z.number().int(), downloadUrl: z.string(), expiresAt: z.date() })
     .optional(),
   failureReason: z.string().optional(),
+  /** The file was removed before it expired, and why (an erasure of personal data it held). */
+  removed: z.object({ reason: z.literal('erasure'), at: z.date(), message: z.string() }).optional(),
 });
 
 export type TExportFormat = z.infer<typeof ZExportFormat>;

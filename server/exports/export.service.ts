@@ -39,6 +39,7 @@ export function createExportService(deps: ExportServiceDeps) {
       progress: { rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 1000) / 10) : total === 0 ? 100 : null },
       failureReason: record.failureReason,
     };
+    if (record.removed) view.removed = record.removed;
     if (record.status === 'completed' && record.file) {
       const { fileName, rows: fileRows, bytes } = record.file;
       view.file = { fileName, rows: fileRows, bytes, downloadUrl: deps.links.downloadUrl(record), expiresAt: record.expiresAt };

@@ -34,6 +34,12 @@ export interface SpillStore<EventDocument extends RecordedDocument = RecordedDoc
   pop(count: number): Promise<EventDocument[]>;
   length(): Promise<number>;
   keepRejected(entries: Array<{ document: EventDocument; reason: string }>): Promise<void>;
+  /**
+   * Rewrites every stored entry (spilled and refused events) through `transform`; `undefined`
+   * drops the entry. Answers how many entries changed or were dropped (erasure scrubs a data
+   * subject's values with it).
+   */
+  rewrite?(transform: (document: EventDocument) => EventDocument | undefined): Promise<number>;
 }
 
 export interface BatchRecorderOptions<EventDocument extends RecordedDocument = RecordedDocument> {

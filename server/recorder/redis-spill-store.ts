@@ -32,6 +32,46 @@ export class RedisSpillStore<EventDocument extends RecordedDocument> implements 
     return this.redis.llen(this.spillKey);
   }
 
+  /**
+   * Rewrites both lists through `transform` (`undefined` drops an entry); answers how many entries
+   * changed or were dropped. The list is renamed aside first, so pushes meanwhile land in a new list
+   * and are kept; the rewritten entries go back in front of them.
+   */
+  async rewrite(transform: (document: EventDocument) => EventDocument | undefined): Promise<number> {
+    const parse = (text: string) => this.bson.EJSON.parse(text, { relaxed: false });
+    const spilled = await this.rewriteList(this.spillKey, (text) => {
+      const next = transform(parse(text) as EventDocument);
+      return next && this.encode(next);
+    });
+    const rejected = await this.rewriteList(this.rejectedKey, (text) => {
+      const entry = parse(text) as { document: EventDocument; reason: string };
+      const next = transform(entry.document);
+      return next && this.encode({ document: next, reason: entry.reason });
+    });
+    return spilled + rejected;
+  }
+
+  private async rewriteList(key: string, rewriteEntry: (text: string) => string | undefined): Promise<number> {
+    const aside = `${key}:rewriting`;
+    const moved = await this.redis.rename(key, aside).then(() => true, () => false); // no such list: nothing to do
+    if (!moved) return 0;
+    const texts = await this.redis.lrange(aside, 0, -1);
+    let changed = 0;
+    const kept = texts.flatMap((text) => {
+      const next = rewriteEntry(text);
+      if (next !== text) changed++;
+      return next === undefined ? [] : [next];
+    });
+    const transaction = this.redis.multi();
+    if (kept.length > 0) transaction.lpush(key, ...kept.reverse());
+    await transaction.del(aside).exec();
+    return changed;
+  }
+
+  private encode(value: unknown): string {
+    return this.bson.EJSON.stringify(value as object, { relaxed: false });
+  }
+
   async keepRejected(entries: Array<{ document: EventDocument; reason: string }>): Promise<void> {
     if (entries.length === 0) return;
     await this.redis.rpush(this.rejectedKey, ...entries.map((entry) => this.bson.EJSON.stringify(entry, { relaxed: false })));
