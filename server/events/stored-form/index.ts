@@ -4,3 +4,4 @@ export { commit, newSalt, verifyCommitment, SALT_BYTES, ZCommitment, ZSalt, type
 export * from './stored-event.schema';
 export { hashedPartBytes, hashedPartOf, type StoredEventV2 } from './hashed-part';
 export { ERASED_MARKER, renderTemplate, templateReferences, toTemplate, type TemplateValue } from './description-template';
+export { countErasedKey, dataSubjectKey, eraseFromEvent, erasureMatcher, matchesErasure, ZErasureRequest, type ErasedEvent, type ErasureMatcher, type TErasureRequest } from './erase-values';
