@@ -68,7 +68,7 @@ export function createAuditLog(options: CreateAuditLogOptions): AuditLog {
   const server = createAuditServer(options);
   const { services, logger } = server;
   const { recorder } = services.events;
-  const erasure = { flush: services.flush, erasure: services.events.erasure, record: recorder.record, defaultTenantId: options.tenantId };
+  const erasure = { eraseSubject: services.eraseSubject, record: recorder.record, defaultTenantId: options.tenantId };
 
   return {
     record: recorder.record,

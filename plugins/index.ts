@@ -17,7 +17,8 @@ export { SKIP_AUDIT_OPTION, type AuditTrailPluginOptions } from './mongoose/audi
 export { audited, failureReasonOf, type AuditedProcedureSpec, type AuditedCall, type AuditedEvent } from './trpc/audited-procedure';
 export type { AuditEvents } from './events/audit-events';
 export { FailedSignIns, type FailedSignIn, type FailedSignInsOptions } from './events/failed-sign-ins';
-export type { ErasePersonalDataInput } from './events/erase-personal-data';
+export type { ErasePersonalDataInput, PersonalDataErasure } from './events/erase-personal-data';
+export { personal, type TPersonalKind as PersonalKind } from '../server/events';
 export * from './events/explicit-events';
 export { UNSCOPED_TENANT } from '../server/events';
 export { ANONYMOUS_ACTOR } from '../server/events';

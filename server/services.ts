@@ -11,6 +11,8 @@ import {
   createEventActivityRepository,
   createEventWritesRepository,
   createEventMigration,
+  eraseDataSubject,
+  type TErasureRequest,
   type MigrationProgress,
   createEventSealsRepository,
   createLiveEvents,
@@ -122,6 +124,14 @@ export function createAuditServices(options: AuditServicesOptions) {
   });
   const exportIntegrity = exportProofsOf(integrity, seals, clock);
   const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, exportIntegrity, clock }) : undefined;
+  const flush = () => batches.flush();
+  /** erase(subject, identities) across the tenant's stored and spilled events and export files (erase-data-subject.ts). */
+  const eraseSubject = (tenantId: string, request: TErasureRequest) =>
+    eraseDataSubject(
+      { erasure: events.erasure, flush, migrated: migrateOnce, spill: { rewrite: (transform) => batches.rewriteBuffered(transform) }, exports: connected?.exports, clock },
+      tenantId,
+      request,
+    );
 
   return {
     db,
@@ -135,13 +145,14 @@ export function createAuditServices(options: AuditServicesOptions) {
     connected,
     onEventsWritten,
     metrics: (): RecorderCounters & ReturnType<typeof recorder.counters> & SealingCounters => ({ ...batches.metrics(), ...recorder.counters(), ...sealingCounters(integrity.sealer.metrics()) }),
-    flush: () => batches.flush(),
+    flush,
     durability,
     /** What start-up found out about Redis persistence (undefined before, or without Redis). */
     redisPersistence: () => redisPersistence,
     /** Every event still held here (memory, write-ahead log or Redis spill) through `transform`; see SpillStore.rewrite. */
     rewriteBuffered: (transform: (document: EventDocument) => EventDocument | undefined) => batches.rewriteBuffered(transform),
     migrated: migrateOnce,
+    eraseSubject,
 
     /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
     async start(): Promise<void> {

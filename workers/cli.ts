@@ -3,13 +3,14 @@ import { runApiProcess } from '../server/main';
 import { ConfigError } from '../server/config';
 import { EVENT_LEAF_CODEC } from '../server/integrity';
 import { keysCommand, verifyCommand } from './integrity.command';
-import { runWorkerProcess } from './main';
+import { runMigrateProcess, runWorkerProcess } from './main';
 import { runVerifyCommand, VERIFY_USAGE } from './verify.command';
 
 /** Each command: what it does in one line, and how it runs with the arguments after its name. */
 const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
   worker: { summary: 'run an export worker (BullMQ): MONGODB_URI, REDIS_URL, AUDIT_LOG_SECRET, …', run: () => runWorkerProcess() },
   api: { summary: 'run the standalone audit-log API: also API_TOKEN_SECRET, HOST, PORT, …', run: () => runApiProcess() },
+  migrate: { summary: 'convert stored events to the current stored form (v2) and exit; resumable, idempotent', run: () => runMigrateProcess() },
   keys: { summary: "print the integrity log's public keys (keys --generate <name>: a new key pair)", run: (args) => keysCommand(args) },
   verify: {
     summary: 'check the tamper-evident log: verify --database --tenant <id>, or offline files (below; docs/INTEGRITY.md)',

@@ -13,3 +13,22 @@ export async function runWorkerProcess(env: Record<string, string | undefined> =
   // Running jobs finish (or go back to the queue) before the recorder drains.
   stopOnSignals(logger, () => runtime.close(), 60_000);
 }
+
+/**
+ * `crm-audit-log migrate`: converts the events still in form v1 to the stored form v2 and exits,
+ * printing the counts. The same migration starts by itself whenever the audit log starts; this runs
+ * it ahead of a deploy, or to see it finish. Resumable: stopped at any point, the next run continues.
+ */
+export async function runMigrateProcess(env: Record<string, string | undefined> = process.env): Promise<void> {
+  const config = loadConfigOrExit(env);
+  const logger = pino({ name: 'audit-log-migrate', level: config.LOG_LEVEL });
+  const runtime = await openProcessRuntime(config, logger);
+  try {
+    const progress = await runtime.server.services.migrated();
+    const pending = await runtime.server.services.events.migration.pending();
+    process.stdout.write(`${JSON.stringify({ migrated: progress.migrated, skipped: progress.skipped, failed: progress.failed, pending })}\n`);
+    if (progress.failed.length > 0) process.exitCode = 1;
+  } finally {
+    await runtime.close();
+  }
+}

@@ -28,7 +28,7 @@ export function createAuditEvents(auditLog: ErasureDeps) {
     loggedOut: recording(auditLog, loggedOutEvent),
     bulkEdited: recording(auditLog, bulkEditedEvent),
     listExported: recording(auditLog, listExportedEvent),
-    /** Flushes, pseudonymises earlier events, then records the erase. Awaits MongoDB (an admin tool, not a hot path). */
+    /** Erases the data subject's personal values (and its identities) from the log, then records the erase. Awaits MongoDB (an admin tool, not a hot path). */
     dataErased: (input: ErasePersonalDataInput) => erasePersonalDataFromLog(auditLog, input),
   };
 }

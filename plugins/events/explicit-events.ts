@@ -1,4 +1,4 @@
-import { type TActorInput, type TAuditEventInput, type TSubject, EVENT_LIMITS } from '../../server/events';
+import { ERASED_MARKER, type DataSubjectErasure, type TActorInput, type TAuditEventInput, type TSubject, EVENT_LIMITS } from '../../server/events';
 
 /**
  * Pure builders for what the database cannot see. Each returns the event for `auditLog.record()`;
@@ -20,18 +20,24 @@ export function commentCreatedEvent({ discussion, commentId }: { discussion: Sub
 }
 
 /** Names the kind of record and the fields erased, never their values. */
-export function dataErasedEvent({ subject, erasedFields, relatedEventsPseudonymised }: { subject: { type: string; id: string }; erasedFields: string[]; relatedEventsPseudonymised: number }): TAuditEventInput {
+export function dataErasedEvent({ subject, erasedFields, erasure }: { subject: { type: string; id: string }; erasedFields: string[]; erasure: DataSubjectErasure }): TAuditEventInput {
   return {
     action: 'data.erased',
     subject: { type: subject.type, id: subject.id, name: ERASED_MARKER },
     description: `Erased personal data of ${subject.type} ${subject.id}: ${erasedFields.join(', ')}`,
     changes: erasedFields.map((field) => ({ field, redacted: true })),
-    metadata: { erasedFields, relatedEventsPseudonymised },
+    metadata: {
+      erasedFields,
+      relatedEventsPseudonymised: erasure.events,
+      erasedValues: erasure.values,
+      spilledEvents: erasure.spilledEvents,
+      exportsRemoved: erasure.exportsRemoved,
+    },
   };
 }
 
 /** What replaces an erased person's personal data in earlier events. */
-export const ERASED_MARKER = '[erased]';
+export { ERASED_MARKER };
 
 export const ACCOUNTING_PROVIDERS = { quickbooks: 'QuickBooks Online', xero: 'Xero' } as const;
 export type AccountingProvider = keyof typeof ACCOUNTING_PROVIDERS;

@@ -38,6 +38,10 @@ export const BUILT_IN_ACTIONS = {
     metadata: z.object({
       erasedFields: z.array(z.string().max(200)).max(200),
       relatedEventsPseudonymised: z.number().int().min(0).optional(),
+      /** Values erased per field of the stored events (`actor.email`, `subject.name`, `changes`…): counts, never values. */
+      erasedValues: z.record(z.string().max(200), z.number().int().min(0)).optional(),
+      spilledEvents: z.number().int().min(0).optional(),
+      exportsRemoved: z.number().int().min(0).optional(),
     }),
   },
   'comment.created': {

@@ -1,83 +1,83 @@
-import type { Filter } from 'mongodb';
+import type { AnyBulkWriteOperation, Filter } from 'mongodb';
 import type { HostDatabase } from '../db/host-database';
-import type { EventDocument } from './event.document';
+import { AFFECTED_RECORDS_COLLECTION } from './affected-records.repository';
+import { escapeRegex } from './event-query';
+import { fromEventDocument, type EventDocument } from './event.document';
 import { AUDIT_EVENTS_COLLECTION } from './event.model';
-import { withoutUndefined } from '../common/without-undefined';
+import type { TAuditEvent } from './event.schema';
+import { countErasedKey, dataSubjectKey, eraseFromEvent, type ErasureMatcher } from './stored-form/erase-values';
+
+export interface StoredErasure {
+  /** Events whose personal part changed. */
+  events: number;
+  /** Values erased, by key kind (`actor.email`, `subject.name`, `changes`, `metadata.attemptedIdentity`…): counts, never values. */
+  values: Record<string, number>;
+  /** The changed events as they read before the erasure: what decides which export files held them. */
+  before: TAuditEvent[];
+  /** Affected-record lists from which an identity was removed. */
+  affectedLists: number;
+}
 
 /**
- * GDPR erasure in the log itself: earlier events keep their facts (who did what, when) but an
- * erased person's personal data (name, email…) is replaced by a marker wherever it appears.
- * Rows are never deleted: the trail stays complete, only the person becomes unidentifiable.
+ * GDPR erasure in the stored log: the personal part and the search part of the tenant's events are
+ * rewritten; the hashed part (commitments, templates, every fact) is never in an update, so the
+ * event's hash still verifies and who did what when stays readable.
  */
-const PLAIN_TEXT_FIELDS = ['description', 'subject.name', 'actor.name', 'actor.email', 'failureReason', 'integration.detail'] as const;
-// Stored as JSON text (event.document.ts): a value appears there JSON-escaped.
-const JSON_TEXT_FIELDS = ['changes.before', 'changes.after', 'metadata'] as const;
-
 export function createEventErasureRepository(db: HostDatabase) {
   const collection = () => db.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
 
   return {
-    /**
-     * Every value the given fields of one record ever had, as its own events recorded them: an
-     * e-mail changed last year is personal data too, though the record no longer holds it.
-     */
-    async formerValuesOf(tenantId: string, subject: { type: string; id: string }, fields: readonly string[]): Promise<string[]> {
-      const values = new Set<string>();
-      const cursor = (await collection()).find({ tenantId, 'subject.type': subject.type, 'subject.id': subject.id }, { projection: { changes: 1, 'subject.name': 1 } });
-      for await (const event of cursor) {
-        if (event.subject?.name) values.add(event.subject.name);
-        for (const change of event.changes ?? []) {
-          if (!fields.includes(change.field)) continue;
-          for (const stored of [change.before, change.after]) {
-            const value = stored === undefined ? undefined : (JSON.parse(stored) as unknown);
-            if (typeof value === 'string') values.add(value);
-          }
+    /** The identities (e-mail addresses, old ones included) the subject's own values held: erased wherever they appear. */
+    async identitiesOf(tenantId: string, subjectKey: string): Promise<string[]> {
+      const identities = new Set<string>();
+      for await (const document of (await collection()).find({ tenantId, dataSubjects: subjectKey }, { projection: { personal: 1 } })) {
+        for (const entry of document.personal ?? []) {
+          if (entry.identity !== undefined && entry.subjects.some((subject) => dataSubjectKey(subject) === subjectKey)) identities.add(entry.identity);
         }
       }
-      return [...values];
+      return [...identities];
     },
 
-    /** Replaces every occurrence of the values in the tenant's events; returns how many events changed. */
-    async pseudonymise(tenantId: string, personalValues: readonly string[], marker: string): Promise<number> {
-      const values = [...new Set(personalValues.map((value) => value.trim()).filter((value) => value.length >= 2))];
-      if (values.length === 0) return 0;
-      const plain = alternation(values);
-      const json = alternation(values.map((value) => JSON.stringify(value).slice(1, -1)));
-      const filter = {
-        tenantId,
-        $or: [
-          ...PLAIN_TEXT_FIELDS.map((field) => ({ [field]: { $regex: plain.source, $options: 'i' } })),
-          ...JSON_TEXT_FIELDS.map((field) => ({ [field]: { $regex: json.source, $options: 'i' } })),
-        ],
-      } as Filter<EventDocument>;
-
-      let changed = 0;
+    async erase(tenantId: string, matcher: ErasureMatcher, now: Date): Promise<StoredErasure> {
+      const result: StoredErasure = { events: 0, values: {}, before: [], affectedLists: 0 };
       const events = await collection();
-      for await (const event of events.find(filter)) {
-        const replace = (text: string | undefined, pattern: RegExp) => text?.replace(pattern, marker);
-        const update: Record<string, unknown> = {
-          description: replace(event.description, plain),
-          'subject.name': replace(event.subject?.name, plain),
-          'actor.name': replace(event.actor.name, plain),
-          'actor.email': replace(event.actor.email, plain),
-          failureReason: replace(event.failureReason, plain),
-          'integration.detail': replace(event.integration?.detail, plain),
-          metadata: replace(event.metadata, json),
-          changes: event.changes.map((change) => ({ ...change, before: replace(change.before, json), after: replace(change.after, json) })),
-        };
-        const set = withoutUndefined(update);
-        set.changes = (set.changes as EventDocument['changes']).map((change) => withoutUndefined(change));
-        await events.updateOne({ _id: event._id, tenantId }, { $set: set });
-        changed++;
+      const updates: AnyBulkWriteOperation<EventDocument>[] = [];
+      for await (const document of events.find(candidatesOf(tenantId, matcher))) {
+        const erased = eraseFromEvent(document, matcher, now);
+        if (!erased) continue;
+        result.before.push(fromEventDocument(document));
+        for (const key of erased.erasedKeys) countErasedKey(result.values, key);
+        updates.push({ updateOne: { filter: { _id: document._id, tenantId }, update: { $set: { personal: erased.personal, search: erased.search } } } });
+        if (updates.length >= 200) await events.bulkWrite(updates.splice(0), { ordered: false });
       }
-      return changed;
+      if (updates.length > 0) await events.bulkWrite(updates, { ordered: false });
+      result.events = result.before.length;
+      result.affectedLists = await eraseFromAffectedLists(tenantId, matcher);
+      return result;
     },
   };
+
+  /** An id in a full affected-record list that is one of the identities (a user known by e-mail) goes too. */
+  async function eraseFromAffectedLists(tenantId: string, matcher: ErasureMatcher): Promise<number> {
+    if (matcher.identities.size === 0) return 0;
+    const chunks = await db.collection<{ tenantId: string; ids: string[] }>(AFFECTED_RECORDS_COLLECTION);
+    let changed = 0;
+    for await (const chunk of chunks.find({ tenantId })) {
+      const ids = chunk.ids.filter((id) => !matcher.identities.has(id.trim().toLowerCase()));
+      if (ids.length === chunk.ids.length) continue;
+      await chunks.updateOne({ _id: chunk._id, tenantId }, { $set: { ids } });
+      changed++;
+    }
+    return changed;
+  }
 }
 
-/** One case-insensitive pattern matching any of the values literally. */
-function alternation(values: readonly string[]): RegExp {
-  return new RegExp(values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+/** A superset of the events to change (the pure eraseFromEvent decides): the subject, an identity, or an e-mail in a text. */
+function candidatesOf(tenantId: string, matcher: ErasureMatcher): Filter<EventDocument> {
+  const any: Filter<EventDocument>[] = [{ dataSubjects: matcher.subjectKey }];
+  if (matcher.identities.size > 0) any.push({ 'personal.identity': { $in: [...matcher.identities] } } as Filter<EventDocument>);
+  for (const email of matcher.emails) any.push({ 'personal.value': { $regex: escapeRegex(email), $options: 'i' } } as Filter<EventDocument>);
+  return { tenantId, $or: any } as Filter<EventDocument>;
 }
 
 export type EventErasureRepository = ReturnType<typeof createEventErasureRepository>;

@@ -27,3 +27,8 @@ export { hashedPartBytes, hashedPartOf, type StoredEventV2, type THashedPart } f
 export { renderedFailureReason, storedActorEmail } from './stored-form/decode-event';
 export { personal, type TPersonalKind } from './stored-form/personal-marks';
 export { createEventSealsRepository, type EventSealsRepository } from './event-seals.repository';
+export { eventMatchesFilters } from './event-match';
+export { eraseDataSubject, type DataSubjectErasure, type EraseDataSubjectDeps } from './erase-data-subject';
+export { ZErasureRequest, type TErasureRequest } from './stored-form/erase-values';
+export type { TDataSubject } from './stored-form/stored-event.schema';
+export { ERASED_MARKER } from './stored-form/description-template';

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HostDatabase } from '../db/host-database';
-import type { ActionCatalog, EventRepository, TAuditEventInput } from '../events';
+import type { ActionCatalog, EventRepository, TAuditEvent, TAuditEventInput } from '../events';
 import type { NotificationRepository, NotificationService } from '../notifications';
 import type { AuditProcedures } from '../trpc';
 import { createExportDownloadRouter, type DownloadRouteDeps } from './download.route';
 import type { ExportIntegrity } from './export-integrity';
+import { removeExportsHoldingErasedEvents } from './export-erasure';
 import { createExportLinks } from './export-links';
 import { createExportQueue } from './export.job';
 import { createExportRepository } from './export.repository';
@@ -14,7 +15,6 @@ import { createExportSlots } from './export-slots';
 import { createGridFsExportStorage, type ExportStorage } from './export-storage';
 import { startExportWorker, type ExportWorkerOptions } from './export-worker';
 import { createExportsRouter } from './exports.router';
-import { removeExportFiles } from './export-file-removal';
 
 export const EXPORT_DEFAULTS = { retentionDays: 7, maxRunningPerTenant: 2, maxQueuedPerRequester: 5, maxQueuedPerTenant: 20, basePath: '/audit-log' } as const;
 
@@ -79,8 +79,8 @@ export function createExports(deps: ExportsDeps) {
         },
         options,
       ),
-    /** For erasure: the files of tenant's exports requested within the range are deleted, their links revoked. */
-    removeFiles: (tenantId: string, range: { requestedAfter?: Date; requestedBefore?: Date }) => removeExportFiles({ exports: repository, storage, clock }, tenantId, range),
+    /** After an erasure: removes the files that held erased events (export-erasure.ts). */
+    removeFilesHolding: (tenantId: string, erasedEvents: readonly TAuditEvent[]) => removeExportsHoldingErasedEvents({ exports: repository, storage }, tenantId, erasedEvents, clock()),
     close: () => queue.close(),
   };
 }

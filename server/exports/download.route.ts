@@ -65,6 +65,7 @@ export function createExportDownloadRouter(deps: DownloadRouteDeps): Router {
     const record = await deps.exports.findById(caller.tenantId, exportId);
     if (!record || record.requester.id !== caller.actorId) return refuse(res, 404, 'No such export');
     if (record.expiresAt <= clock()) return refuse(res, 410, 'This export has expired');
+    if (record.removed) return refuse(res, 410, record.removed.message);
     if (record.downloadsRevokedAt) return refuse(res, 410, 'Downloads of this export were revoked');
     if (record.status !== 'completed' || !record.file) return refuse(res, 404, 'This export has no file yet');
     return { record, file: record.file, claims: { tenantId: caller.tenantId, requesterId: caller.actorId } };

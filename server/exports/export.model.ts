@@ -25,6 +25,8 @@ export type ExportDocument = Pick<TExportView, 'format' | 'status' | 'filters' |
   downloadsRevokedAt?: Date;
   /** Saved with each progress tick of a running attempt: reconciliation leaves a live attempt alone. */
   heartbeatAt?: Date;
+  /** Set when the file was removed before it expired: an erasure removed personal data it held. */
+  removed?: TExportView['removed'];
   /** When the record and its file are deleted by the retention job. */
   expiresAt: Date;
 };

@@ -98,17 +98,6 @@ export function createExportRepository(db: HostDatabase) {
       return (await collection()).findOne(filter);
     },
 
-    /** Exports of the tenant that have a file, requested within the range (either end open). */
-    async findWithFiles(tenantId: string, range: { requestedAfter?: Date; requestedBefore?: Date }): Promise<ExportDocument[]> {
-      const requestedAt = { ...(range.requestedAfter && { $gt: range.requestedAfter }), ...(range.requestedBefore && { $lt: range.requestedBefore }) };
-      return (await collection()).find({ tenantId, file: { $exists: true }, ...(Object.keys(requestedAt).length > 0 && { requestedAt }) }).toArray();
-    },
-
-    /** The file is gone (removed before its time): the record stays, and says downloads were revoked. */
-    async dropFile(tenantId: string, exportId: string, now: Date): Promise<void> {
-      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId) }, { $set: { downloadsRevokedAt: now }, $unset: { file: '' } });
-    },
-
     async isCancelRequested(tenantId: string, exportId: string): Promise<boolean> {
       const record = await (await collection()).findOne({ tenantId, _id: toObjectId(exportId) }, { projection: { cancelRequestedAt: 1, status: 1 } });
       return !record || record.status === 'cancelled' || record.cancelRequestedAt !== undefined;
@@ -121,6 +110,16 @@ export function createExportRepository(db: HostDatabase) {
 
     async findExpiredAcrossTenants(now: Date, limit: number): Promise<ExportDocument[]> {
       return (await collection()).find({ expiresAt: { $lte: now } }).limit(limit).toArray();
+    },
+
+    /** The tenant's exports that have a file (finished or being written), oldest request first. */
+    async findWithFiles(tenantId: string): Promise<ExportDocument[]> {
+      return (await collection()).find({ tenantId, $or: [{ file: { $exists: true } }, { partialFileId: { $exists: true } }] }).sort({ requestedAt: 1 }).toArray();
+    },
+
+    /** The file is gone; the record stays (its requester sees why) until it expires. */
+    async markFileRemoved(tenantId: string, exportId: string, removed: NonNullable<ExportDocument['removed']>): Promise<void> {
+      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId) }, { $set: { removed }, $unset: { file: '', partialFileId: '' } });
     },
 
     async remove(tenantId: string, exportId: string): Promise<void> {

@@ -58,6 +58,8 @@ export const ZExportView = z.object({
   failureReason: z.string().optional(),
   /** Downloads were revoked (or the file removed early): no link works any more. */
   downloadsRevokedAt: z.date().optional(),
+  /** The file was removed before it expired, and why (an erasure of personal data it held). */
+  removed: z.object({ reason: z.literal('erasure'), at: z.date(), message: z.string() }).optional(),
 });
 
 export type TExportFormat = z.infer<typeof ZExportFormat>;

@@ -59,6 +59,7 @@ export function createExportService(deps: ExportServiceDeps) {
       failureReason: record.failureReason,
       downloadsRevokedAt: record.downloadsRevokedAt,
     };
+    if (record.removed) view.removed = record.removed;
     if (record.status === 'completed' && record.file && !record.downloadsRevokedAt) {
       const { fileName, rows: fileRows, bytes } = record.file;
       view.file = { fileName, rows: fileRows, bytes, downloadUrl: deps.links.downloadUrl(record), expiresAt: record.expiresAt };

@@ -3,6 +3,7 @@ import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { download, waitForExport } from '../helpers/exports';
 import { seedEvents } from '../helpers/seed-events';
 import { EXPORT_FILES_BUCKET } from '../../server/exports/export-storage';
+import { ERASURE_REMOVAL_MESSAGE } from '../../server/exports/export-erasure';
 
 /** The standalone API's download route sits behind the app's own middleware: request ids, trust proxy, security headers. */
 describe('downloads through the standalone API', () => {
@@ -83,15 +84,20 @@ describe('downloads through the standalone API', () => {
     }
   });
 
-  it('removes the files of a tenant’s exports made within a time range, for erasure, and says so to the link', async () => {
+  it('removes the files of the tenant’s exports that held an erased event, and the link says why', async () => {
     const before = await finishedExport();
     const after = await finishedExport();
     const exports = stack.services.connected!.exports;
-    expect(await exports.removeFiles(admin.tenantId, { requestedAfter: before.requestedAt })).toEqual({ removed: 1 });
+    const [held] = (await stack.client(admin).auditLog.events.list.query({ limit: 1 })).items;
+    // An event received after both requests is in neither file.
+    expect(await exports.removeFilesHolding(admin.tenantId, [{ ...held!, receivedAt: new Date(Date.now() + 60_000) }])).toBe(0);
+    expect(await exports.removeFilesHolding(admin.tenantId, [held!])).toBeGreaterThanOrEqual(2);
     const files = stack.mongo.connection.db!.collection(`${EXPORT_FILES_BUCKET}.files`);
-    expect(await files.countDocuments({ 'metadata.exportId': after.id })).toBe(0);
-    expect(await files.countDocuments({ 'metadata.exportId': before.id })).toBe(1);
-    expect((await download(stack, after.file!.downloadUrl, admin)).status).toBe(410);
-    expect((await download(stack, before.file!.downloadUrl, admin)).status).toBe(200);
+    for (const removed of [before, after]) {
+      expect(await files.countDocuments({ 'metadata.exportId': removed.id })).toBe(0);
+      const answer = await download(stack, removed.file!.downloadUrl, admin);
+      expect(answer.status).toBe(410);
+      expect(await answer.text()).toBe(ERASURE_REMOVAL_MESSAGE);
+    }
   });
 });

@@ -18,12 +18,13 @@ const catalog = createActionCatalog();
 const scope = { tenantId: 't1', actor: { id: 'u1', name: 'Ann' }, request: {} };
 const build = (event: TAuditEventInput) => buildAuditEvent(event, { catalog, now: new Date(0), id: '0'.repeat(24), scope });
 const actor = { id: 'u1', name: 'Ann', type: 'user' as const };
+const erasureOf = (events: number) => ({ events, values: { 'subject.name': events }, spilledEvents: 0, exportsRemoved: 0, affectedLists: 0 });
 
 describe('explicit event helpers', () => {
   it.each([
     ['record viewed', recordViewedEvent({ subject: { type: 'contact', id: 'c1', name: 'Ada' } })],
     ['comment created', commentCreatedEvent({ discussion: { type: 'discussion', id: 'd1' }, commentId: 'k1' })],
-    ['data erased', dataErasedEvent({ subject: { type: 'contact', id: 'c1' }, erasedFields: ['name'], relatedEventsPseudonymised: 2 })],
+    ['data erased', dataErasedEvent({ subject: { type: 'contact', id: 'c1' }, erasedFields: ['name'], erasure: erasureOf(2) })],
     ['invoice posted', invoicePostedEvent({ invoice: { id: 'i1', number: 'INV-1', amount: 10, currency: 'EUR' }, provider: 'xero', outcome: { ok: true, externalId: 'X-1' } })],
     ['invoice post failed', invoicePostedEvent({ invoice: { id: 'i1', number: 'INV-1', amount: 10, currency: 'EUR' }, provider: 'quickbooks', outcome: { ok: false, reason: 'down' } })],
     ['login', loginSucceededEvent({ tenantId: 't1', actor, sessionId: 's1' })],
@@ -41,8 +42,9 @@ describe('explicit event helpers', () => {
   });
 
   it('names the erased fields but carries no values', () => {
-    const event = dataErasedEvent({ subject: { type: 'contact', id: 'c1' }, erasedFields: ['name', 'email'], relatedEventsPseudonymised: 4 });
+    const event = dataErasedEvent({ subject: { type: 'contact', id: 'c1' }, erasedFields: ['name', 'email'], erasure: erasureOf(4) });
     expect(event.changes).toEqual([{ field: 'name', redacted: true }, { field: 'email', redacted: true }]);
+    expect(event.metadata).toEqual({ erasedFields: ['name', 'email'], relatedEventsPseudonymised: 4, erasedValues: { 'subject.name': 4 }, spilledEvents: 0, exportsRemoved: 0 });
   });
 });
 

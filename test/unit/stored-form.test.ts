@@ -4,6 +4,7 @@ import {
   canonicalJson,
   CanonicalEncodingError,
   commit,
+  commitCanonical,
   hashedPartBytes,
   newSalt,
   renderTemplate,
@@ -59,6 +60,14 @@ describe('salted commitments', () => {
   it('are HMAC-SHA256 under the salt of the value\'s canonical encoding (vector from openssl)', () => {
     // printf '"max@example.com"' | openssl dgst -sha256 -mac HMAC -macopt hexkey:000102…1f -binary | base64url
     expect(commit('max@example.com', salt)).toBe('OHBTdOzezCvBPZ0ojTKyEX3AwzJqgNZYq07ZZbDFSE0');
+  });
+
+  it('are the same HMAC when the value is given in canonical form (the encoder\'s fast path)', () => {
+    expect(commitCanonical('"max@example.com"', salt)).toBe('OHBTdOzezCvBPZ0ojTKyEX3AwzJqgNZYq07ZZbDFSE0');
+    const fresh = newSalt();
+    const value = { name: 'Zoë', tags: ['a', 'é'], n: 1.5 };
+    expect(commitCanonical(canonicalJson(value), fresh)).toBe(commit(value, fresh));
+    expect(verifyCommitment(commitCanonical(canonicalJson(value), fresh), { value, salt: fresh })).toBe('verified');
   });
 
   it('verify with the value and its salt', () => {

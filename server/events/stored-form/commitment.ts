@@ -1,4 +1,4 @@
-import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalBytes } from './canonical-encoding';
 
@@ -39,9 +39,24 @@ export function commit(value: unknown, salt: string): TCommitment {
   return createHmac('sha256', saltBytes(salt)).update(canonicalBytes(value)).digest('base64url');
 }
 
-/** `commit` for a value already in canonical form (canonicalJson's output): the encoder has it at hand. */
+/**
+ * `commit` for a value already in canonical form (canonicalJson's output): the encoder has it at
+ * hand. HMAC (RFC 2104) written out over one-shot `crypto.hash`: a `createHmac` object per value
+ * was the largest item of record()'s profile (2.8 s of 9 s encoding 20,000 events). The unit tests
+ * check it against createHmac and openssl.
+ */
 export function commitCanonical(canonical: string, salt: string): TCommitment {
-  return createHmac('sha256', saltBytes(salt)).update(canonical, 'utf8').digest('base64url');
+  const key = saltBytes(salt);
+  const inner = Buffer.allocUnsafe(64 + Buffer.byteLength(canonical, 'utf8'));
+  const outer = Buffer.allocUnsafe(64 + 32);
+  for (let index = 0; index < 64; index++) {
+    const byte = index < key.length ? key[index]! : 0;
+    inner[index] = byte ^ 0x36;
+    outer[index] = byte ^ 0x5c;
+  }
+  inner.write(canonical, 64, 'utf8');
+  (hash('sha256', inner, 'buffer') as Buffer).copy(outer, 64);
+  return hash('sha256', outer, 'base64url') as string;
 }
 
 export type CommitmentCheck = 'verified' | 'mismatch' | 'erased';

@@ -8,7 +8,11 @@ import type { StoredEventV2 } from './hashed-part';
 import type { PersonalMetadataMark } from './personal-marks';
 import { STORED_FORM_VERSION, type TDataSubject, type THashedPart, type TPersonalValue, type TSearchPart } from './stored-event.schema';
 
-export type EventDocumentV2 = StoredEventV2 & { _id: ObjectId };
+export type EventDocumentV2 = StoredEventV2 & {
+  _id: ObjectId;
+  /** Every data subject the personal values belong to (`user:<id>`, `record:<type>:<id>`): what erasure queries. Outside the hashed part. */
+  dataSubjects?: string[];
+};
 
 export interface EncodeOptions {
   /** The metadata members the action's schema marks personal (personal-marks.ts). */
@@ -92,7 +96,9 @@ export function encodeEvent(event: TAuditEvent, objectId: (hex: string) => Objec
 
   const texts: TemplateValue[] = pending.filter((value) => typeof value.value === 'string').map((value) => ({ key: value.key, text: value.value as string }));
   const hashed = hashedFields(event, actorId, commitments, texts, metadataMarks);
-  return { _id: objectId(event.id), ...hashed, personal, search: searchPart(hashed, (key) => textOf(personal, key)) };
+  const dataSubjects = new Set<string>();
+  for (const value of pending) for (const subject of value.subjects) dataSubjects.add(subject.kind === 'user' ? `user:${subject.id}` : `record:${subject.type}:${subject.id}`);
+  return { _id: objectId(event.id), ...hashed, personal, search: searchPart(hashed, (key) => textOf(personal, key)), dataSubjects: [...dataSubjects] };
 }
 
 function hashedFields(event: TAuditEvent, actorId: string, commitments: Map<string, string>, texts: TemplateValue[], metadataMarks: PersonalMetadataMark[]): Omit<THashedPart, 'id'> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EventDocumentV2 } from './encode-event';
 import { searchPart } from './encode-event';
+import { ERASED_MARKER } from './description-template';
 import type { TDataSubject, TPersonalValue, TSearchPart } from './stored-event.schema';
 import { ZDataSubject } from './stored-event.schema';
 
@@ -35,8 +36,11 @@ export function dataSubjectKey(subject: TDataSubject): string {
   return subject.kind === 'user' ? `user:${subject.id}` : `record:${subject.type}:${subject.id}`;
 }
 
+// The marker an erasure left in form v1 (and the data.erased event's own subject name) is nobody's data.
+const MARKER_TEXT = JSON.stringify(ERASED_MARKER);
+
 export function matchesErasure(entry: TPersonalValue, matcher: ErasureMatcher): boolean {
-  if (entry.value === undefined) return false;
+  if (entry.value === undefined || entry.value === MARKER_TEXT) return false;
   if (entry.subjects.some((subject) => dataSubjectKey(subject) === matcher.subjectKey)) return true;
   if (entry.identity !== undefined && matcher.identities.has(entry.identity)) return true;
   if (matcher.emails.length === 0) return false;
@@ -78,4 +82,10 @@ function containsAddress(text: string, email: string): boolean {
     if ((before === undefined || !ADDRESS_CHARACTER.test(before)) && (after === undefined || !ADDRESS_CHARACTER.test(after))) return true;
   }
   return false;
+}
+
+/** Counts an erased value under its field: `changes.3.after` counts as `changes`. */
+export function countErasedKey(values: Record<string, number>, key: string): void {
+  const field = key.startsWith('changes.') ? 'changes' : key;
+  values[field] = (values[field] ?? 0) + 1;
 }

@@ -1,0 +1,58 @@
+import type { EventErasureRepository } from './event-erasure.repository';
+import type { EventDocument } from './event.document';
+import type { TAuditEvent } from './event.schema';
+import { countErasedKey, eraseFromEvent, erasureMatcher, ZErasureRequest, type TErasureRequest } from './stored-form/erase-values';
+import { AuditEventValidationError } from './event.schema';
+
+/** What erasure needs beyond the stored events; each port is defined here, by its consumer. */
+export interface EraseDataSubjectDeps {
+  erasure: EventErasureRepository;
+  /** Writes what is queued (spilled events included, while MongoDB answers). */
+  flush(): Promise<void>;
+  /** The start-up migration to the stored form v2: erasure reads only that form. */
+  migrated(): Promise<unknown>;
+  /** The recorder's spill store: events not yet in MongoDB are scrubbed where they wait. */
+  spill?: { rewrite(transform: (document: EventDocument) => EventDocument | undefined): Promise<number> };
+  /** The exports slice: files that held erased events are removed. */
+  exports?: { removeFilesHolding(tenantId: string, erasedEvents: readonly TAuditEvent[]): Promise<number> };
+  clock: () => Date;
+}
+
+export interface DataSubjectErasure {
+  /** Events of the tenant whose personal values were erased (stored and spilled). */
+  events: number;
+  /** Erased values by field (`actor.email`, `subject.name`, `changes`…): counts only. */
+  values: Record<string, number>;
+  spilledEvents: number;
+  exportsRemoved: number;
+  affectedLists: number;
+}
+
+/**
+ * erase(subject, identities): every personal value linked to the data subject or equal to one of its
+ * identities, in every stored and spilled event, affected-record list and export file of the tenant.
+ * Idempotent: a second run finds nothing left to erase and answers zeros.
+ */
+export async function eraseDataSubject(deps: EraseDataSubjectDeps, tenantId: string, input: TErasureRequest): Promise<DataSubjectErasure> {
+  const parsed = ZErasureRequest.safeParse(input);
+  if (!parsed.success) throw AuditEventValidationError.fromZod(parsed.error);
+  await deps.migrated();
+  await deps.flush();
+  const given = erasureMatcher(parsed.data);
+  const former = await deps.erasure.identitiesOf(tenantId, given.subjectKey);
+  const matcher = erasureMatcher({ subject: parsed.data.subject, identities: [...given.identities, ...former] });
+  const now = deps.clock();
+  const stored = await deps.erasure.erase(tenantId, matcher, now);
+  let spilledEvents = 0;
+  if (deps.spill) {
+    spilledEvents = await deps.spill.rewrite((document) => {
+      if (document.tenantId !== tenantId || document.v !== 2) return document;
+      const erased = eraseFromEvent(document, matcher, now);
+      if (!erased) return document;
+      for (const key of erased.erasedKeys) countErasedKey(stored.values, key);
+      return { ...document, personal: erased.personal, search: erased.search };
+    });
+  }
+  const exportsRemoved = deps.exports ? await deps.exports.removeFilesHolding(tenantId, stored.before) : 0;
+  return { events: stored.events + spilledEvents, values: stored.values, spilledEvents, exportsRemoved, affectedLists: stored.affectedLists };
+}
