@@ -85,6 +85,8 @@ async function measureVariant(connection: mongoose.Connection, variant: Variant,
   const server: Server = await new Promise((ready) => {
     const listening = app.listen(0, '127.0.0.1', () => ready(listening));
   });
+  // Longer than any pause between B's pages: a keep-alive socket the server closed meanwhile fails the next request.
+  server.keepAliveTimeout = 600_000;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/audit-log/trpc`;
   const tokenOf = (caller: TAuditCaller) => signApiToken(caller, SECRET, { ttlSeconds: 3_600 });
   const b = createAuditLogClient({ url, headers: () => ({ authorization: `Bearer ${tokenOf({ tenantId: benchTenant(1), actorId: 'admin-b', role: 'admin' })}` }) });

@@ -103,7 +103,7 @@ export function createAuditServer(options: AuditServerOptions) {
     return { tenantId, actorId: identity.actor.id, actorName: identity.actor.name, actorEmail: identity.actor.email, role: identity.actor.role };
   };
   const callerOfRequest = async (req: IncomingMessage) => callerOf((await options.resolveActor?.(req)) ?? identityOf(auditContext.current()));
-  const routerOptions = { cursorSecret: derivedKey(secret, 'page cursors'), canRead: options.canRead, recordReads: options.recordReads, pageStreams: options.pageStreams };
+  const routerOptions = { cursorSecret: derivedKey(secret, 'page cursors'), canRead: options.canRead, recordReads: options.recordReads, pageStreams: options.pageStreams, maxTimeMS: options.readLimits?.maxTimeMS };
   const router = createAuditLogRouter(services, { ...routerOptions, resolveCaller: options.resolveCaller ?? (() => callerOf(identityOf(auditContext.current()))) });
   let apiRouter: ReturnType<typeof createAuditLogApiRouter> | undefined;
   /** The router under `auditLog`, with the caller read from each HTTP request (the audit log's own API). */

@@ -16,7 +16,9 @@ export type AuditErrorCode =
   /** A feature that needs configuration this process lacks (e.g. Redis for exports). */
   | 'NOT_CONFIGURED'
   /** The tenant has as many expensive reads running and waiting as it may (server/read-limits); `retryAfterMs` says when to try again. */
-  | 'TOO_MANY_READS';
+  | 'TOO_MANY_READS'
+  /** A read the database stopped at the read time limit (`maxTimeMS`): narrower filters answer sooner. */
+  | 'READ_TIMED_OUT';
 
 export class AuditLogError extends Error {
   /** For refusals that pass (TOO_MANY_READS): how long the client should wait; the HTTP edge sends it as Retry-After. */

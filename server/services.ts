@@ -78,7 +78,7 @@ export function createAuditServices(options: AuditServicesOptions) {
   });
   const affected = createAffectedRecordsRepository(db);
   const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId });
-  const events = { recorder, repository: createEventRepository(db), affected, erasure: createEventErasureRepository(db) };
+  const events = { recorder, repository: createEventRepository(db, { maxTimeMS: options.readLimits?.maxTimeMS }), affected, erasure: createEventErasureRepository(db) };
   const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, clock }) : undefined;
 
   return {

@@ -21,6 +21,7 @@ export const TRPC_CODE_OF: Record<AuditErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: 'NOT_FOUND',
   NOT_CONFIGURED: 'PRECONDITION_FAILED',
   TOO_MANY_READS: 'TOO_MANY_REQUESTS',
+  READ_TIMED_OUT: 'TIMEOUT',
 };
 
 const t = initTRPC.context<AuditHostContext>().create({
@@ -50,6 +51,8 @@ export function toClientError(error: TRPCError, log: { logger: Logger; requestId
   if (cause instanceof AuditLogError && TRPC_CODE_OF[cause.code] !== 'INTERNAL_SERVER_ERROR') {
     return new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
   }
+  // The client went away (its request's signal aborted the database work): nobody to answer, nothing to log.
+  if ((cause as { name?: unknown } | undefined)?.name === 'AbortError') return new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The client closed the request' });
   const issues = error.code === 'BAD_REQUEST' ? zodIssuesOf(cause) : undefined;
   if (issues) return new TRPCError({ code: 'BAD_REQUEST', message: readableIssues(issues), cause });
   if (error.code !== 'INTERNAL_SERVER_ERROR') return error;

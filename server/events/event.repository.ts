@@ -1,5 +1,8 @@
 import type { FindCursor } from 'mongodb';
 import { isObjectIdHex } from '../common/object-id';
+import { isMaxTimeExpired } from '../db/driver-errors';
+import { AuditLogError } from '../errors';
+import { READ_LIMIT_DEFAULTS } from '../read-limits';
 import type { HostDatabase } from '../db/host-database';
 import type { TEventFilters } from './event-filters.schema';
 import { buildEventFilter, EVENT_SORT, indexFor, type EventPosition } from './event-query';
@@ -15,6 +18,8 @@ export interface EventPage {
 }
 
 export interface PageRequest {
+  /** The request's: aborting it (the client went away) stops the database work. */
+  signal?: AbortSignal;
   after?: EventPosition;
   limit: number;
   resumeToken?: string;
@@ -30,21 +35,38 @@ export interface ActorFacetCount extends FacetCount {
   name?: string;
 }
 
+export interface EventRepositoryOptions {
+  streams?: OpenPageStreamsOptions;
+  /** Server-side time limit of every read (default READ_LIMIT_DEFAULTS.maxTimeMS: FerretDB v1 honours it too); past it the read fails as READ_TIMED_OUT. */
+  maxTimeMS?: number;
+}
+
+type ReadOptions = { signal?: AbortSignal };
+
 /**
  * The read side of the events slice. Every method takes the tenant first and puts it in the
  * query itself, so no caller can read across tenants by forgetting a filter.
  */
-export function createEventRepository(db: HostDatabase, options: { streams?: OpenPageStreamsOptions } = {}) {
+export function createEventRepository(db: HostDatabase, options: EventRepositoryOptions = {}) {
   const collection = () => db.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
   const objectId = (hex: string) => db.objectId(hex);
+  const maxTimeMS = options.maxTimeMS ?? READ_LIMIT_DEFAULTS.maxTimeMS;
 
   const streams = new OpenPageStreams(options.streams);
 
   async function readPage(tenantId: string, cursor: FindCursor<EventDocument>, buffer: EventDocument[], page: PageRequest): Promise<EventPage> {
-    while (buffer.length <= page.limit) {
-      const document = await cursor.next();
-      if (!document) break;
-      buffer.push(document);
+    // A resumed stream was opened by an earlier request: this one's signal closes it if its client goes.
+    const closeOnAbort = () => void cursor.close().catch(() => undefined);
+    page.signal?.addEventListener('abort', closeOnAbort, { once: true });
+    try {
+      while (buffer.length <= page.limit) {
+        page.signal?.throwIfAborted();
+        const document = await cursor.next();
+        if (!document) break;
+        buffer.push(document);
+      }
+    } finally {
+      page.signal?.removeEventListener('abort', closeOnAbort);
     }
     const events = buffer.slice(0, page.limit).map(fromEventDocument);
     const last = events.at(-1);
@@ -70,7 +92,8 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
       if (resumed) {
         try {
           return await readPage(tenantId, resumed.cursor, [resumed.peeked], page);
-        } catch {
+        } catch (error) {
+          if (page.signal?.aborted) throw error;
           // The server dropped the cursor (timeout, restart): the keyset query below is equivalent.
         }
       }
@@ -78,8 +101,10 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
         sort: EVENT_SORT,
         hint: indexFor(filters),
         batchSize: page.limit + 1,
+        maxTimeMS,
+        signal: page.signal,
       });
-      return readPage(tenantId, cursor, [], page);
+      return readPage(tenantId, cursor, [], page).catch(asReadError);
     },
 
     /**
@@ -101,30 +126,33 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
       streams.closeAll();
     },
 
-    async findById(tenantId: string, id: string): Promise<TAuditEvent | null> {
+    async findById(tenantId: string, id: string, read: ReadOptions = {}): Promise<TAuditEvent | null> {
       if (!isObjectIdHex(id)) return null;
-      const document = await (await collection()).findOne({ tenantId, _id: objectId(id) });
+      const document = await (await collection()).findOne({ tenantId, _id: objectId(id) }, { maxTimeMS, signal: read.signal }).catch(asReadError);
       return document ? fromEventDocument(document) : null;
     },
 
-    async countByAction(tenantId: string, filters: TEventFilters, max: number): Promise<FacetCount[]> {
+    async countByAction(tenantId: string, filters: TEventFilters, max: number, read: ReadOptions = {}): Promise<FacetCount[]> {
       const rows = await (await collection())
-        .aggregate<{ _id: string; count: number }>([
-          { $match: buildEventFilter(tenantId, filters) },
-          { $group: { _id: '$action', count: { $sum: 1 } } },
-          { $sort: { count: -1, _id: 1 } },
-          { $limit: max },
-        ])
-        .toArray();
+        .aggregate<{ _id: string; count: number }>(
+          [{ $match: buildEventFilter(tenantId, filters) }, { $group: { _id: '$action', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: max }],
+          { maxTimeMS, signal: read.signal },
+        )
+        .toArray()
+        .catch(asReadError);
       return rows.map((row) => ({ value: row._id, count: row.count }));
     },
 
-    async countByActor(tenantId: string, filters: TEventFilters, max: number): Promise<ActorFacetCount[]> {
+    async countByActor(tenantId: string, filters: TEventFilters, max: number, read: ReadOptions = {}): Promise<ActorFacetCount[]> {
       const match = buildEventFilter(tenantId, filters);
       const rows = await (await collection())
-        .aggregate<{ _id: string; count: number }>([{ $match: match }, { $group: { _id: '$actor.id', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: max }])
-        .toArray();
-      const names = await actorNames(tenantId, rows.map((row) => row._id), match);
+        .aggregate<{ _id: string; count: number }>([{ $match: match }, { $group: { _id: '$actor.id', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: max }], {
+          maxTimeMS,
+          signal: read.signal,
+        })
+        .toArray()
+        .catch(asReadError);
+      const names = await actorNames(tenantId, rows.map((row) => row._id), match, read);
       return rows.map((row) => {
         const name = names.get(row._id);
         return name ? { value: row._id, count: row.count, name } : { value: row._id, count: row.count };
@@ -137,19 +165,29 @@ export function createEventRepository(db: HostDatabase, options: { streams?: Ope
    * Display names for the facet's actors: the name each one appears under most often. A second
    * grouping rather than `$first`, which FerretDB v1 does not implement.
    */
-  async function actorNames(tenantId: string, actorIds: string[], match: Record<string, unknown>): Promise<Map<string, string>> {
+  async function actorNames(tenantId: string, actorIds: string[], match: Record<string, unknown>, read: ReadOptions): Promise<Map<string, string>> {
     if (actorIds.length === 0) return new Map();
     const rows = await (await collection())
-      .aggregate<{ _id: { id: string; name?: string | null }; count: number }>([
-        { $match: { ...match, tenantId, 'actor.id': { $in: actorIds } } },
-        { $group: { _id: { id: '$actor.id', name: '$actor.name' }, count: { $sum: 1 } } },
-        { $sort: { count: -1 } },
-      ])
-      .toArray();
+      .aggregate<{ _id: { id: string; name?: string | null }; count: number }>(
+        [
+          { $match: { ...match, tenantId, 'actor.id': { $in: actorIds } } },
+          { $group: { _id: { id: '$actor.id', name: '$actor.name' }, count: { $sum: 1 } } },
+          { $sort: { count: -1 } },
+        ],
+        { maxTimeMS, signal: read.signal },
+      )
+      .toArray()
+      .catch(asReadError);
     const names = new Map<string, string>();
     for (const row of rows) if (row._id.name && !names.has(row._id.id)) names.set(row._id.id, row._id.name);
     return names;
   }
+}
+
+/** The server's time limit as the audit log's error (READ_TIMED_OUT → TIMEOUT); anything else as it is. */
+function asReadError(error: unknown): never {
+  if (isMaxTimeExpired(error)) throw new AuditLogError('READ_TIMED_OUT', 'The search took too long and was stopped: narrow it (a date range, an actor or an action)', { cause: error });
+  throw error;
 }
 
 function snapshotFilter(tenantId: string, filters: TEventFilters, receivedUpTo: Date) {
