@@ -19,6 +19,8 @@ export interface AuditLogRouterOptions<TContext extends AuditHostContext> {
   recordReads?: boolean | { throttleMs: number };
   /** Open result streams that make deep paging cheap on servers without index sorts (see open-page-streams.ts); `false` turns them off. */
   pageStreams?: OpenPageStreamsOptions | false;
+  /** How often an open live stream asks `resolveCaller` again (default 5 s). */
+  liveRecheckMs?: number;
   /** With `pageStreams`: the server-side time limit of each read (else the services' repository's). */
   maxTimeMS?: number;
 }
@@ -43,6 +45,8 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(services
     requestIdOf: (ctx) => requestIdOf(ctx) ?? randomUUID(),
     logger,
     reads: services.reads,
+    sessionEnds: services.connected?.sessionEnds,
+    liveRecheckMs: options.liveRecheckMs,
   });
   const recordReads = options.recordReads ?? true;
   const reads = recordReads

@@ -16,7 +16,7 @@ import {
   type TWatchMessage,
 } from './events';
 import { createExports, EXPORT_DEFAULTS, type ExportsSettings } from './exports';
-import { createRedisFanout } from './live';
+import { createRedisFanout, createSessionEnds, type TSessionEnd } from './live';
 import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
 import { TenantReadLimiter, type ReadLimits } from './read-limits';
 import { BatchRecorder, RedisSpillStore, type BackoffPolicy, type RecorderCounters } from './recorder';
@@ -129,6 +129,7 @@ function connectedServices(
   const notificationFanout = fanoutOn<TNotification>('notifications');
   const eventsFanout = fanoutOn<TAuditEvent[]>('events');
   const watchFanout = fanoutOn<TWatchMessage>('watch');
+  const sessionFanout = fanoutOn<TSessionEnd>('sessions');
   const live = createLiveEvents({ onEventsWritten: deps.onEventsWritten, logger: options.logger, fanout: eventsFanout, watch: watchFanout });
   const notificationRepository = createNotificationRepository(deps.db);
   const notificationService = createNotificationService({
@@ -153,13 +154,15 @@ function connectedServices(
 
   return {
     live,
+    sessionEnds: createSessionEnds(sessionFanout),
     exports,
     notifications: { repository: notificationRepository, service: notificationService, fanout: notificationFanout },
     redis,
-    ready: Promise.all([notificationFanout.ready, eventsFanout.ready, watchFanout.ready]).then(() => undefined),
+    ready: Promise.all([notificationFanout.ready, eventsFanout.ready, watchFanout.ready, sessionFanout.ready]).then(() => undefined),
     async close(): Promise<void> {
       live.close();
       await watchFanout.close();
+      await sessionFanout.close();
       await eventsFanout.close();
       await notificationFanout.close();
       await exports.close();
