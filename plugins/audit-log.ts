@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createAuditServer, type AuditServerCloseOptions, type AuditServerOptions } from '../server/audit-server';
 import type { TAuditEventInput } from '../server/events';
 import type { ExportWorkerOptions } from '../server/exports';
+import type { TSessionEnd } from '../server/live';
 import type { TAdminPageOptions } from '../server/http/admin-page.config';
 import type { AuditLogRouter } from '../server/router';
 import type { AuditServices } from '../server/services';
@@ -41,6 +42,12 @@ export interface AuditLog {
    * links the page to the host's own sign-in and sign-out; `trpcUrl` is required with `api: false`.
    */
   expressRouter(options?: { api?: boolean; adminPage?: boolean | TAdminPageOptions }): Router;
+  /**
+   * Sign-out, demotion, deactivation: closes that session's (`sessionId`, as `resolveActor` names it)
+   * or that user's (`actorId`) live streams on every instance at once. Streams also re-check the
+   * caller every 5 s through the host's adapter. Needs Redis (without it nothing is live).
+   */
+  endSessions(ended: TSessionEnd): Promise<void>;
   /** Starts an export worker in this process (needs Redis). `close()` stops it. */
   startWorker(options?: ExportWorkerOptions): Promise<Worker>;
   /** Resolves once indexes exist and live delivery is subscribed; rejects (also logged) when that failed. */
@@ -79,6 +86,7 @@ export function createAuditLog(options: CreateAuditLogOptions): AuditLog {
     audited: (spec) => audited(recorder.capture, spec),
     expressRouter: (choice) => server.expressRouter(choice),
     startWorker: (workerOptions) => server.startWorker(workerOptions),
+    endSessions: (ended) => server.endSessions(ended),
     ready: server.ready,
     metrics: services.metrics,
     flush: services.flush,

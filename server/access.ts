@@ -9,6 +9,8 @@ export const ZAuditCaller = z.object({
   actorEmail: z.string().max(320).optional(),
   /** The host's role name; `canRead` decides what it allows (default: "admin" reads). */
   role: z.string().min(1).max(64).optional(),
+  /** The host's session id (as in `resolveActor`): `auditLog.endSessions({ sessionId })` closes this caller's live streams. */
+  sessionId: z.string().min(1).max(200).optional(),
 });
 export type TAuditCaller = z.infer<typeof ZAuditCaller>;
 

@@ -12,6 +12,7 @@ import type { TAdminPageOptions } from './http/admin-page.config';
 import { createAuditLogExpressRouter } from './http/express-router';
 import type { NotificationChannelSettings } from './notifications';
 import { auditContext, identityOf, type AuditIdentity } from './request-scope';
+import type { TSessionEnd } from './live';
 import type { ReadLimits } from './read-limits';
 import type { BackoffPolicy, TDurabilityInput } from './recorder';
 import { createAuditLogApiRouter, createAuditLogRouter } from './router';
@@ -124,10 +125,10 @@ export function createAuditServer(options: AuditServerOptions) {
   const callerOf = (identity: Partial<AuditIdentity> | null | undefined): TAuditCaller | null => {
     const tenantId = identity?.tenantId ?? options.tenantId;
     if (!identity?.actor || !tenantId) return null;
-    return { tenantId, actorId: identity.actor.id, actorName: identity.actor.name, actorEmail: identity.actor.email, role: identity.actor.role };
+    return { tenantId, actorId: identity.actor.id, actorName: identity.actor.name, actorEmail: identity.actor.email, role: identity.actor.role, sessionId: identity.sessionId };
   };
   const callerOfRequest = async (req: IncomingMessage) => callerOf((await options.resolveActor?.(req)) ?? identityOf(auditContext.current()));
-  const routerOptions = { cursorSecret: derivedKey(secret, 'page cursors'), canRead: options.canRead, recordReads: options.recordReads, pageStreams: options.pageStreams };
+  const routerOptions = { cursorSecret: derivedKey(secret, 'page cursors'), canRead: options.canRead, recordReads: options.recordReads, pageStreams: options.pageStreams, maxTimeMS: options.readLimits?.maxTimeMS };
   const router = createAuditLogRouter(services, { ...routerOptions, resolveCaller: options.resolveCaller ?? (() => callerOf(identityOf(auditContext.current()))) });
   let apiRouter: ReturnType<typeof createAuditLogApiRouter> | undefined;
   /** The router under `auditLog`, with the caller read from each HTTP request (the audit log's own API). */
@@ -142,6 +143,15 @@ export function createAuditServer(options: AuditServerOptions) {
     ready,
 
     httpApiRouter,
+
+    /**
+     * The host's word that a session (or every session of a user) may no longer read: call it on
+     * sign-out, demotion or deactivation. Every instance closes that caller's live streams at once
+     * (they also re-check the caller every few seconds). Needs Redis; without it, nothing is live.
+     */
+    async endSessions(ended: TSessionEnd): Promise<void> {
+      await services.connected?.sessionEnds.end(ended);
+    },
 
     expressRouter(choice: { api?: boolean; adminPage?: boolean | TAdminPageOptions } = {}): Router {
       return createAuditLogExpressRouter({ services, resolveCaller: callerOfRequest, canRead: options.canRead, apiRouter: choice.api === false ? undefined : httpApiRouter(), adminPage: choice.adminPage ?? false });

@@ -18,7 +18,9 @@ export type AuditErrorCode =
   /** The tenant has as many expensive reads running and waiting as it may (server/read-limits); `retryAfterMs` says when to try again. */
   | 'TOO_MANY_READS'
   /** A requester or tenant already has as many exports queued or running as allowed. */
-  | 'EXPORT_LIMIT_REACHED';
+  | 'EXPORT_LIMIT_REACHED'
+  /** A read the database stopped at the read time limit (`maxTimeMS`): narrower filters answer sooner. */
+  | 'READ_TIMED_OUT';
 
 export class AuditLogError extends Error {
   /** For refusals that pass (TOO_MANY_READS): how long the client should wait; the HTTP edge sends it as Retry-After. */

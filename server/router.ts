@@ -20,6 +20,10 @@ export interface AuditLogRouterOptions<TContext extends AuditHostContext> {
   recordReads?: boolean | { throttleMs: number };
   /** Open result streams that make deep paging cheap on servers without index sorts (see open-page-streams.ts); `false` turns them off. */
   pageStreams?: OpenPageStreamsOptions | false;
+  /** How often an open live stream asks `resolveCaller` again (default 5 s). */
+  liveRecheckMs?: number;
+  /** With `pageStreams`: the server-side time limit of each read (else the services' repository's). */
+  maxTimeMS?: number;
 }
 
 export const isAdmin = (caller: TAuditCaller) => caller.role === 'admin';
@@ -42,13 +46,15 @@ export function createAuditLogRouter<TContext extends AuditHostContext>(services
     requestIdOf: (ctx) => requestIdOf(ctx) ?? randomUUID(),
     logger,
     reads: services.reads,
+    sessionEnds: services.connected?.sessionEnds,
+    liveRecheckMs: options.liveRecheckMs,
   });
   const recordReads = options.recordReads ?? true;
   const reads = recordReads
     ? createReadRecorder({ record: services.events.recorder.record, logger, throttleMs: recordReads === true ? undefined : recordReads.throttleMs })
     : null;
   const events =
-    options.pageStreams === undefined ? services.events.repository : createEventRepository(services.db, { streams: options.pageStreams === false ? { maxOpen: 0 } : options.pageStreams });
+    options.pageStreams === undefined ? services.events.repository : createEventRepository(services.db, { streams: options.pageStreams === false ? { maxOpen: 0 } : options.pageStreams, maxTimeMS: options.maxTimeMS });
   const connected = services.connected;
 
   return router({

@@ -23,7 +23,7 @@ import {
 } from './events';
 import { createExports, EXPORT_DEFAULTS, type ExportIntegrity, type ExportsSettings } from './exports';
 import { checkpointPublisherFrom, consistencyProofRanges, createIntegrity, exportProofsOf, type CheckpointPublisher, type IntegritySettings } from './integrity';
-import { createRedisFanout } from './live';
+import { createRedisFanout, createSessionEnds, type TSessionEnd } from './live';
 import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
 import { TenantReadLimiter, type ReadLimits } from './read-limits';
 import { BatchRecorder, checkRedisPersistence, durabilityOf, RedisSpillStore, WriteAheadLog, type BackoffPolicy, type RecorderCounters, type RedisPersistenceReport, type TDurabilityInput } from './recorder';
@@ -100,7 +100,7 @@ export function createAuditServices(options: AuditServicesOptions) {
   const affected = createAffectedRecordsRepository(db);
   const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId, identityKey: options.identityKey });
   const migration = createEventMigration(db, recorder.encode);
-  const events = { recorder, repository: createEventRepository(db), activity: createEventActivityRepository(db), affected, erasure: createEventErasureRepository(db), migration };
+  const events = { recorder, repository: createEventRepository(db, { maxTimeMS: options.readLimits?.maxTimeMS }), activity: createEventActivityRepository(db), affected, erasure: createEventErasureRepository(db), migration };
   let migrated: Promise<MigrationProgress> | undefined;
   /** The start-up migration to the stored form v2 (event-migration.repository.ts), once per process; erasure waits for it. */
   const migrateOnce = (): Promise<MigrationProgress> => {
@@ -215,6 +215,7 @@ function connectedServices(
   const notificationFanout = fanoutOn<TNotification>('notifications');
   const eventsFanout = fanoutOn<TAuditEvent[]>('events');
   const watchFanout = fanoutOn<TWatchMessage>('watch');
+  const sessionFanout = fanoutOn<TSessionEnd>('sessions');
   const live = createLiveEvents({ onEventsWritten: deps.onEventsWritten, logger: options.logger, fanout: eventsFanout, watch: watchFanout });
   const notificationRepository = createNotificationRepository(deps.db);
   const notificationService = createNotificationService({
@@ -240,13 +241,15 @@ function connectedServices(
 
   return {
     live,
+    sessionEnds: createSessionEnds(sessionFanout),
     exports,
     notifications: { repository: notificationRepository, service: notificationService, fanout: notificationFanout },
     redis,
-    ready: Promise.all([notificationFanout.ready, eventsFanout.ready, watchFanout.ready]).then(() => undefined),
+    ready: Promise.all([notificationFanout.ready, eventsFanout.ready, watchFanout.ready, sessionFanout.ready]).then(() => undefined),
     async close(): Promise<void> {
       live.close();
       await watchFanout.close();
+      await sessionFanout.close();
       await eventsFanout.close();
       await notificationFanout.close();
       await exports.close();

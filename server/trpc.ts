@@ -4,6 +4,7 @@ import superjson from 'superjson';
 import { ZAuditCaller, type TAuditCaller } from './access';
 import { readableIssues, zodErrorOf, zodIssuesOf } from './common/zod-issues';
 import { AuditLogError, type AuditErrorCode } from './errors';
+import { watchLiveCaller, type LiveCallerWatch, type SessionEnds } from './live';
 import type { TenantReadLimiter } from './read-limits';
 
 /**
@@ -22,6 +23,7 @@ export const TRPC_CODE_OF: Record<AuditErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_CONFIGURED: 'PRECONDITION_FAILED',
   TOO_MANY_READS: 'TOO_MANY_REQUESTS',
   EXPORT_LIMIT_REACHED: 'TOO_MANY_REQUESTS',
+  READ_TIMED_OUT: 'TIMEOUT',
 };
 
 const t = initTRPC.context<AuditHostContext>().create({
@@ -51,6 +53,8 @@ export function toClientError(error: TRPCError, log: { logger: Logger; requestId
   if (cause instanceof AuditLogError && TRPC_CODE_OF[cause.code] !== 'INTERNAL_SERVER_ERROR') {
     return new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
   }
+  // The client went away (its request's signal aborted the database work): nobody to answer, nothing to log.
+  if ((cause as { name?: unknown } | undefined)?.name === 'AbortError') return new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The client closed the request' });
   const issues = error.code === 'BAD_REQUEST' ? zodIssuesOf(cause) : undefined;
   if (issues) return new TRPCError({ code: 'BAD_REQUEST', message: readableIssues(issues), cause });
   if (error.code !== 'INTERNAL_SERVER_ERROR') return error;
@@ -67,6 +71,10 @@ export interface AccessPolicy<TContext> {
   logger: Logger;
   /** Admits the expensive reads (`readProcedure`), fairly per tenant. */
   reads: TenantReadLimiter;
+  /** Session ends announced on any instance (Redis): they close the caller's live streams. */
+  sessionEnds?: SessionEnds;
+  /** How often a live stream asks `resolveCaller` again (default LIVE_RECHECK_MS, 5 s). */
+  liveRecheckMs?: number;
 }
 
 /**
@@ -115,7 +123,35 @@ export function createProcedures<TContext extends AuditHostContext>(policy: Acce
     }
   });
 
-  return { publicProcedure, sessionProcedure, authedProcedure, adminProcedure, readProcedure };
+  /**
+   * For a live stream (a subscription): its signal also aborts when the caller may no longer read
+   * (`resolveCaller` asked again every few seconds answers someone else, nobody, or a caller
+   * `canRead` refuses; or the host ended the session). Stop it when the stream ends; then
+   * `throwIfEnded` tells the client why (UNAUTHORIZED, so it does not reconnect).
+   */
+  const watchLive = (ctx: { caller: TAuditCaller }, signal: AbortSignal | undefined, access: { needsRead: boolean }): LiveCallerWatch & { throwIfEnded(): void } => {
+    const caller = ctx.caller;
+    const watch = watchLiveCaller({
+      caller,
+      signal,
+      sessionEnds: policy.sessionEnds,
+      everyMs: policy.liveRecheckMs,
+      stillAllowed: async () => {
+        const now = ZAuditCaller.safeParse(await policy.resolveCaller(ctx as unknown as TContext));
+        return now.success && now.data.tenantId === caller.tenantId && now.data.actorId === caller.actorId && (!access.needsRead || policy.canRead(now.data));
+      },
+      onCheckFailed: (error) => policy.logger.warn({ err: error }, 'audit log: could not re-check a live stream’s caller'),
+    });
+    return {
+      ...watch,
+      throwIfEnded() {
+        const because = watch.endedBecause();
+        if (because) throw new TRPCError({ code: 'UNAUTHORIZED', message: `Live stream closed: ${because}; sign in again` });
+      },
+    };
+  };
+
+  return { publicProcedure, sessionProcedure, authedProcedure, adminProcedure, readProcedure, watchLive };
 }
 
 export type AuditProcedures = ReturnType<typeof createProcedures>;

@@ -10,13 +10,15 @@ export interface TenantFlood {
 export interface FloodOutcome {
   answered: number;
   tooManyRequests: number;
+  /** Searches the database stopped at the read time limit (maxTimeMS). */
+  timedOut: number;
   otherErrors: number;
   /** Retry-After values (seconds) seen on refused batches. */
   retryAfter: string[];
 }
 
 export function floodSearches(options: { url: string; token: string; clients: number; batch: number; search: (n: number) => Record<string, unknown> }): TenantFlood {
-  const outcome: FloodOutcome = { answered: 0, tooManyRequests: 0, otherErrors: 0, retryAfter: [] };
+  const outcome: FloodOutcome = { answered: 0, tooManyRequests: 0, timedOut: 0, otherErrors: 0, retryAfter: [] };
   let running = true;
   let sent = 0;
   const controller = new AbortController();
@@ -35,6 +37,7 @@ export function floodSearches(options: { url: string; token: string; clients: nu
           const code = call.error?.json?.data?.code;
           if (!code) outcome.answered += 1;
           else if (code === 'TOO_MANY_REQUESTS') outcome.tooManyRequests += 1;
+          else if (code === 'TIMEOUT') outcome.timedOut += 1;
           else outcome.otherErrors += 1;
         }
         const retryAfter = response.headers.get('retry-after');
@@ -43,7 +46,7 @@ export function floodSearches(options: { url: string; token: string; clients: nu
           // A well-behaved client waits, a little (an attacker would not): the loop stays at full speed otherwise.
           await new Promise((done) => setTimeout(done, 50));
         }
-      } catch (error) {
+      } catch {
         if (running) outcome.otherErrors += 1;
       }
     }

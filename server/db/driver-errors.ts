@@ -40,3 +40,10 @@ export function isServerError(error: unknown): error is DriverServerError {
   const name = (error as DriverServerError | undefined)?.name;
   return name === 'MongoServerError' || name === 'MongoBulkWriteError' || name === 'MongoWriteConcernError';
 }
+
+/** The server stopped a command at its `maxTimeMS` (MongoDB and FerretDB v1 both answer code 50). */
+export const MAX_TIME_MS_EXPIRED = 50;
+
+export function isMaxTimeExpired(error: unknown): boolean {
+  return (error as DriverServerError | undefined)?.code === MAX_TIME_MS_EXPIRED;
+}

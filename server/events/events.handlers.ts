@@ -19,6 +19,8 @@ export interface EventsDeps {
 interface CallOptions<TInput> {
   ctx: { caller: TAuditCaller; requestId: string };
   input: TInput;
+  /** Aborts when the client goes away: the database work stops with it. */
+  signal?: AbortSignal;
 }
 
 export type ListEventsOptions = CallOptions<TListEventsInput>;
@@ -30,12 +32,12 @@ export interface EventListPage {
 }
 
 /** Newest first, keyset-paged on (occurredAt, id): a page never shifts when newer events arrive. */
-export async function listEventsHandler(deps: EventsDeps, { ctx, input }: ListEventsOptions): Promise<EventListPage> {
+export async function listEventsHandler(deps: EventsDeps, { ctx, input, signal }: ListEventsOptions): Promise<EventListPage> {
   const filters = filtersOf(input);
   const binding = { tenantId: ctx.caller.tenantId, filters };
   const after = input.cursor ? deps.cursors.decode(input.cursor, binding) : undefined;
   const tokenFor = (next: EventPosition) => deps.cursors.encode(next, binding);
-  const page = await deps.events.findPage(ctx.caller.tenantId, filters, { after, limit: input.limit, resumeToken: input.cursor ?? undefined, tokenFor, viewerId: ctx.caller.actorId });
+  const page = await deps.events.findPage(ctx.caller.tenantId, filters, { signal, after, limit: input.limit, resumeToken: input.cursor ?? undefined, tokenFor, viewerId: ctx.caller.actorId });
   deps.reads?.searched(ctx.caller, filters, ctx.requestId);
   return { items: page.events, nextCursor: page.next ? tokenFor(page.next) : null };
 }
@@ -49,8 +51,8 @@ export function recordHistoryHandler(deps: EventsDeps, { ctx, input }: CallOptio
 }
 
 /** One event of the caller's tenant; another tenant's id is as unknown as a made-up one. */
-export async function eventByIdHandler(deps: EventsDeps, { ctx, input }: CallOptions<TEventByIdInput>): Promise<TAuditEvent> {
-  const event = await deps.events.findById(ctx.caller.tenantId, input.id);
+export async function eventByIdHandler(deps: EventsDeps, { ctx, input, signal }: CallOptions<TEventByIdInput>): Promise<TAuditEvent> {
+  const event = await deps.events.findById(ctx.caller.tenantId, input.id, { signal });
   if (!event) throw new AuditLogError('NOT_FOUND', 'No such event');
   deps.reads?.opened(ctx.caller, input.id, ctx.requestId);
   return event;
@@ -60,11 +62,11 @@ export async function eventByIdHandler(deps: EventsDeps, { ctx, input }: CallOpt
  * Counts for the filter menus, most frequent first: actions, and actors with their kind (people,
  * API keys, the system); identities of failed sign-ins are only counted (`attempted`), not listed.
  */
-export async function facetsHandler(deps: EventsDeps, { ctx, input }: CallOptions<TEventFilters | undefined>) {
+export async function facetsHandler(deps: EventsDeps, { ctx, input, signal }: CallOptions<TEventFilters | undefined>) {
   const filters = input ?? {};
   const [actions, { actors, attempted }] = await Promise.all([
-    deps.events.countByAction(ctx.caller.tenantId, filters, FACET_LIMIT, ctx.caller.actorId),
-    deps.events.countByActor(ctx.caller.tenantId, filters, FACET_LIMIT, ctx.caller.actorId),
+    deps.events.countByAction(ctx.caller.tenantId, filters, FACET_LIMIT, { signal, viewerId: ctx.caller.actorId }),
+    deps.events.countByActor(ctx.caller.tenantId, filters, FACET_LIMIT, { signal, viewerId: ctx.caller.actorId }),
   ]);
   return { actions, actors, attempted };
 }

@@ -13,7 +13,7 @@ export interface EventsRouterDeps extends EventsDeps, ActivityDeps {
 }
 
 /** The read side of the log, admins of the caller's tenant only. */
-export function createEventsRouter({ adminProcedure, readProcedure }: AuditProcedures, deps: EventsRouterDeps) {
+export function createEventsRouter({ adminProcedure, readProcedure, watchLive }: AuditProcedures, deps: EventsRouterDeps) {
   return router({
     list: readProcedure.input(ZListEventsInput).query((call) => listEventsHandler(deps, call)),
     byId: readProcedure.input(ZEventByIdInput).query((call) => eventByIdHandler(deps, call)),
@@ -23,7 +23,15 @@ export function createEventsRouter({ adminProcedure, readProcedure }: AuditProce
 
     /** New events matching the filters, as they are stored, on whichever instance recorded them (SSE). */
     live: adminProcedure.input(ZEventFiltersInput.optional()).subscription(async function* ({ ctx, input, signal }) {
-      yield* requireConfigured(deps.live, 'Live events').stream(ctx.caller.tenantId, input ?? {}, signal, ctx.caller.actorId);
+      const live = requireConfigured(deps.live, 'Live events');
+      // Closes when the caller signs out, is demoted or expires, not only when the client leaves.
+      const watch = watchLive(ctx, signal, { needsRead: true });
+      try {
+        yield* live.stream(ctx.caller.tenantId, input ?? {}, watch.signal, ctx.caller.actorId);
+      } finally {
+        watch.stop();
+      }
+      watch.throwIfEnded();
     }),
 
     actions: adminProcedure.query(() => deps.catalog.list().map(({ name, label, category }) => ({ name, label, category }))),

@@ -59,7 +59,9 @@ export function createLiveEvents(deps: LiveEventsDeps): LiveEvents {
     if (message.kind === 'watching') watchedUntil.set(message.tenantId, now() + watchedFor);
     else openViews.forEach((_, tenantId) => announce(tenantId));
   });
-  void watch.publish(WATCH_TOPIC, { kind: 'roll-call' }).catch(warn('could not ask for a roll call of live views'));
+  // Only once this instance hears the watch channel: answers sent before would pass it by (the
+  // "roll call" test failed under load that way).
+  void watch.ready.then(() => watch.publish(WATCH_TOPIC, { kind: 'roll-call' })).catch(warn('could not ask for a roll call of live views'));
   const announcing = setInterval(() => openViews.forEach((_, tenantId) => announce(tenantId)), announceEveryMs);
   announcing.unref();
 

@@ -12,7 +12,7 @@ export interface NotificationsRouterDeps {
   clock?: () => Date;
 }
 
-export function createNotificationsRouter({ authedProcedure }: AuditProcedures, configured: NotificationsRouterDeps | undefined) {
+export function createNotificationsRouter({ authedProcedure, watchLive }: AuditProcedures, configured: NotificationsRouterDeps | undefined) {
   const clock = configured?.clock ?? (() => new Date());
   const required = () => requireConfigured(configured, 'Notifications');
   return router({
@@ -29,7 +29,14 @@ export function createNotificationsRouter({ authedProcedure }: AuditProcedures, 
     }),
 
     live: authedProcedure.subscription(async function* ({ ctx, signal }) {
-      yield* required().fanout.stream(notificationTopic(ctx.caller.tenantId, ctx.caller.actorId), signal);
+      const { fanout } = required();
+      const watch = watchLive(ctx, signal, { needsRead: false });
+      try {
+        yield* fanout.stream(notificationTopic(ctx.caller.tenantId, ctx.caller.actorId), watch.signal);
+      } finally {
+        watch.stop();
+      }
+      watch.throwIfEnded();
     }),
   });
 }

@@ -17,9 +17,11 @@ export interface ReadLimits {
   maxWaitMs: number;
   /** What the refusal tells the client to wait (default 1 s). */
   retryAfterMs: number;
+  /** The database's time limit for each read (`maxTimeMS`, default 20 s), applied by the event repository; past it: READ_TIMED_OUT. */
+  maxTimeMS: number;
 }
 
-export const READ_LIMIT_DEFAULTS: ReadLimits = { perTenant: 2, total: 8, queuedPerTenant: 8, maxWaitMs: 2_000, retryAfterMs: 1_000 };
+export const READ_LIMIT_DEFAULTS: ReadLimits = { perTenant: 2, total: 8, queuedPerTenant: 8, maxWaitMs: 2_000, retryAfterMs: 1_000, maxTimeMS: 20_000 };
 
 /** Timers, passed in so the unit tests run on a fake clock. */
 export interface LimiterTimers {

@@ -94,3 +94,56 @@ describe('fair reads between tenants', () => {
     }
   });
 });
+
+describe('database work of a read whose client goes away', () => {
+  const search = { search: 'text no event has', limit: 50 };
+  const get = (signal?: AbortSignal) =>
+    realmSafeFetch(`${stack.url}/auditLog.events.list?input=${encodeURIComponent(JSON.stringify({ json: search }))}`, { headers: { authorization: `Bearer ${stack.tokenFor(adminA)}` }, signal });
+
+  it('stops when the request is aborted: its read slot is free while the same search, not aborted, still runs', async () => {
+    const reads = stack.services.reads;
+    const deadline = Date.now() + 30_000;
+    const idleUntil = async (running: number, what: string) => {
+      while (reads.statsOf('tenant-a').running !== running) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((done) => setTimeout(done, 10));
+      }
+    };
+    await idleUntil(0, 'earlier reads to finish');
+    const leaving = new AbortController();
+    const aborted = get(leaving.signal).catch((error: unknown) => error);
+    let kept: 'running' | number = 'running';
+    const keptAnswer = get().then((response) => (kept = response.status));
+    await idleUntil(2, 'both searches to start');
+    leaving.abort();
+    await idleUntil(1, "the aborted search's slot to come free");
+    expect(kept).toBe('running');
+    expect(await aborted).toMatchObject({ name: 'AbortError' });
+    await keptAnswer;
+    expect(kept).toBe(200);
+  }, 60_000);
+});
+
+describe('the read time limit', () => {
+  let limited: AuditStack;
+
+  beforeAll(async () => {
+    limited = await startAuditStack('read-time-limit', { readLimits: { maxTimeMS: 1 }, recordReads: false });
+    const newest = Date.parse('2026-06-30T12:00:00Z');
+    await limited.seed(Array.from({ length: 2_000 }, (_, n) => makeSeedEvent('tenant-a', n, new Date(newest - n * 1_000), ['record.updated'])));
+  }, 120_000);
+
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('stops a search the database cannot answer within maxTimeMS and answers TIMEOUT saying how to narrow it', async () => {
+    const error = await limited.client(adminA).auditLog.events.list.query({ search: 'text no event has', limit: 50 }).catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ data: { code: 'TIMEOUT', httpStatus: 408 }, message: expect.stringContaining('narrow it') });
+  });
+
+  it('stops facets over all of a tenant’s events the same way', async () => {
+    const error = await limited.client(adminA).auditLog.events.facets.query({}).catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ data: { code: 'TIMEOUT' } });
+  });
+});

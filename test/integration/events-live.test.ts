@@ -140,7 +140,7 @@ describe('events.live: new events over SSE, across API instances', () => {
         expect(published.some((text) => text.includes('tenant:tenant-c'))).toBe(true);
         const late = await startAuditStack('events-live-late', { joining: recording });
         try {
-          await until(() => late.services.connected!.live.isWatched('tenant-c'), 'the roll call to reach the new instance', 3_000);
+          await until(() => late.services.connected!.live.isWatched('tenant-c'), 'the roll call to reach the new instance');
           expect(late.services.connected!.live.isWatched('tenant-d')).toBe(false);
         } finally {
           await late.close();

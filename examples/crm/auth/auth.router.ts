@@ -9,6 +9,8 @@ export const authRouter = router({
     if (ctx.cookie.token) await ctx.auth.deleteSession(ctx.tenantId, ctx.cookie.token);
     ctx.cookie.clear();
     ctx.auditEvents.loggedOut({ tenantId: ctx.tenantId, actor: { ...ctx.user, type: 'user' }, sessionId: ctx.sessionAuditId ?? 'unknown' });
+    // The audit log's live streams of this session close on every instance, not only new requests.
+    if (ctx.sessionAuditId) await ctx.auditLog.endSessions({ tenantId: ctx.tenantId, sessionId: ctx.sessionAuditId });
     return { signedOut: true };
   }),
 
