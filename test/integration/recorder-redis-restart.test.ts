@@ -7,7 +7,7 @@ import { createAuditLog } from '../../plugins';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../server/db/embedded-mongo';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import { auditContext } from '../../server/request-scope/audit-context';
-import { startRedisProcess } from '../helpers/redis-process';
+import { startOwnRedis, type OwnRedis } from '../helpers/redis-server';
 import { uniqueName } from '../helpers/test-databases';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -19,12 +19,12 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
  */
 describe('a Redis restart without persistence while MongoDB is down and the recorder spills', () => {
   let mongo: EmbeddedMongo;
-  let redis: Awaited<ReturnType<typeof startRedisProcess>>;
+  let redis: OwnRedis;
   let walDirectory: string;
 
   beforeAll(async () => {
     mongo = await startEmbeddedMongo({ preferFerret: true });
-    redis = await startRedisProcess();
+    redis = await startOwnRedis();
     walDirectory = mkdtempSync(join(tmpdir(), 'audit-wal-redis-'));
   });
 
