@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
 import pino from 'pino';
 import { createAuditLog, type AuditLog } from '../../plugins';
+import { fromEventDocument, type EventDocument } from '../../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
 import { auditContext } from '../../server/request-scope/audit-context';
 import { connectTestMongo, connectTestRedis, type TestMongo, type TestRedis } from '../helpers/test-databases';
@@ -57,18 +58,19 @@ describe('recording events into a real MongoDB-protocol server', () => {
       { _id: 'tenant-c', count: 3333 },
     ]);
 
-    const sample = await collection.findOne({ _id: new ObjectId(recorded[4242]) });
+    // Read back as the API reads the stored form v2 (personal values beside their commitments).
+    const sample = fromEventDocument((await collection.findOne({ _id: new ObjectId(recorded[4242]) })) as unknown as EventDocument);
     expect(sample).toMatchObject({
       tenantId: 'tenant-a',
       action: 'record.updated',
       actor: { id: 'user-9', name: 'User 9', email: 'u9@example.com', role: 'member', type: 'user' },
       subject: { type: 'contact', id: 'contact-4242', name: 'Contact 4242' },
       description: 'Updated contact 4242',
-      changes: [{ field: 'phone', before: 'null', after: '"+1-555-4242"' }],
+      changes: [{ field: 'phone', before: null, after: '+1-555-4242' }],
       editCount: 1,
       status: 'success',
       context: { ip: '10.0.146.1', sessionId: 'session-42', deviceType: 'mobile', requestId: 'req-4242' },
-      metadata: JSON.stringify({ 'weird.key': 4242, $dollar: [[4242]] }),
+      metadata: { 'weird.key': 4242, $dollar: [[4242]] },
     });
     expect(sample?.occurredAt).toBeInstanceOf(Date);
     expect(audit.metrics()).toMatchObject({ accepted: 10_000, written: 10_000, failed: 0, queued: 0 });
