@@ -16,6 +16,7 @@ import {
   type MigrationProgress,
   createEventSealsRepository,
   createLiveEvents,
+  createLiveReplayRepository,
   type EventDocument,
   type TAuditEvent,
   type TCustomActionInput,
@@ -60,6 +61,8 @@ export interface AuditServicesOptions {
   notifications?: NotificationChannelSettings;
   /** How many expensive reads run at once per tenant and in all, in this process (server/read-limits). */
   readLimits?: Partial<ReadLimits>;
+  /** Live views: how many missed events a view replays before it tells its client to reload. */
+  live?: { maxReplay?: number };
   /** The tamper-evident log: signing key, public keys, whether this process seals (docs/INTEGRITY.md). */
   integrity?: IntegritySettings;
   clock?: () => Date;
@@ -216,7 +219,14 @@ function connectedServices(
   const eventsFanout = fanoutOn<TAuditEvent[]>('events');
   const watchFanout = fanoutOn<TWatchMessage>('watch');
   const sessionFanout = fanoutOn<TSessionEnd>('sessions');
-  const live = createLiveEvents({ onEventsWritten: deps.onEventsWritten, logger: options.logger, fanout: eventsFanout, watch: watchFanout });
+  const live = createLiveEvents({
+    onEventsWritten: deps.onEventsWritten,
+    logger: options.logger,
+    fanout: eventsFanout,
+    watch: watchFanout,
+    replay: createLiveReplayRepository(deps.db, { maxTimeMS: options.readLimits?.maxTimeMS }),
+    maxReplay: options.live?.maxReplay,
+  });
   const notificationRepository = createNotificationRepository(deps.db);
   const notificationService = createNotificationService({
     notifications: notificationRepository,

@@ -47,6 +47,7 @@ export interface AuditStackOptions {
   flushIntervalMs?: number;
   notifications?: AuditServerOptions['notifications'];
   readLimits?: AuditServerOptions['readLimits'];
+  live?: AuditServerOptions['live'];
   /** A Redis of the test's own (one it restarts); default the shared one. */
   redisUrl?: string;
   integrity?: AuditServerOptions['integrity'];
@@ -87,13 +88,14 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const { joining } = options;
   const mongo = joining ? await joinTestMongo(joining.mongo.dbName) : await connectTestMongo(label);
-  const redis = joining ? joinTestRedis(joining.redis.prefix) : await connectTestRedis(label, options.redisUrl);
+  const redis = joining ? joinTestRedis(joining.redis.prefix, options.redisUrl) : await connectTestRedis(label, options.redisUrl);
   const auditServer = await openTestAuditServer(mongo, redis, logger, {
     recordReads: options.recordReads,
     pageStreams: options.pageStreams,
     recorder: { flushIntervalMs: options.flushIntervalMs ?? 20 },
     notifications: options.notifications,
     readLimits: options.readLimits,
+    live: options.live,
     integrity: options.integrity,
   });
   const { services } = auditServer;
