@@ -25,7 +25,7 @@ const SECRET = 'rest-host-secret-rest-host-secret-0123456789';
  * tells a REST host to: `expressRouter({ adminPage: { signInUrl, signOutUrl } })` at REST_HOST_MOUNT,
  * which serves the API at `<mount>/trpc`, the downloads and the page.
  */
-export async function startRestHost(label: string, expressModule: typeof express, extra: Pick<CreateAuditLogOptions, 'integrity'> = {}) {
+export async function startRestHost(label: string, expressModule: typeof express, extra: Pick<CreateAuditLogOptions, 'integrity' | 'readLimits'> = {}) {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const mongo = await connectTestMongo(label);
   const redis = await connectTestRedis(label);
@@ -75,6 +75,8 @@ export async function startRestHost(label: string, expressModule: typeof express
     origin: http.origin,
     auditLog,
     mongo,
+    /** Cuts every open connection (event streams included), as a restarting proxy would. */
+    dropConnections: () => http.server.closeAllConnections(),
     async stop() {
       await http.close();
       await auditLog.close();
