@@ -32,6 +32,8 @@ export interface AuditStack {
   tokenFor(caller: TAuditCaller): string;
   /** Inserts complete events straight through the driver (much faster than record()). */
   seed(events: TAuditEvent[]): Promise<void>;
+  /** Cuts every open HTTP connection of this instance (event streams included), as a proxy restart would. */
+  dropConnections(): void;
   /** Signs a download link with the stack's key (to forge expired or foreign ones). */
   signDownloadLink(claims: { exportId: string; tenantId: string; requesterId: string; expiresAt: number }): string;
   close(): Promise<void>;
@@ -132,6 +134,7 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
         await events.insertMany(seeded.slice(start, start + 1_000).map((event) => toEventDocument(event, (hex) => new ObjectId(hex))), { ordered: false });
       }
     },
+    dropConnections: () => listening.server.closeAllConnections(),
     signDownloadLink: (claims) => services.connected!.exports.links.sign(claims),
     async close() {
       await listening.close();

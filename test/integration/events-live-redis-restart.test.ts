@@ -161,6 +161,26 @@ describe('events.follow across a Redis restart', () => {
     }
   });
 
+  it('resumes by itself after its HTTP connection is cut, from the last position tRPC sent back, each event once', async () => {
+    const view = await follow();
+    try {
+      const recorded: string[] = [];
+      // Recorded while the client waits to reconnect (1 s): only a resume from its position brings them.
+      for (let cut = 0; cut < 3; cut++) {
+        reading.dropConnections();
+        for (let n = 0; n < 5; n++) recorded.push(record(`Reconnect drill ${cut}.${n}`));
+        await recording.audit.flush();
+        await sleep(1_500);
+      }
+      await until(() => eventsOf(view.received, 'Reconnect drill').length >= recorded.length, `all ${recorded.length} events after the reconnects`);
+      await sleep(500);
+      expect(view.received.filter((message) => message.kind === 'reload')).toEqual([]);
+      expect(eventsOf(view.received, 'Reconnect drill').sort()).toEqual([...recorded].sort());
+    } finally {
+      view.unsubscribe();
+    }
+  });
+
   it('says "reload" to a client resuming from a position it cannot read', async () => {
     const view = await follow({ lastEventId: 'not-a-position' });
     try {
