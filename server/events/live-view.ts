@@ -26,6 +26,9 @@ export function createLiveView(filters: TEventFilters, viewerId: string | undefi
   const inbox: TViewInput[] = [];
   let wake: (() => void) | undefined;
   const delivered = new Set<string>();
+  // The furthest event delivered, in receipt order: live batches and replays interleave, and a
+  // reconnect resuming from an earlier one would bring back what was already delivered.
+  let furthest: TAuditEvent | undefined;
 
   const deliverable = (event: TAuditEvent) => !delivered.has(event.id) && eventMatchesFilters(event, filters, viewerId);
   const remember = (id: string) => {
@@ -37,7 +40,8 @@ export function createLiveView(filters: TEventFilters, viewerId: string | undefi
     for (const event of events) {
       if (!deliverable(event)) continue;
       remember(event.id);
-      yield { position: positionAfterEvent(event), message: { kind: 'event', event } };
+      if (!furthest || isAfterPosition(event, { since: furthest.receivedAt, afterId: furthest.id })) furthest = event;
+      yield { position: positionAfterEvent(furthest), message: { kind: 'event', event } };
     }
   }
 
