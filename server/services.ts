@@ -126,7 +126,8 @@ export function createAuditServices(options: AuditServicesOptions) {
     consistencyProof: (tenantId, from, to) => integrity.nodeHashes(tenantId, consistencyProofRanges(from, to)),
   });
   const exportIntegrity = exportProofsOf(integrity, seals, clock);
-  const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, exportIntegrity, clock }) : undefined;
+  const reads = new TenantReadLimiter(options.readLimits);
+  const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, exportIntegrity, clock, reads }) : undefined;
   const flush = () => batches.flush();
   /** erase(subject, identities) across the tenant's stored and spilled events and export files (erase-data-subject.ts). */
   const eraseSubject = (tenantId: string, request: TErasureRequest) =>
@@ -141,8 +142,8 @@ export function createAuditServices(options: AuditServicesOptions) {
     catalog,
     logger,
     events,
-    /** Admits the expensive reads of every router of this process, fairly per tenant. */
-    reads: new TenantReadLimiter(options.readLimits),
+    /** Admits the expensive reads of every router of this process, fairly per tenant (live replays too). */
+    reads,
     integrity,
     /** Exports, notifications and live views: present when Redis is configured. */
     connected,
@@ -211,6 +212,7 @@ function connectedServices(
     options: AuditServicesOptions;
     exportIntegrity: ExportIntegrity | undefined;
     clock: () => Date;
+    reads: TenantReadLimiter;
   },
 ) {
   const { options, clock } = deps;
@@ -226,6 +228,7 @@ function connectedServices(
     watch: watchFanout,
     replay: createLiveReplayRepository(deps.db, { maxTimeMS: options.readLimits?.maxTimeMS }),
     maxReplay: options.live?.maxReplay,
+    admitReplay: (tenantId) => deps.reads.acquire(tenantId),
   });
   const notificationRepository = createNotificationRepository(deps.db);
   const notificationService = createNotificationService({

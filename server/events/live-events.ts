@@ -49,6 +49,11 @@ export interface LiveEventsDeps {
   fanout: RedisFanout<TAuditEvent[]>;
   watch: RedisFanout<TWatchMessage>;
   replay: Pick<LiveReplayRepository, 'receivedSince'>;
+  /**
+   * Admits a replay read as one of the tenant's reads (the read limiter): a client reconnecting in a
+   * loop costs what searching would. Refused (busy): the view says reload. Resolves with the release.
+   */
+  admitReplay?: (tenantId: string) => Promise<() => void>;
   /** More missed events than this: the view says "reload" (default 1,000). */
   maxReplay?: number;
   /**
@@ -82,14 +87,23 @@ export function createLiveEvents(deps: LiveEventsDeps): LiveEvents {
   // Only once this instance hears the watch channel: answers sent before would pass it by (the
   // "roll call" test failed under load that way).
   void watch.ready.then(() => watch.publish(WATCH_TOPIC, { kind: 'roll-call' })).catch(warn('could not ask for a roll call of live views'));
-  const readMissed = (tenantId: string, since: Date): Promise<TReplayed> =>
-    deps.replay.receivedSince(tenantId, { since, limit: maxReplay }).then(
-      ({ events, more }) => (more ? { reload: `more than ${maxReplay} events arrived while live updates were interrupted` } : { events }),
-      (error: unknown) => {
-        warn('could not read the live events missed during an interruption')(error);
-        return { reload: 'the events missed during an interruption could not be read' };
-      },
-    );
+  const readMissed = async (tenantId: string, since: Date): Promise<TReplayed> => {
+    let release: (() => void) | undefined;
+    try {
+      release = await deps.admitReplay?.(tenantId);
+    } catch {
+      return { reload: 'the server is busy with other reads of this workspace' };
+    }
+    try {
+      const { events, more } = await deps.replay.receivedSince(tenantId, { since, limit: maxReplay });
+      return more ? { reload: `more than ${maxReplay} events arrived while live updates were interrupted` } : { events };
+    } catch (error) {
+      warn('could not read the live events missed during an interruption')(error);
+      return { reload: 'the events missed during an interruption could not be read' };
+    } finally {
+      release?.();
+    }
+  };
   // Announce first, so writers that stopped publishing during a long outage start again, then one read per tenant.
   const stopReplaying = fanout.onResumed((lostAt) => {
     for (const [tenantId, views] of openViews) {

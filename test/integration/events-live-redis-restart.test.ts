@@ -181,6 +181,25 @@ describe('events.follow across a Redis restart', () => {
     }
   });
 
+  it('reads what a resuming client missed as one of its tenant\'s reads: with the read slots taken, it says "reload"', async () => {
+    const first = await follow();
+    const position = first.received.at(-1)!.position;
+    first.unsubscribe();
+    // Every read slot of the tenant held (as its searches would hold them); the resume read waits 2 s, then is refused.
+    const held = await Promise.all([reading.services.reads.acquire(admin.tenantId), reading.services.reads.acquire(admin.tenantId)]);
+    try {
+      const view = await follow({ lastEventId: position });
+      try {
+        expect(view.received[0]).toMatchObject({ kind: 'reload', reason: 'the server is busy with other reads of this workspace' });
+        expect(reading.services.reads.statsOf(admin.tenantId).refused).toBeGreaterThan(0);
+      } finally {
+        view.unsubscribe();
+      }
+    } finally {
+      held.forEach((free) => free());
+    }
+  });
+
   it('says "reload" to a client resuming from a position it cannot read', async () => {
     const view = await follow({ lastEventId: 'not-a-position' });
     try {
