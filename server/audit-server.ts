@@ -82,6 +82,8 @@ export interface AuditServerOptions {
   pageStreams?: OpenPageStreamsOptions | false;
   /** Expensive reads (events.list, byId, facets) at once per tenant and in all, per process; beyond: a short queue, then TOO_MANY_REQUESTS (docs/API.md). */
   readLimits?: Partial<ReadLimits>;
+  /** Live views: past `maxReplay` events missed during a Redis interruption they tell the client to reload (default 1,000). */
+  live?: { maxReplay?: number };
   /**
    * The tamper-evident log (docs/INTEGRITY.md): `signingKey` (PRIVATE+KEY+… text, from configuration
    * or a key file, never the database) makes this process seal events and sign checkpoints;
@@ -116,6 +118,7 @@ export function createAuditServer(options: AuditServerOptions) {
     exports: options.exports,
     notifications: options.notifications,
     readLimits: options.readLimits,
+    live: options.live,
     integrity: options.integrity,
     clock: options.clock,
   });

@@ -16,6 +16,7 @@ import {
   type MigrationProgress,
   createEventSealsRepository,
   createLiveEvents,
+  createLiveReplayRepository,
   type EventDocument,
   type TAuditEvent,
   type TCustomActionInput,
@@ -60,6 +61,8 @@ export interface AuditServicesOptions {
   notifications?: NotificationChannelSettings;
   /** How many expensive reads run at once per tenant and in all, in this process (server/read-limits). */
   readLimits?: Partial<ReadLimits>;
+  /** Live views: how many missed events a view replays before it tells its client to reload. */
+  live?: { maxReplay?: number };
   /** The tamper-evident log: signing key, public keys, whether this process seals (docs/INTEGRITY.md). */
   integrity?: IntegritySettings;
   clock?: () => Date;
@@ -123,7 +126,8 @@ export function createAuditServices(options: AuditServicesOptions) {
     consistencyProof: (tenantId, from, to) => integrity.nodeHashes(tenantId, consistencyProofRanges(from, to)),
   });
   const exportIntegrity = exportProofsOf(integrity, seals, clock);
-  const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, exportIntegrity, clock }) : undefined;
+  const reads = new TenantReadLimiter(options.readLimits);
+  const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, exportIntegrity, clock, reads }) : undefined;
   const flush = () => batches.flush();
   /** erase(subject, identities) across the tenant's stored and spilled events and export files (erase-data-subject.ts). */
   const eraseSubject = (tenantId: string, request: TErasureRequest) =>
@@ -138,8 +142,8 @@ export function createAuditServices(options: AuditServicesOptions) {
     catalog,
     logger,
     events,
-    /** Admits the expensive reads of every router of this process, fairly per tenant. */
-    reads: new TenantReadLimiter(options.readLimits),
+    /** Admits the expensive reads of every router of this process, fairly per tenant (live replays too). */
+    reads,
     integrity,
     /** Exports, notifications and live views: present when Redis is configured. */
     connected,
@@ -208,6 +212,7 @@ function connectedServices(
     options: AuditServicesOptions;
     exportIntegrity: ExportIntegrity | undefined;
     clock: () => Date;
+    reads: TenantReadLimiter;
   },
 ) {
   const { options, clock } = deps;
@@ -216,7 +221,15 @@ function connectedServices(
   const eventsFanout = fanoutOn<TAuditEvent[]>('events');
   const watchFanout = fanoutOn<TWatchMessage>('watch');
   const sessionFanout = fanoutOn<TSessionEnd>('sessions');
-  const live = createLiveEvents({ onEventsWritten: deps.onEventsWritten, logger: options.logger, fanout: eventsFanout, watch: watchFanout });
+  const live = createLiveEvents({
+    onEventsWritten: deps.onEventsWritten,
+    logger: options.logger,
+    fanout: eventsFanout,
+    watch: watchFanout,
+    replay: createLiveReplayRepository(deps.db, { maxTimeMS: options.readLimits?.maxTimeMS }),
+    maxReplay: options.live?.maxReplay,
+    admitReplay: (tenantId) => deps.reads.acquire(tenantId),
+  });
   const notificationRepository = createNotificationRepository(deps.db);
   const notificationService = createNotificationService({
     notifications: notificationRepository,

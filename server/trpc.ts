@@ -5,7 +5,7 @@ import { ZAuditCaller, type TAuditCaller } from './access';
 import { readableIssues, zodErrorOf, zodIssuesOf } from './common/zod-issues';
 import { AuditLogError, type AuditErrorCode } from './errors';
 import { watchLiveCaller, type LiveCallerWatch, type SessionEnds } from './live';
-import type { TenantReadLimiter } from './read-limits';
+import { readCostOf, type TenantReadLimiter } from './read-limits';
 
 /**
  * The audit log's tRPC instance. Its context is whatever the host's is: the router reads the
@@ -112,10 +112,12 @@ export function createProcedures<TContext extends AuditHostContext>(policy: Acce
   /**
    * An admin's expensive read (a search, a page, facets): it waits for one of its tenant's read
    * slots, so one tenant's load cannot hold the database against another's (server/read-limits).
-   * A client that goes away while waiting leaves the queue.
+   * A client that goes away while waiting leaves the queue. Heavy reads (text searches, facets,
+   * activity) also take one of the tighter heavy slots.
    */
-  const readProcedure = adminProcedure.use(async ({ ctx, next, signal }) => {
-    const release = await policy.reads.acquire(ctx.caller.tenantId, signal);
+  const readProcedure = adminProcedure.use(async ({ ctx, next, signal, path, getRawInput }) => {
+    const cost = readCostOf(path, await getRawInput().catch(() => undefined));
+    const release = await policy.reads.acquire(ctx.caller.tenantId, signal, cost);
     try {
       return await next();
     } finally {

@@ -57,7 +57,7 @@ export const ZEventFilters = z
   })
   .strict();
 
-function checkFilterCombination(filters: z.output<typeof ZEventFilters>, context: z.core.$RefinementCtx): void {
+export function checkFilterCombination(filters: z.output<typeof ZEventFilters>, context: z.core.$RefinementCtx): void {
   if (filters.from && filters.to && filters.from.getTime() > filters.to.getTime()) {
     context.addIssue({ code: 'custom', path: ['from'], message: '"from" must not be after "to"' });
   }

@@ -22,6 +22,8 @@ export { createReadRecorder } from './read-recorder';
 export { createCursorCodec } from './event-cursor';
 export type { OpenPageStreamsOptions } from './open-page-streams';
 export { createLiveEvents, type LiveEvents, type TWatchMessage } from './live-events';
+export { createLiveReplayRepository } from './live-replay.repository';
+export { ZFollowEventsInput, type TFollowEventsInput, type TLiveMessage } from './live-events.schema';
 export * as storedForm from './stored-form';
 export { hashedPartBytes, hashedPartOf, type StoredEventV2, type THashedPart } from './stored-form';
 export { renderedFailureReason, storedActorEmail } from './stored-form/decode-event';

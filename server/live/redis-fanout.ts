@@ -12,6 +12,12 @@ export interface RedisFanout<T> {
   stream(topic: string, signal: AbortSignal | undefined): AsyncGenerator<T>;
   /** Resolves once this instance receives the channel's messages. */
   readonly ready: Promise<void>;
+  /**
+   * Calls the listener each time this instance receives the channel again after its subscriber
+   * connection dropped (a Redis restart, a network blip), with when it dropped: whatever was
+   * published in between never arrived here. Returns the function that removes it.
+   */
+  onResumed(listener: (lostAt: number) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -25,6 +31,26 @@ export function createRedisFanout<T>(options: { publisher: Redis; subscriber: Re
   };
   subscriber.on('message', onMessage);
   const ready = subscriber.subscribe(channel).then(() => undefined);
+
+  const resumedListeners = new Set<(lostAt: number) => void>();
+  let lostAt: number | undefined;
+  const onLost = () => void (lostAt ??= Date.now());
+  // ioredis resubscribes on reconnect but says nothing when that is done; SUBSCRIBE is idempotent, so
+  // ours, queued behind its own, resolves once Redis delivers the channel here again.
+  const onReady = () => {
+    const since = lostAt;
+    if (since === undefined) return;
+    subscriber.subscribe(channel).then(
+      () => {
+        if (lostAt !== since) return; // dropped again meanwhile: the next ready reports the whole gap
+        lostAt = undefined;
+        resumedListeners.forEach((listener) => listener(since));
+      },
+      () => undefined, // the connection dropped again; its next ready retries
+    );
+  };
+  subscriber.on('close', onLost);
+  subscriber.on('ready', onReady);
 
   const subscribe = (topic: string, listener: (message: T) => void) => {
     const set = listeners.get(topic) ?? new Set();
@@ -42,6 +68,10 @@ export function createRedisFanout<T>(options: { publisher: Redis; subscriber: Re
       await publisher.publish(channel, superjson.stringify({ topic, message }));
     },
     subscribe,
+    onResumed(listener) {
+      resumedListeners.add(listener);
+      return () => void resumedListeners.delete(listener);
+    },
     async *stream(topic, signal) {
       const pending: T[] = [];
       let wake: (() => void) | undefined;
@@ -64,6 +94,9 @@ export function createRedisFanout<T>(options: { publisher: Redis; subscriber: Re
     },
     async close() {
       subscriber.off('message', onMessage);
+      subscriber.off('close', onLost);
+      subscriber.off('ready', onReady);
+      resumedListeners.clear();
       await subscriber.unsubscribe(channel).catch(() => undefined);
       listeners.clear();
     },

@@ -25,10 +25,10 @@ const SECRET = 'rest-host-secret-rest-host-secret-0123456789';
  * tells a REST host to: `expressRouter({ adminPage: { signInUrl, signOutUrl } })` at REST_HOST_MOUNT,
  * which serves the API at `<mount>/trpc`, the downloads and the page.
  */
-export async function startRestHost(label: string, expressModule: typeof express, extra: Pick<CreateAuditLogOptions, 'integrity'> = {}) {
+export async function startRestHost(label: string, expressModule: typeof express, extra: Pick<CreateAuditLogOptions, 'integrity' | 'readLimits' | 'live'> = {}, options: { redisUrl?: string } = {}) {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const mongo = await connectTestMongo(label);
-  const redis = await connectTestRedis(label);
+  const redis = await connectTestRedis(label, options.redisUrl);
   const sessions = new Map<string, Login>();
   const personOf = (req: IncomingMessage) => {
     const login = sessions.get(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE] ?? '');
@@ -75,6 +75,8 @@ export async function startRestHost(label: string, expressModule: typeof express
     origin: http.origin,
     auditLog,
     mongo,
+    /** Cuts every open connection (event streams included), as a restarting proxy would. */
+    dropConnections: () => http.server.closeAllConnections(),
     async stop() {
       await http.close();
       await auditLog.close();

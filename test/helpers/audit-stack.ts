@@ -32,6 +32,8 @@ export interface AuditStack {
   tokenFor(caller: TAuditCaller): string;
   /** Inserts complete events straight through the driver (much faster than record()). */
   seed(events: TAuditEvent[]): Promise<void>;
+  /** Cuts every open HTTP connection of this instance (event streams included), as a proxy restart would. */
+  dropConnections(): void;
   /** Signs a download link with the stack's key (to forge expired or foreign ones). */
   signDownloadLink(claims: { exportId: string; tenantId: string; requesterId: string; expiresAt: number }): string;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export interface AuditStackOptions {
   flushIntervalMs?: number;
   notifications?: AuditServerOptions['notifications'];
   readLimits?: AuditServerOptions['readLimits'];
+  live?: AuditServerOptions['live'];
   /** A Redis of the test's own (one it restarts); default the shared one. */
   redisUrl?: string;
   integrity?: AuditServerOptions['integrity'];
@@ -87,13 +90,14 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const { joining } = options;
   const mongo = joining ? await joinTestMongo(joining.mongo.dbName) : await connectTestMongo(label);
-  const redis = joining ? joinTestRedis(joining.redis.prefix) : await connectTestRedis(label, options.redisUrl);
+  const redis = joining ? joinTestRedis(joining.redis.prefix, options.redisUrl) : await connectTestRedis(label, options.redisUrl);
   const auditServer = await openTestAuditServer(mongo, redis, logger, {
     recordReads: options.recordReads,
     pageStreams: options.pageStreams,
     recorder: { flushIntervalMs: options.flushIntervalMs ?? 20 },
     notifications: options.notifications,
     readLimits: options.readLimits,
+    live: options.live,
     integrity: options.integrity,
   });
   const { services } = auditServer;
@@ -130,6 +134,7 @@ export async function startAuditStack(label: string, options: AuditStackOptions 
         await events.insertMany(seeded.slice(start, start + 1_000).map((event) => toEventDocument(event, (hex) => new ObjectId(hex))), { ordered: false });
       }
     },
+    dropConnections: () => listening.server.closeAllConnections(),
     signDownloadLink: (claims) => services.connected!.exports.links.sign(claims),
     async close() {
       await listening.close();

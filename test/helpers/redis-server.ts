@@ -12,9 +12,9 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
-/** A redis-server of the test's own, on a free port, with no persistence (RDB and AOF off). */
-export async function startOwnRedis(): Promise<OwnRedis> {
-  const port = await findFreePort();
+/** A redis-server of the test's own, on a free port (or `port`), with no persistence (RDB and AOF off). */
+export async function startOwnRedis(options: { port?: number } = {}): Promise<OwnRedis> {
+  const port = options.port ?? (await findFreePort());
   const dir = mkdtempSync(join(tmpdir(), 'audit-redis-'));
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;

@@ -60,8 +60,8 @@ export async function connectTestRedis(label: string, url = process.env.REDIS_UR
 }
 
 /** Another connection under a prefix a suite already owns: cleaning up only disconnects. */
-export function joinTestRedis(prefix: string): TestRedis {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+export function joinTestRedis(prefix: string, url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): TestRedis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
   return { redis, prefix, cleanup: async () => void redis.disconnect() };
 }
 

@@ -7,8 +7,8 @@ import { makeSeedEvent } from '../helpers/seed-events';
 const adminA: TAuditCaller = { tenantId: 'tenant-a', actorId: 'admin-a', role: 'admin' };
 const adminB: TAuditCaller = { tenantId: 'tenant-b', actorId: 'admin-b', role: 'admin' };
 const adminC: TAuditCaller = { tenantId: 'tenant-c', actorId: 'admin-c', role: 'admin' };
-/** Small, so that a few clients fill tenant A's share and queue at once. */
-const READ_LIMITS = { perTenant: 2, total: 8, queuedPerTenant: 2, maxWaitMs: 300, retryAfterMs: 1_000 };
+/** Small, so that a few clients fill tenant A's share and queue at once; two heavy reads (searches) per tenant, four in all. */
+const READ_LIMITS = { perTenant: 2, total: 8, queuedPerTenant: 2, maxWaitMs: 300, retryAfterMs: 1_000, heavyPerTenant: 2, heavyTotal: 4 };
 
 let stack: AuditStack;
 
@@ -77,6 +77,30 @@ describe('fair reads between tenants', () => {
       expect(new Set(outcome.retryAfter)).toEqual(new Set(['1']));
     }
   }, 120_000);
+
+  it("admits tenant B's one-row page at once while other tenants' searches hold every heavy slot, and queues B's search", async () => {
+    const reads = stack.services.reads;
+    // Two other tenants at their heavy share each (held here, as their searches would): heavyTotal (4)
+    // is reached, and 4 of the 8 slots stay for light reads.
+    const held = await Promise.all(['tenant-x', 'tenant-x', 'tenant-y', 'tenant-y'].map((tenantId) => reads.acquire(tenantId, undefined, 'heavy')));
+    try {
+      const before = { ...reads.statsOf('tenant-b') };
+      const client = stack.client(adminB);
+      const search = client.auditLog.events.list.query({ search: 'e1', limit: 5 }).catch((error: unknown) => error);
+      const deadline = Date.now() + 10_000;
+      while (reads.statsOf('tenant-b').queued === 0) {
+        if (Date.now() > deadline) throw new Error("tenant B's search never queued");
+        await new Promise((done) => setTimeout(done, 5));
+      }
+      const page = await client.auditLog.events.list.query({ limit: 1 });
+      expect(page.items).toHaveLength(1);
+      // Only the search waited (and, with the heavy slots held past maxWaitMs, was refused); the page never queued.
+      expect(await search).toMatchObject({ data: { code: 'TOO_MANY_REQUESTS' } });
+      expect(reads.statsOf('tenant-b')).toMatchObject({ waited: before.waited + 1, refused: before.refused + 1 });
+    } finally {
+      held.forEach((free) => free());
+    }
+  });
 
   it('answers a refused read with TOO_MANY_REQUESTS, a message saying when to retry, and Retry-After', async () => {
     // Tenant C's share, held here: its next read waits maxWaitMs, then is refused.

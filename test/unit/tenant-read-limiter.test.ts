@@ -1,5 +1,5 @@
 import { AuditLogError } from '../../server/errors';
-import { TenantReadLimiter, type LimiterTimers } from '../../server/read-limits';
+import { readCostOf, TenantReadLimiter, type LimiterTimers, type TReadCost } from '../../server/read-limits';
 
 /** A clock that moves only when told to. */
 function fakeTimers() {
@@ -28,9 +28,9 @@ function fakeTimers() {
 const flush = () => new Promise<void>((done) => setImmediate(done));
 
 /** Acquires and records the outcome, so a test can ask what has happened so far. */
-function attempt(limiter: TenantReadLimiter, tenantId: string, signal?: AbortSignal) {
+function attempt(limiter: TenantReadLimiter, tenantId: string, signal?: AbortSignal, cost?: TReadCost) {
   const outcome: { release?: () => void; error?: unknown } = {};
-  limiter.acquire(tenantId, signal).then(
+  limiter.acquire(tenantId, signal, cost).then(
     (release) => void (outcome.release = release),
     (error: unknown) => void (outcome.error = error),
   );
@@ -138,5 +138,57 @@ describe('TenantReadLimiter', () => {
     await flush();
     expect(second.release).toBeDefined();
     expect(third.release).toBeUndefined();
+  });
+
+  describe('heavy reads', () => {
+    it('runs one heavy read of a tenant at a time and queues the next', async () => {
+      const limiter = new TenantReadLimiter({ perTenant: 2, heavyPerTenant: 1 }, fakeTimers().timers);
+      const first = attempt(limiter, 'a', undefined, 'heavy');
+      const second = attempt(limiter, 'a', undefined, 'heavy');
+      await flush();
+      expect(first.release).toBeDefined();
+      expect(second.release).toBeUndefined();
+      first.release!();
+      await flush();
+      expect(second.release).toBeDefined();
+    });
+
+    it('lets a light read of the same tenant pass its heavy reads held by the heavy cap', async () => {
+      const limiter = new TenantReadLimiter({ perTenant: 2, heavyPerTenant: 1 }, fakeTimers().timers);
+      attempt(limiter, 'a', undefined, 'heavy');
+      const heldHeavy = attempt(limiter, 'a', undefined, 'heavy');
+      const light = attempt(limiter, 'a', undefined, 'light');
+      await flush();
+      expect(heldHeavy.release).toBeUndefined();
+      expect(light.release).toBeDefined();
+    });
+
+    it('keeps slots for light reads: past heavyTotal, heavy reads of every tenant wait while light ones start', async () => {
+      const limiter = new TenantReadLimiter({ perTenant: 2, total: 4, heavyPerTenant: 1, heavyTotal: 2 }, fakeTimers().timers);
+      const heavy = ['a', 'b', 'c'].map((tenantId) => attempt(limiter, tenantId, undefined, 'heavy'));
+      const light = ['d', 'd'].map((tenantId) => attempt(limiter, tenantId, undefined, 'light'));
+      await flush();
+      expect(heavy.map((outcome) => Boolean(outcome.release))).toEqual([true, true, false]);
+      expect(light.every((outcome) => outcome.release)).toBe(true);
+      heavy[0]!.release!();
+      await flush();
+      expect(heavy[2]!.release).toBeDefined();
+    });
+  });
+
+  describe('readCostOf', () => {
+    it('counts text searches, facets and activity as heavy', () => {
+      expect(readCostOf('auditLog.events.list', { search: 'jane', limit: 50 })).toBe('heavy');
+      expect(readCostOf('events.facets', undefined)).toBe('heavy');
+      expect(readCostOf('auditLog.events.activity', {})).toBe('heavy');
+    });
+
+    it('counts a page without text, an event by id and a record history as light', () => {
+      expect(readCostOf('auditLog.events.list', { limit: 1 })).toBe('light');
+      expect(readCostOf('auditLog.events.list', { search: '  ', actions: ['record.deleted'] })).toBe('light');
+      expect(readCostOf('auditLog.events.byId', { id: '65a0c0ffee0000000000000a' })).toBe('light');
+      expect(readCostOf('auditLog.events.history', { subjectType: 'contact', subjectId: 'c-1' })).toBe('light');
+      expect(readCostOf('auditLog.events.list', null)).toBe('light');
+    });
   });
 });

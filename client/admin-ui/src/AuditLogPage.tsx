@@ -47,7 +47,7 @@ export function AuditLogPage({ user }: { user: SignedInUser }) {
           </span>
         </div>
         <div className="topbar-actions">
-          <LiveToggle paused={paused} onToggle={() => setPaused(!paused)} held={live.heldCount} status={live.status} />
+          <LiveToggle paused={paused} onToggle={() => setPaused(!paused)} held={live.heldCount} status={live.status} problem={live.problem} />
           <ExportMenu filters={filters} />
           <NotificationsBell />
           <span className="user-name" title={user.role ? `${user.name} (${user.role})` : user.name}>

@@ -19,7 +19,7 @@ export function EventsResults({ view, filtered, onResetFilters, actionLabel, sel
     case 'loading':
       return <InlineState kind="loading" title="Loading events…" />;
     case 'error':
-      return <InlineState kind="error" title="The audit log could not be loaded" detail={view.message} action={{ label: 'Try again', onClick: view.retry }} />;
+      return <InlineState kind="error" title={view.title} detail={view.detail} action={{ label: 'Try again now', onClick: view.retry }} />;
     case 'empty':
       return (
         <InlineState

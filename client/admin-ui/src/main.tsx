@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { trpcErrorCode } from './errors';
+import { isBusyError, isFinalError, retryAfterMsOf } from './errors';
 import { PageConfigProvider, readPageConfig, type PageConfig } from './page-config';
 import { FullPageMessage } from './states';
 import { createBrowserClient, TRPCProvider } from './trpc';
@@ -14,7 +14,12 @@ function Root({ config }: { config: PageConfig }) {
       new QueryClient({
         defaultOptions: {
           // An audit log is read, not edited: refetching on every focus would re-record "searched the log".
-          queries: { refetchOnWindowFocus: false, retry: (failures, error) => failures < 2 && !isAccessError(error) },
+          // A busy server (429) is asked again after the wait it names, a few more times than other failures.
+          queries: {
+            refetchOnWindowFocus: false,
+            retry: (failures, error) => (isBusyError(error) ? failures < 5 : failures < 2 && !isFinalError(error)),
+            retryDelay: (attempt, error) => retryAfterMsOf(error) ?? Math.min(1_000 * 2 ** attempt, 10_000),
+          },
         },
       }),
   );
@@ -29,9 +34,6 @@ function Root({ config }: { config: PageConfig }) {
     </PageConfigProvider>
   );
 }
-
-/** Asking again will not change these answers. */
-const isAccessError = (error: unknown) => ['UNAUTHORIZED', 'FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'].includes(trpcErrorCode(error) ?? '');
 
 const config = readPageConfig(document);
 createRoot(document.getElementById('root')!).render(

@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
+import { describeReadError, isBusyError } from './errors';
 import type { TEventFiltersInput } from '../../../server/events/event-filters.schema';
 import { useTRPC, useTRPCClient, type AuditEventView } from './trpc';
 import { useLiveEvents } from './use-live-events';
@@ -9,7 +10,8 @@ const PAGE_SIZE = 50;
 /** What the events area shows: one state at a time, never "loading" beside rows. */
 export type AuditEventsView =
   | { kind: 'loading' }
-  | { kind: 'error'; message: string; retry: () => void }
+  /** `title` and `detail` in plain words (a busy server, a search that took too long); `retry` asks again now. */
+  | { kind: 'error'; title: string; detail: string; retry: () => void }
   | { kind: 'empty' }
   | {
       kind: 'ready';
@@ -39,7 +41,9 @@ export function useAuditEvents(filters: TEventFiltersInput, { paused, labelsRead
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
   });
-  const live = useLiveEvents(filters, paused);
+  // "Reload" from the live stream: events may have been missed, so the pages are read again.
+  const reload = useCallback(() => void pages.refetch(), [pages.refetch]);
+  const live = useLiveEvents(filters, paused, reload);
 
   const merged = useMemo(() => {
     const loaded = pages.data?.pages.flatMap((page) => page.items) ?? [];
@@ -49,10 +53,12 @@ export function useAuditEvents(filters: TEventFiltersInput, { paused, labelsRead
   }, [pages.data, live.events]);
 
   const view = ((): AuditEventsView => {
+    // A first read the server refused as too many at once is retried after its wait: say so meanwhile.
+    if (pages.isPending && isBusyError(pages.failureReason)) return { kind: 'error', ...describeReadError(pages.failureReason, true), retry: () => void pages.refetch() };
     // Rows wait for the action labels too: a raw `user.login` is never shown beside a label.
     if (pages.isPending || !labelsReady) return { kind: 'loading' };
     // A failed "load more" or refetch keeps what was loaded.
-    if (!pages.data) return { kind: 'error', message: pages.error?.message ?? 'Unknown error', retry: () => void pages.refetch() };
+    if (!pages.data) return { kind: 'error', ...describeReadError(pages.error, false), retry: () => void pages.refetch() };
     if (merged.events.length === 0) return { kind: 'empty' };
     return {
       kind: 'ready',
@@ -61,11 +67,11 @@ export function useAuditEvents(filters: TEventFiltersInput, { paused, labelsRead
       more: {
         available: pages.hasNextPage,
         loading: pages.isFetchingNextPage,
-        error: pages.isFetchNextPageError ? (pages.error?.message ?? 'Unknown error') : null,
+        error: pages.isFetchNextPageError ? describeReadError(pages.error, false).title : null,
         load: () => void pages.fetchNextPage(),
       },
     };
   })();
 
-  return { view, error: pages.error, live: { status: live.status, heldCount: live.heldCount } };
+  return { view, error: pages.error, live: { status: live.status, heldCount: live.heldCount, problem: live.problem } };
 }
