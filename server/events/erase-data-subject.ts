@@ -3,6 +3,7 @@ import type { EventDocument } from './event.document';
 import type { TAuditEvent } from './event.schema';
 import { countErasedKey, eraseFromEvent, erasureMatcher, ZErasureRequest, type TErasureRequest } from './stored-form/erase-values';
 import { AuditEventValidationError } from './event.schema';
+import { STORED_FORM_VERSION } from './stored-form/stored-event.schema';
 
 /** What erasure needs beyond the stored events; each port is defined here, by its consumer. */
 export interface EraseDataSubjectDeps {
@@ -46,7 +47,8 @@ export async function eraseDataSubject(deps: EraseDataSubjectDeps, tenantId: str
   let spilledEvents = 0;
   if (deps.spill) {
     spilledEvents = await deps.spill.rewrite((document) => {
-      if (document.tenantId !== tenantId || document.v !== 2) return document;
+      // Spilled documents come back from Extended JSON (canonical mode): `v` is a BSON Int32 there, not a number.
+      if (document.tenantId !== tenantId || Number(document.v) !== STORED_FORM_VERSION) return document;
       const erased = eraseFromEvent(document, matcher, now);
       if (!erased) return document;
       for (const key of erased.erasedKeys) countErasedKey(stored.values, key);

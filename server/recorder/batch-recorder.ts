@@ -159,7 +159,13 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
     this.settledFromMain += queued - this.queue.length;
     this.spillBuffer = rewriteList(this.spillBuffer);
     this.notifySettled();
-    return changed + ((await this.options.spill?.rewrite(transform)) ?? 0);
+    if (!this.options.spill) return changed;
+    changed += await this.options.spill.rewrite(transform);
+    // The spill store may hold events this process did not spill (another process's Redis spill, a
+    // crashed owner's segments the write-ahead log claimed while rewriting): read it back soon.
+    this.spillBacklog = true;
+    if (!this.closed) this.scheduleWrite(true);
+    return changed;
   }
 
   metrics(): RecorderCounters {

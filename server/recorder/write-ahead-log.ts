@@ -134,12 +134,15 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
   }
 
   /**
-   * Every stored entry (journal, spill, claimed segments, refused events) through `transform`;
-   * `undefined` drops the event. Answers how many entries changed or were dropped. Appends made
+   * Every stored entry (journal, spill, claimed segments, refused events) through `transform`, the
+   * segments of owners gone since open() included (claimed first); `undefined` drops the event. Answers how many entries changed or were dropped. Appends made
    * meanwhile go to new segments (they were accepted after the call).
    */
   async rewrite(transform: (document: EventDocument) => EventDocument | undefined): Promise<number> {
     await this.open();
+    // A process on this disk that crashed since we opened left its segments in its own directory:
+    // claimed now, they are rewritten too (an erasure must reach them before they are replayed).
+    await this.claimStaleSegments();
     for (const kind of ['journal', 'spill'] as const) if (this.current[kind]) this.seal(this.current[kind]);
     await this.committer.idle();
     let changed = 0;
@@ -194,17 +197,24 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
     const namespace = await this.options.namespace();
     this.directory = new WalDirectory(namespaceDirectory(this.options.directory, namespace));
     await this.directory.open();
-    const claimed = await this.directory.claimStale(() => this.segmentName('claimed'));
+    await this.claimStaleSegments();
+    this.isOpen = true;
+    for (const entry of this.early.splice(0)) entry.done(this.appendNow(entry.kind, entry.documents.filter((document) => !this.settledEarly.has(document._id.toHexString()))));
+    this.settledEarly.clear();
+  }
+
+  /** Takes over the segments of owners that are gone (crashed or closed): they join the backlog, read back like a spill. */
+  private async claimStaleSegments(): Promise<number> {
+    const directory = this.directory!;
+    const claimed = await directory.claimStale(() => this.segmentName('claimed'));
     for (const path of claimed) {
       const segment: Segment = { ...newSegment(path, true), sealed: true, counted: false };
       this.segments.add(segment);
       this.backlog.push(segment);
     }
     this.counters.claimedSegments += claimed.length;
-    if (claimed.length > 0) this.options.logger?.warn({ segments: claimed.length, directory: this.directory.path }, 'audit write-ahead log: replaying the segments of a process that stopped before they were stored');
-    this.isOpen = true;
-    for (const entry of this.early.splice(0)) entry.done(this.appendNow(entry.kind, entry.documents.filter((document) => !this.settledEarly.has(document._id.toHexString()))));
-    this.settledEarly.clear();
+    if (claimed.length > 0) this.options.logger?.warn({ segments: claimed.length, directory: directory.path }, 'audit write-ahead log: replaying the segments of a process that stopped before they were stored');
+    return claimed.length;
   }
 
   private appendTo(kind: StreamKind, documents: EventDocument[]): Promise<void> {
