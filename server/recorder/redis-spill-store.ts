@@ -25,7 +25,7 @@ export class RedisSpillStore<EventDocument extends RecordedDocument> implements 
 
   async pop(count: number): Promise<EventDocument[]> {
     const popped = await this.redis.lpop(this.spillKey, count);
-    return (popped ?? []).map((text) => this.bson.EJSON.parse(text, { relaxed: false }) as EventDocument);
+    return (popped ?? []).map((text) => this.decode(text) as EventDocument);
   }
 
   async length(): Promise<number> {
@@ -38,7 +38,7 @@ export class RedisSpillStore<EventDocument extends RecordedDocument> implements 
    * and are kept; the rewritten entries go back in front of them.
    */
   async rewrite(transform: (document: EventDocument) => EventDocument | undefined): Promise<number> {
-    const parse = (text: string) => this.bson.EJSON.parse(text, { relaxed: false });
+    const parse = (text: string) => this.decode(text);
     const spilled = await this.rewriteList(this.spillKey, (text) => {
       const next = transform(parse(text) as EventDocument);
       return next && this.encode(next);
@@ -70,6 +70,11 @@ export class RedisSpillStore<EventDocument extends RecordedDocument> implements 
 
   private encode(value: unknown): string {
     return this.bson.EJSON.stringify(value as object, { relaxed: false });
+  }
+
+  /** Relaxed: numbers come back as the plain numbers the document held, not BSON Int32/Double wrappers. */
+  private decode(text: string): unknown {
+    return this.bson.EJSON.parse(text, { relaxed: true });
   }
 
   async keepRejected(entries: Array<{ document: EventDocument; reason: string }>): Promise<void> {

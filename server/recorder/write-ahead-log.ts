@@ -332,7 +332,8 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
 
   private decode(line: string): unknown {
     try {
-      return this.options.bson.EJSON.parse(line, { relaxed: false });
+      // Relaxed: numbers come back as the plain numbers the document held, not BSON Int32/Double wrappers.
+      return this.options.bson.EJSON.parse(line, { relaxed: true });
     } catch {
       this.counters.tornLines++;
       return undefined;
