@@ -47,7 +47,6 @@ export async function eraseDataSubject(deps: EraseDataSubjectDeps, tenantId: str
   let spilledEvents = 0;
   if (deps.spill) {
     spilledEvents = await deps.spill.rewrite((document) => {
-      // Spilled documents come back from Extended JSON (canonical mode): `v` is a BSON Int32 there, not a number.
       if (document.tenantId !== tenantId || Number(document.v) !== STORED_FORM_VERSION) return document;
       const erased = eraseFromEvent(document, matcher, now);
       if (!erased) return document;
@@ -55,6 +54,14 @@ export async function eraseDataSubject(deps: EraseDataSubjectDeps, tenantId: str
       return { ...document, personal: erased.personal, search: erased.search };
     });
   }
+  // Events this process took off the spill while the passes above ran were in neither place: they are
+  // in its queue now, so write them and erase once more (a pass over nothing left to erase counts zero).
+  await deps.flush();
+  const late = await deps.erasure.erase(tenantId, matcher, now);
+  stored.events += late.events;
+  stored.affectedLists += late.affectedLists;
+  stored.before.push(...late.before);
+  for (const [key, count] of Object.entries(late.values)) stored.values[key] = (stored.values[key] ?? 0) + count;
   const exportsRemoved = deps.exports ? await deps.exports.removeFilesHolding(tenantId, stored.before) : 0;
   return { events: stored.events + spilledEvents, values: stored.values, spilledEvents, exportsRemoved, affectedLists: stored.affectedLists };
 }
