@@ -16,7 +16,7 @@ export interface SealableEvents {
   writeSeals(tenantId: string, seals: { id: ObjectId; position: number }[], sealedAt: Date): Promise<void>;
 }
 
-export const SEALER_DEFAULTS = { batchSize: 500, pollIntervalMs: 1_000, leaseMs: 5_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
+export const SEALER_DEFAULTS = { batchSize: 2_000, pollIntervalMs: 1_000, leaseMs: 5_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
 export type SealerSettings = typeof SEALER_DEFAULTS;
 
 export interface SealerDeps {
@@ -52,19 +52,22 @@ export function createSealer(deps: SealerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
+  const passes = new Map<string, Promise<void>>();
 
   /** Seals one batch of a tenant under a held lease; returns how many events it sealed (0: nothing to do). */
   async function sealBatch(tenantId: string, state: LogState): Promise<number> {
     let pending = state.pending;
+    let batch: Array<{ _id: ObjectId; receivedAt: Date }>;
     if (!pending) {
-      const next = await deps.events.unsealed(tenantId, settings.batchSize);
-      if (next.length === 0) return 0;
-      pending = { from: state.size, ids: next.map((event) => event._id) };
+      batch = await deps.events.unsealed(tenantId, settings.batchSize);
+      if (batch.length === 0) return 0;
+      pending = { from: state.size, ids: batch.map((event) => event._id) };
       if (!(await deps.store.beginBatch(tenantId, owner, state.size, pending))) return lostLease(tenantId);
+    } else {
+      // A batch begun by a sealer that died is sealed again, ids and order unchanged: the same leaves.
+      const found = new Map((await deps.events.byIds(tenantId, pending.ids)).map((event) => [event._id.toHexString(), event]));
+      batch = pending.ids.map((id) => found.get(id.toHexString())).filter((event) => event !== undefined);
     }
-    // A batch begun by a sealer that died is sealed again, ids and order unchanged: the same leaves.
-    const found = new Map((await deps.events.byIds(tenantId, pending.ids)).map((event) => [event._id.toHexString(), event]));
-    const batch = pending.ids.map((id) => found.get(id.toHexString())).filter((event) => event !== undefined);
     const leaves = batch.map(eventLeafHash);
     const { frontier, completed } = appendLeaves({ size: state.size, hashes: state.frontier }, leaves);
     // The lease is renewed before each write: a slow database must not let it lapse mid-batch (and a
@@ -103,7 +106,18 @@ export function createSealer(deps: SealerDeps) {
   }
 
   /** Seals what a tenant has unsealed (while the lease holds), then checkpoints if due. */
-  async function sealTenant(tenantId: string, options: { checkpoint?: 'due' | 'now' } = {}): Promise<void> {
+  function sealTenant(tenantId: string, options: { checkpoint?: 'due' | 'now' } = {}): Promise<void> {
+    // One pass per tenant at a time in this process: a second one (checkpointNow beside the
+    // background pass) would hold the same lease and seal the same batch alongside. It waits, then runs.
+    const previous = passes.get(tenantId) ?? Promise.resolve();
+    const pass = previous.then(() => sealTenantNow(tenantId, options));
+    const settled = pass.catch(() => undefined);
+    passes.set(tenantId, settled);
+    void settled.then(() => passes.get(tenantId) === settled && passes.delete(tenantId));
+    return pass;
+  }
+
+  async function sealTenantNow(tenantId: string, options: { checkpoint?: 'due' | 'now' }): Promise<void> {
     if (!(await deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs))) return;
     // A live sealer keeps its lease while a slow write runs; a killed one stops renewing and its lease lapses.
     const heartbeat = setInterval(() => void renew(tenantId).catch(() => undefined), settings.leaseMs / 3);
