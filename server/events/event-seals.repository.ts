@@ -1,4 +1,4 @@
-import type { Document, ObjectId } from 'mongodb';
+import type { Binary, Document, ObjectId } from 'mongodb';
 import { bulkWriteErrorsOf, DUPLICATE_KEY } from '../db/driver-errors';
 import type { HostDatabase } from '../db/host-database';
 import { ensureIndexes } from '../db/ensure-indexes';
@@ -14,13 +14,20 @@ import { AUDIT_EVENTS_COLLECTION } from './event.model';
  */
 export type StoredEventDocument = Document & { _id: ObjectId; tenantId: string; receivedAt: Date; integrity?: { position: number; sealedAt: Date } };
 type StoredSeal = { _id: ObjectId; tenantId: string; position: number; sealedAt: Date };
+/** A written event as the sealer needs it: a small document noted right after the event's batch is written. */
+export type EventArrival = { _id: ObjectId; tenantId: string; receivedAt: Date; leaf: Buffer };
+type StoredArrival = Omit<EventArrival, 'leaf'> & { leaf: Binary | Buffer };
 
 export const EVENT_SEALS_COLLECTION = 'audit_event_seals';
+export const EVENT_ARRIVALS_COLLECTION = 'audit_event_arrivals';
+const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer));
 const SEAL_INDEX = { name: 'tenant_position', key: { tenantId: 1, position: 1 } } as const;
+const ARRIVAL_INDEX = { name: 'tenant_received', key: { tenantId: 1, receivedAt: 1 } } as const;
 
 export function createEventSealsRepository(db: HostDatabase) {
   const events = () => db.collection<StoredEventDocument>(AUDIT_EVENTS_COLLECTION);
   const seals = () => db.collection<StoredSeal>(EVENT_SEALS_COLLECTION);
+  const arrivals = () => db.collection<StoredArrival>(EVENT_ARRIVALS_COLLECTION);
 
   const sealedIds = async (tenantId: string): Promise<Set<string>> =>
     new Set((await (await seals()).find({ tenantId }, { projection: { _id: 1 } }).toArray()).map((seal) => seal._id.toHexString()));
@@ -36,7 +43,67 @@ export function createEventSealsRepository(db: HostDatabase) {
   }
 
   return {
-    ensureIndexes: async () => ensureIndexes(await seals(), [{ ...SEAL_INDEX }]),
+    ensureIndexes: async () => {
+      await ensureIndexes(await seals(), [{ ...SEAL_INDEX }]);
+      await ensureIndexes(await arrivals(), [{ ...ARRIVAL_INDEX }]);
+    },
+
+    /**
+     * Whether any tenant may have events to seal: more events stored than seals, from the
+     * collections' metadata counts ($collStats), without reading a document: a poll that finds
+     * nothing new costs two small commands instead of a scan (FerretDB v1 scans even for a count).
+     */
+    async mayHaveUnsealed(): Promise<boolean> {
+      const countOf = async (collection: Awaited<ReturnType<typeof events | typeof seals>>) =>
+        (await collection.aggregate<{ count?: number }>([{ $collStats: { count: {} } }]).toArray().catch(() => []))[0]?.count;
+      const [stored, sealed] = await Promise.all([countOf(await events()), countOf(await seals())]);
+      return stored === undefined || stored > (sealed ?? 0);
+    },
+
+    /**
+     * Notes written events for the sealer (one insert command): their id, tenant, stored time and
+     * leaf hash, ~100 bytes each. Finding unsealed events then reads these, not the events (on
+     * FerretDB v1 every such read is a scan, and events are ~3.5 KB each).
+     */
+    async noteArrivals(written: EventArrival[]): Promise<void> {
+      if (written.length === 0) return;
+      try {
+        await (await arrivals()).insertMany(written.map((arrival) => ({ ...arrival, leaf: new db.driver.BSON.Binary(arrival.leaf) })), { ordered: false });
+      } catch (error) {
+        if (!bulkWriteErrorsOf(error)?.every((writeError) => writeError.code === DUPLICATE_KEY)) throw error;
+      }
+    },
+
+    /**
+     * The next noted events to seal, in the sealing order, with their leaf hashes: arrivals without
+     * a seal. An event written without its arrival (its process died in between, or it was stored
+     * by other means) is found by `unsealed`, which the sealer runs at least every minute.
+     */
+    async unsealedArrivals(tenantId: string, limit: number): Promise<Array<{ _id: ObjectId; receivedAt: Date; leaf: Buffer }>> {
+      const sealed = await sealedIds(tenantId);
+      const noted = await (await arrivals()).find({ tenantId }).toArray();
+      return noted
+        .filter((arrival) => !sealed.has(arrival._id.toHexString()))
+        .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()))
+        .slice(0, limit)
+        .map((arrival) => ({ _id: arrival._id, receivedAt: arrival.receivedAt, leaf: toBuffer(arrival.leaf) }));
+    },
+
+    /** The arrival notes of these events (those noted), with their leaf hashes. */
+    async arrivalsByIds(tenantId: string, ids: ObjectId[]): Promise<Array<{ _id: ObjectId; receivedAt: Date; leaf: Buffer }>> {
+      const noted = await (await arrivals()).find({ tenantId, _id: { $in: ids } }).toArray();
+      return noted.map((arrival) => ({ _id: arrival._id, receivedAt: arrival.receivedAt, leaf: toBuffer(arrival.leaf) }));
+    },
+
+    /** Tenants with noted events not yet sealed (reads the small arrival and seal documents only). */
+    async tenantsWithUnsealedArrivals(): Promise<string[]> {
+      const [noted, sealed] = await Promise.all([
+        (await arrivals()).find({}, { projection: { _id: 1, tenantId: 1 } }).toArray(),
+        (await seals()).find({}, { projection: { _id: 1 } }).toArray(),
+      ]);
+      const sealedIds = new Set(sealed.map((seal) => seal._id.toHexString()));
+      return [...new Set(noted.filter((arrival) => !sealedIds.has(arrival._id.toHexString())).map((arrival) => arrival.tenantId))];
+    },
 
     /** Tenants with more stored events than seals: they have events to seal. */
     async tenantsWithUnsealed(): Promise<string[]> {

@@ -72,6 +72,11 @@ export function createIntegrityRepository(db: HostDatabase) {
       }
     },
 
+    /** How many tenants another sealer holds a live lease on (a small read: one document per tenant). */
+    async leasedByOthers(owner: string, now: Date): Promise<number> {
+      return (await logs()).countDocuments({ 'lease.until': { $gte: now }, 'lease.owner': { $ne: owner } });
+    },
+
     async releaseLease(tenantId: string, owner: string): Promise<void> {
       await (await logs()).updateOne({ _id: tenantId, 'lease.owner': owner }, { $set: { lease: null } });
     },
