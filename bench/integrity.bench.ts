@@ -5,9 +5,10 @@
  * - sealing throughput: a sealing pass over events stored unsealed (events/s);
  * - verification throughput: verify over the whole tenant (events/s);
  * - inclusion proof latency (median of 50, service level, one tenant of the run's size);
- * - proof sizes for 1,000,000 leaves: computed in memory (MemoryMerkleTree, the sealer's append),
- *   since sealing a million events on FerretDB here would take most of an hour.
- *   node --require ./test/helpers/swc-register.js bench/integrity.bench.ts [--events 5000] [--rounds 5] [--leaves 1000000] [--quick]
+ * - proof sizes for 1,000,000 leaves: from the tree's shape (one hash per planned range), checked
+ *   against a real in-memory tree of --memory-leaves (MemoryMerkleTree, the sealer's append), since
+ *   sealing a million events on FerretDB here would take hours.
+ *   node --require ./test/helpers/swc-register.js bench/integrity.bench.ts [--events 5000] [--rounds 5] [--leaves 1000000] [--memory-leaves 1000000] [--quick]
  */
 import mongoose from 'mongoose';
 import pino from 'pino';
@@ -15,15 +16,15 @@ import { ObjectId } from 'mongodb';
 import { createAuditServer } from '../server/audit-server';
 import { toEventDocument, type EventDocument } from '../server/events/event.document';
 import { AUDIT_EVENTS_COLLECTION } from '../server/events/event.model';
-import { generateSigningKey, leafHash, MemoryMerkleTree, verifyInclusion } from '../server/integrity';
+import { consistencyProofRanges, generateSigningKey, inclusionProofRanges, leafHash, MemoryMerkleTree, verifyInclusion } from '../server/integrity';
 import { benchTenant, makeBenchEvent, makeBenchInput } from './lib/bench-events';
 import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult } from './lib/bench-report';
 import { alternate, median, summarise, summariseRate, timeMs } from './lib/bench-stats';
 
-export const INTEGRITY_SIZES = { events: { quick: 1_000, full: 5_000 }, rounds: { quick: 2, full: 5 }, leaves: { quick: 1_000_000, full: 1_000_000 } };
+export const INTEGRITY_SIZES = { events: { quick: 1_000, full: 5_000 }, rounds: { quick: 2, full: 5 }, leaves: { quick: 1_000_000, full: 1_000_000 }, memoryLeaves: { quick: 65_536, full: 1_000_000 } };
 
-export async function runIntegrityBench(uri: string, sizes: { events: number; rounds: number; leaves: number }): Promise<BenchResult> {
+export async function runIntegrityBench(uri: string, sizes: { events: number; rounds: number; leaves: number; memoryLeaves: number }): Promise<BenchResult> {
   const started = Date.now();
   const connection = await mongoose.createConnection(uri, { dbName: `bench_integrity_${Date.now().toString(36)}` }).asPromise();
   const key = generateSigningKey('bench-2026');
@@ -76,7 +77,7 @@ export async function runIntegrityBench(uri: string, sizes: { events: number; ro
       const id = documents[Math.floor((i * documents.length) / 50)]!._id;
       proofMs.push(await timeMs(() => integrity.inclusionProof('bench-verify', id)));
     }
-    const memory = proofSizes(sizes.leaves);
+    const memory = proofSizes(sizes.leaves, sizes.memoryLeaves);
     const [oursRate, rawRate] = [summariseRate(ours), summariseRate(raw)];
     const ratio = oursRate.median / rawRate.median;
     const single = (value: number) => ({ median: value, p95: value, samples: 1 });
@@ -108,30 +109,40 @@ export async function runIntegrityBench(uri: string, sizes: { events: number; ro
   }
 }
 
-/** The tree of a tenant of `leaves` events, in memory: how long appending takes and how big proofs are. */
-function proofSizes(leaves: number) {
+/**
+ * Proof sizes for a tenant of `leaves` events from the tree's shape alone (RFC 9162: one hash per
+ * planned range, inclusionProofRanges/consistencyProofRanges), checked against a real in-memory tree
+ * of `memoryLeaves` (the sealer's own append), whose proofs must have exactly the planned length
+ * and verify. No million events need storing or hashing.
+ */
+function proofSizes(leaves: number, memoryLeaves: number) {
+  const index = Math.floor(leaves * 0.7);
+  const inclusionHashes = inclusionProofRanges(index, leaves).length;
+  const consistencyHashes = consistencyProofRanges(Math.floor(leaves / 3), leaves).length;
   const tree = new MemoryMerkleTree();
   const startedAt = Date.now();
-  for (let at = 0; at < leaves; at += 10_000) tree.append(Array.from({ length: Math.min(10_000, leaves - at) }, (_, i) => leafHash(Buffer.from(`event ${at + i}`))));
-  const appendMs = Date.now() - startedAt;
-  const index = Math.floor(leaves * 0.7);
-  const proof = tree.inclusionProof(index);
-  if (!verifyInclusion(leafHash(Buffer.from(`event ${index}`)), index, leaves, proof, tree.root())) throw new Error('the in-memory proof does not verify');
-  const consistency = tree.consistencyProof(Math.floor(leaves / 3));
-  const json = JSON.stringify({ position: index, size: leaves, proof: proof.map((hash) => hash.toString('base64')) });
+  for (let at = 0; at < memoryLeaves; at += 10_000) tree.append(Array.from({ length: Math.min(10_000, memoryLeaves - at) }, (_, i) => leafHash(Buffer.from(`event ${at + i}`))));
+  const appendMs = Math.max(1, Date.now() - startedAt);
+  const memoryIndex = Math.floor(memoryLeaves * 0.7);
+  const proof = tree.inclusionProof(memoryIndex);
+  if (proof.length !== inclusionProofRanges(memoryIndex, memoryLeaves).length) throw new Error('the in-memory proof is not as long as the tree shape says');
+  if (!verifyInclusion(leafHash(Buffer.from(`event ${memoryIndex}`)), memoryIndex, memoryLeaves, proof, tree.root())) throw new Error('the in-memory proof does not verify');
+  if (tree.consistencyProof(Math.floor(memoryLeaves / 3)).length !== consistencyProofRanges(Math.floor(memoryLeaves / 3), memoryLeaves).length) throw new Error('the in-memory consistency proof is not as long as the tree shape says');
+  const json = JSON.stringify({ position: index, size: leaves, proof: Array.from({ length: inclusionHashes }, () => Buffer.alloc(32).toString('base64')) });
   return {
     leaves,
-    inMemoryAppendLeavesPerSecond: Math.round(leaves / (appendMs / 1000)),
-    inclusionProofHashes: proof.length,
-    inclusionProofBytes: proof.length * 32,
+    memoryLeaves,
+    inMemoryAppendLeavesPerSecond: Math.round(memoryLeaves / (appendMs / 1000)),
+    inclusionProofHashes: inclusionHashes,
+    inclusionProofBytes: inclusionHashes * 32,
     inclusionProofJsonBytes: Buffer.byteLength(json),
-    consistencyProofHashes: consistency.length,
-    consistencyProofBytes: consistency.length * 32,
+    consistencyProofHashes: consistencyHashes,
+    consistencyProofBytes: consistencyHashes * 32,
   };
 }
 
 if (require.main === module) {
   runBenchProgram('integrity', (server, args) =>
-    runIntegrityBench(server.uri, { events: args.number('events', INTEGRITY_SIZES.events), rounds: args.number('rounds', INTEGRITY_SIZES.rounds), leaves: args.number('leaves', INTEGRITY_SIZES.leaves) }),
+    runIntegrityBench(server.uri, { events: args.number('events', INTEGRITY_SIZES.events), rounds: args.number('rounds', INTEGRITY_SIZES.rounds), leaves: args.number('leaves', INTEGRITY_SIZES.leaves), memoryLeaves: args.number('memory-leaves', INTEGRITY_SIZES.memoryLeaves) }),
   );
 }
