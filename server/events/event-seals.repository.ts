@@ -164,9 +164,12 @@ export function createEventSealsRepository(db: HostDatabase) {
       return withEvents(tenantId, await (await seals()).find({ tenantId, position: { $gte: from, $lt: to } }).sort({ position: 1, _id: 1 }).toArray());
     },
 
+    /** By _id alone, the tenant checked after: FerretDB v1 pushes down nothing else (with the tenant in the filter it scans). */
     async byId(tenantId: string, id: ObjectId): Promise<StoredEventDocument | null> {
-      const event = await (await events()).findOne({ tenantId, _id: id });
-      const seal = event && (await (await seals()).findOne({ _id: id, tenantId }));
+      const stored = await (await events()).findOne({ _id: id });
+      const event = stored?.tenantId === tenantId ? stored : null;
+      const found = event && (await (await seals()).findOne({ _id: id }));
+      const seal = found?.tenantId === tenantId ? found : null;
       return event && (seal ? { ...event, integrity: { position: seal.position, sealedAt: seal.sealedAt } } : event);
     },
 

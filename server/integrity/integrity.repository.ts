@@ -39,6 +39,8 @@ type StoredCheckpoint = TCheckpoint & { _id: string };
  * in one bulkWrite. The sealer writes by inserts; this bounds the rare repair path.
  */
 export const UPDATE_STATEMENTS = 50;
+/** Up to this many nodes are read one by one by _id (a proof needs ~log2 n); more with $in. */
+const BY_ID_LOOKUPS = 64;
 
 const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer));
 const nodeId = (tenantId: string, { level, index }: NodeAddress) => `${tenantId}|${level}|${index}`;
@@ -129,6 +131,12 @@ export function createIntegrityRepository(db: HostDatabase) {
     async nodes(tenantId: string, addresses: NodeAddress[]): Promise<Map<string, { hash: Buffer; eventId?: ObjectId }>> {
       const found = new Map<string, { hash: Buffer; eventId?: ObjectId }>();
       const ids = [...new Set(addresses.map((address) => nodeId(tenantId, address)))];
+      if (ids.length <= BY_ID_LOOKUPS) {
+        // A proof's few nodes, one by _id each: FerretDB v1 pushes down _id equality, not $in (a scan of every node).
+        const page = await Promise.all(ids.map(async (id) => (await nodes()).findOne({ _id: id })));
+        for (const node of page) if (node) found.set(`${node.level}|${node.index}`, { hash: toBuffer(node.hash), eventId: node.eventId });
+        return found;
+      }
       for (let at = 0; at < ids.length; at += 5_000) {
         const page = await (await nodes()).find({ _id: { $in: ids.slice(at, at + 5_000) } }).toArray();
         for (const node of page) found.set(`${node.level}|${node.index}`, { hash: toBuffer(node.hash), eventId: node.eventId });
