@@ -23,7 +23,7 @@ import {
   type TWatchMessage,
 } from './events';
 import { createExports, EXPORT_DEFAULTS, type ExportIntegrity, type ExportsSettings } from './exports';
-import { checkpointPublisherFrom, consistencyProofRanges, createIntegrity, exportProofsOf, type CheckpointPublisher, type IntegritySettings } from './integrity';
+import { checkpointPublisherFrom, consistencyProofRanges, createIntegrity, eventLeafHash, exportProofsOf, type CheckpointPublisher, type IntegritySettings } from './integrity';
 import { createRedisFanout, createSessionEnds, type TSessionEnd } from './live';
 import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
 import { TenantReadLimiter, type ReadLimits } from './read-limits';
@@ -115,6 +115,15 @@ export function createAuditServices(options: AuditServicesOptions) {
     return migrated;
   };
   const seals = createEventSealsRepository(db);
+  // Where the log is kept, every written batch is noted for the sealer (which may run in another
+  // process): ids, stored times and leaf hashes, so that it need not read the events to find them.
+  if (options.integrity) {
+    onEventsWritten((documents) =>
+      void seals
+        .noteArrivals(documents.map((document) => ({ _id: document._id, tenantId: document.tenantId, receivedAt: document.receivedAt, leaf: eventLeafHash(document) })))
+        .catch((error: unknown) => logger.warn({ err: error }, 'integrity: could not note written events for the sealer; its full search finds them')),
+    );
+  }
   // The publisher needs the tree's proofs and the sealer calls it: bound once both exist.
   let publisher: CheckpointPublisher | undefined;
   const integrity = createIntegrity({ db, events: seals, logger, settings: options.integrity, clock: options.clock, onCheckpoint: (checkpoint) => void publisher?.publish(checkpoint) });

@@ -1,67 +1,195 @@
-import type { Document, ObjectId } from 'mongodb';
+import type { Binary, Document, ObjectId } from 'mongodb';
+import { bulkWriteErrorsOf, DUPLICATE_KEY } from '../db/driver-errors';
 import type { HostDatabase } from '../db/host-database';
 import { ensureIndexes } from '../db/ensure-indexes';
 import { AUDIT_EVENTS_COLLECTION } from './event.model';
 
 /**
- * What the integrity sealer reads and writes on stored events: the seal (`integrity.position`, the
- * event's place in its tenant's log, and `integrity.sealedAt`) lives outside the hashed part, so
- * writing it changes nothing that is hashed. The events slice owns the collection; the integrity
- * slice reaches it only through this repository.
+ * What the integrity sealer reads and writes about stored events. A seal (the event's position in
+ * its tenant's log, and when it was sealed) is a document of its own in `audit_event_seals`, keyed
+ * by the event's id, never a change to the event: stored events are only ever inserted. That is
+ * what lets sealing keep up on FerretDB v1, where an update costs a scan of the whole collection per
+ * document (measured: ~300 ms per event at 30,000 events), and it keeps the seal outside the hashed
+ * part by construction. Readers get the seal attached as `integrity: { position, sealedAt }`.
  */
 export type StoredEventDocument = Document & { _id: ObjectId; tenantId: string; receivedAt: Date; integrity?: { position: number; sealedAt: Date } };
+type StoredSeal = { _id: ObjectId; tenantId: string; position: number; sealedAt: Date };
+/** A written event as the sealer needs it: a small document noted right after the event's batch is written. */
+export type EventArrival = { _id: ObjectId; tenantId: string; receivedAt: Date; leaf: Buffer };
+type StoredArrival = Omit<EventArrival, 'leaf'> & { leaf: Binary | Buffer };
 
-const SEAL_INDEX = { name: 'tenant_position', key: { tenantId: 1, 'integrity.position': 1 } } as const;
-const UNSEALED = { 'integrity.position': { $exists: false } };
+export const EVENT_SEALS_COLLECTION = 'audit_event_seals';
+export const EVENT_ARRIVALS_COLLECTION = 'audit_event_arrivals';
+const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer));
+const SEAL_INDEX = { name: 'tenant_position', key: { tenantId: 1, position: 1 } } as const;
+/** Above this many ids, events are read by one pass over the tenant rather than with $in. */
+const IN_LIMIT = 2_000;
+const ARRIVAL_INDEX = { name: 'tenant_received', key: { tenantId: 1, receivedAt: 1 } } as const;
 
 export function createEventSealsRepository(db: HostDatabase) {
   const events = () => db.collection<StoredEventDocument>(AUDIT_EVENTS_COLLECTION);
+  const seals = () => db.collection<StoredSeal>(EVENT_SEALS_COLLECTION);
+  const arrivals = () => db.collection<StoredArrival>(EVENT_ARRIVALS_COLLECTION);
+
+  const sealedIds = async (tenantId: string): Promise<Set<string>> =>
+    new Set((await (await seals()).find({ tenantId }, { projection: { _id: 1 } }).toArray()).map((seal) => seal._id.toHexString()));
+
+  /** The events of these seals, each with its seal attached; a seal whose event is gone yields nothing. */
+  async function withEvents(tenantId: string, found: StoredSeal[]): Promise<StoredEventDocument[]> {
+    if (found.length === 0) return [];
+    const byId = new Map<string, StoredEventDocument>();
+    if (found.length <= IN_LIMIT) {
+      for (const event of await (await events()).find({ tenantId, _id: { $in: found.map((seal) => seal._id) } }).toArray()) byId.set(event._id.toHexString(), event);
+    } else {
+      // A large page is read as one pass over the tenant's events: FerretDB v1 checks an $in list
+      // against every document it decodes (20,000 ids × 30,000 events took minutes), a pass is one scan.
+      const wanted = new Set(found.map((seal) => seal._id.toHexString()));
+      for await (const event of (await events()).find({ tenantId })) if (wanted.has(event._id.toHexString())) byId.set(event._id.toHexString(), event);
+    }
+    return found.flatMap((seal) => {
+      const event = byId.get(seal._id.toHexString());
+      return event ? [{ ...event, integrity: { position: seal.position, sealedAt: seal.sealedAt } }] : [];
+    });
+  }
 
   return {
-    ensureIndexes: async () => ensureIndexes(await events(), [{ ...SEAL_INDEX }]),
-
-    /** Tenants with at least one event not yet sealed. */
-    async tenantsWithUnsealed(): Promise<string[]> {
-      return (await (await events()).distinct('tenantId', UNSEALED)) as string[];
+    ensureIndexes: async () => {
+      await ensureIndexes(await seals(), [{ ...SEAL_INDEX }]);
+      await ensureIndexes(await arrivals(), [{ ...ARRIVAL_INDEX }]);
     },
 
-    /** The next events to seal, in the sealing order: stored time (receivedAt), then id. */
+    /**
+     * Whether any tenant may have events to seal: more events stored than seals, from the
+     * collections' metadata counts ($collStats), without reading a document: a poll that finds
+     * nothing new costs two small commands instead of a scan (FerretDB v1 scans even for a count).
+     */
+    async mayHaveUnsealed(): Promise<boolean> {
+      const countOf = async (collection: Awaited<ReturnType<typeof events | typeof seals>>) =>
+        (await collection.aggregate<{ count?: number }>([{ $collStats: { count: {} } }]).toArray().catch(() => []))[0]?.count;
+      const [stored, sealed] = await Promise.all([countOf(await events()), countOf(await seals())]);
+      return stored === undefined || stored > (sealed ?? 0);
+    },
+
+    /**
+     * Notes written events for the sealer (one insert command): their id, tenant, stored time and
+     * leaf hash, ~100 bytes each. Finding unsealed events then reads these, not the events (on
+     * FerretDB v1 every such read is a scan, and events are ~3.5 KB each).
+     */
+    async noteArrivals(written: EventArrival[]): Promise<void> {
+      if (written.length === 0) return;
+      try {
+        await (await arrivals()).insertMany(written.map((arrival) => ({ ...arrival, leaf: new db.driver.BSON.Binary(arrival.leaf) })), { ordered: false });
+      } catch (error) {
+        if (!bulkWriteErrorsOf(error)?.every((writeError) => writeError.code === DUPLICATE_KEY)) throw error;
+      }
+    },
+
+    /**
+     * The next noted events to seal, in the sealing order, with their leaf hashes: arrivals without
+     * a seal. An event written without its arrival (its process died in between, or it was stored
+     * by other means) is found by `unsealed`, which the sealer runs at least every minute.
+     */
+    async unsealedArrivals(tenantId: string, limit: number): Promise<Array<{ _id: ObjectId; receivedAt: Date; leaf: Buffer }>> {
+      const sealed = await sealedIds(tenantId);
+      const noted = await (await arrivals()).find({ tenantId }).toArray();
+      return noted
+        .filter((arrival) => !sealed.has(arrival._id.toHexString()))
+        .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()))
+        .slice(0, limit)
+        .map((arrival) => ({ _id: arrival._id, receivedAt: arrival.receivedAt, leaf: toBuffer(arrival.leaf) }));
+    },
+
+    /** The arrival notes of these events (those noted), with their leaf hashes. */
+    async arrivalsByIds(tenantId: string, ids: ObjectId[]): Promise<Array<{ _id: ObjectId; receivedAt: Date; leaf: Buffer }>> {
+      const noted = await (await arrivals()).find({ tenantId, _id: { $in: ids } }).toArray();
+      return noted.map((arrival) => ({ _id: arrival._id, receivedAt: arrival.receivedAt, leaf: toBuffer(arrival.leaf) }));
+    },
+
+    /** Tenants with noted events not yet sealed (reads the small arrival and seal documents only). */
+    async tenantsWithUnsealedArrivals(): Promise<string[]> {
+      const [noted, sealed] = await Promise.all([
+        (await arrivals()).find({}, { projection: { _id: 1, tenantId: 1 } }).toArray(),
+        (await seals()).find({}, { projection: { _id: 1 } }).toArray(),
+      ]);
+      const sealedIds = new Set(sealed.map((seal) => seal._id.toHexString()));
+      return [...new Set(noted.filter((arrival) => !sealedIds.has(arrival._id.toHexString())).map((arrival) => arrival.tenantId))];
+    },
+
+    /** Tenants with more stored events than seals: they have events to seal. */
+    async tenantsWithUnsealed(): Promise<string[]> {
+      const countBy = async (collection: Awaited<ReturnType<typeof events | typeof seals>>) =>
+        new Map((await collection.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$tenantId', n: { $sum: 1 } } }]).toArray()).map(({ _id, n }) => [_id, n]));
+      const [stored, sealed] = await Promise.all([countBy(await events()), countBy(await seals())]);
+      return [...stored].filter(([tenantId, n]) => n > (sealed.get(tenantId) ?? 0)).map(([tenantId]) => tenantId);
+    },
+
+    /**
+     * The next events to seal, in the sealing order: stored time (receivedAt), then id. One read of
+     * the tenant's seal ids and one of its events (a scan either way on FerretDB v1, which pushes down
+     * little more than `_id`); the sealer asks for large batches so that a pass reads them once.
+     */
     async unsealed(tenantId: string, limit: number): Promise<StoredEventDocument[]> {
-      return (await events()).find({ tenantId, ...UNSEALED }).sort({ receivedAt: 1, _id: 1 }).limit(limit).toArray();
+      const sealed = await sealedIds(tenantId);
+      const next: StoredEventDocument[] = [];
+      for await (const event of (await events()).find({ tenantId }).sort({ receivedAt: 1, _id: 1 })) {
+        if (sealed.has(event._id.toHexString())) continue;
+        next.push(event);
+        if (next.length >= limit) break;
+      }
+      return next;
     },
 
     async byIds(tenantId: string, ids: ObjectId[]): Promise<StoredEventDocument[]> {
       return (await events()).find({ tenantId, _id: { $in: ids } }).toArray();
     },
 
-    /** Writes each event's position; an event already sealed at that position counts as done. */
-    async writeSeals(tenantId: string, seals: { id: ObjectId; position: number }[], sealedAt: Date): Promise<void> {
-      if (seals.length === 0) return;
-      await (await events()).bulkWrite(
-        seals.map(({ id, position }) => ({
-          updateOne: { filter: { _id: id, tenantId, ...UNSEALED }, update: { $set: { integrity: { position, sealedAt } } } },
-        })),
-        { ordered: false },
-      );
+    /**
+     * Inserts each event's seal. A seal that exists already (a batch sealed again after a crash: the
+     * same position) counts as done; only inserts, in one command per call.
+     */
+    async writeSeals(tenantId: string, written: { id: ObjectId; position: number }[], sealedAt: Date): Promise<void> {
+      if (written.length === 0) return;
+      try {
+        await (await seals()).insertMany(
+          written.map(({ id, position }) => ({ _id: id, tenantId, position, sealedAt })),
+          { ordered: false },
+        );
+      } catch (error) {
+        if (!bulkWriteErrorsOf(error)?.every((writeError) => writeError.code === DUPLICATE_KEY)) throw error;
+      }
     },
 
     /** Sealed events with positions in [from, to), by position (a tampered log may hold gaps or twins). */
     async sealedRange(tenantId: string, from: number, to: number): Promise<StoredEventDocument[]> {
-      return (await events()).find({ tenantId, 'integrity.position': { $gte: from, $lt: to } }).sort({ 'integrity.position': 1, _id: 1 }).toArray();
+      return withEvents(tenantId, await (await seals()).find({ tenantId, position: { $gte: from, $lt: to } }).sort({ position: 1, _id: 1 }).toArray());
     },
 
+    /** By _id alone, the tenant checked after: FerretDB v1 pushes down nothing else (with the tenant in the filter it scans). */
     async byId(tenantId: string, id: ObjectId): Promise<StoredEventDocument | null> {
-      return (await events()).findOne({ tenantId, _id: id });
+      const stored = await (await events()).findOne({ _id: id });
+      const event = stored?.tenantId === tenantId ? stored : null;
+      const found = event && (await (await seals()).findOne({ _id: id }));
+      const seal = found?.tenantId === tenantId ? found : null;
+      return event && (seal ? { ...event, integrity: { position: seal.position, sealedAt: seal.sealedAt } } : event);
+    },
+
+    /** The log positions of these events (those sealed), by id (hex). */
+    async positions(tenantId: string, ids: ObjectId[]): Promise<Map<string, number>> {
+      if (ids.length === 0) return new Map();
+      const found = await (await seals()).find({ tenantId, _id: { $in: ids } }).toArray();
+      return new Map(found.map((seal) => [seal._id.toHexString(), seal.position]));
     },
 
     /** Unsealed events stored before `before`: past the lag bound they are reported, not ignored. */
     async countUnsealedBefore(tenantId: string, before: Date): Promise<number> {
-      return (await events()).countDocuments({ tenantId, ...UNSEALED, receivedAt: { $lt: before } });
+      const sealed = await sealedIds(tenantId);
+      const older = await (await events()).find({ tenantId, receivedAt: { $lt: before } }, { projection: { _id: 1 } }).toArray();
+      return older.filter((event) => !sealed.has(event._id.toHexString())).length;
     },
 
     /** Sealed events whose position is at or past `size`: beyond what the tree holds. */
     async sealedFrom(tenantId: string, size: number, limit: number): Promise<StoredEventDocument[]> {
-      return (await events()).find({ tenantId, 'integrity.position': { $gte: size } }).sort({ 'integrity.position': 1 }).limit(limit).toArray();
+      return withEvents(tenantId, await (await seals()).find({ tenantId, position: { $gte: size } }).sort({ position: 1 }).limit(limit).toArray());
     },
   };
 }

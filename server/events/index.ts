@@ -28,7 +28,7 @@ export * as storedForm from './stored-form';
 export { hashedPartBytes, hashedPartOf, type StoredEventV2, type THashedPart } from './stored-form';
 export { renderedFailureReason, storedActorEmail } from './stored-form/decode-event';
 export { personal, type TPersonalKind } from './stored-form/personal-marks';
-export { createEventSealsRepository, type EventSealsRepository } from './event-seals.repository';
+export { createEventSealsRepository, EVENT_ARRIVALS_COLLECTION, EVENT_SEALS_COLLECTION, type EventArrival, type EventSealsRepository } from './event-seals.repository';
 export { eventMatchesFilters } from './event-match';
 export { eraseDataSubject, type DataSubjectErasure, type EraseDataSubjectDeps } from './erase-data-subject';
 export { ZErasureRequest, type TErasureRequest } from './stored-form/erase-values';

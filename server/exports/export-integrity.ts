@@ -18,5 +18,5 @@ export interface ExportProof {
   lines(events: readonly EventDocument[]): Promise<string[]>;
   /** Notes a row's log position (CSV and XLSX rows are bound by the manifest, not line by line). */
   observe(event: EventDocument): void;
-  manifest(file: { fileName: string; bytes: number; sha256: string; rows: number }): TSignedEnvelope;
+  manifest(file: { fileName: string; bytes: number; sha256: string; rows: number }): Promise<TSignedEnvelope>;
 }

@@ -109,7 +109,7 @@ export function createExportJob(deps: ExportJobDeps) {
       const rows = await writeExportRows(record, writer, { events: deps.events, attempt, countTotal: deps.countTotal ?? true, batchSize: deps.cursorBatchSize ?? 2_000 });
       await writer.finish();
       const { bytes, sha256 } = await upload.finished;
-      const manifest = proof?.manifest({ fileName, bytes, sha256, rows });
+      const manifest = await proof?.manifest({ fileName, bytes, sha256, rows });
       const file = { id: upload.fileId, fileName, contentType: CONTENT_TYPES[record.format], rows, bytes, sha256, ...(manifest && { manifest }) };
       await deps.hooks?.beforeComplete?.(exportId);
       if (!(await deps.exports.complete(tenantId, exportId, file, clock()))) {

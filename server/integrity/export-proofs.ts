@@ -1,3 +1,4 @@
+import type { ObjectId } from 'mongodb';
 import type { EventDocument } from '../events';
 import type { ExportDocument, ExportIntegrity, ExportProof } from '../exports';
 import type { TCheckpoint } from './checkpoint';
@@ -12,6 +13,8 @@ export interface ExportProofDeps {
   nodes(tenantId: string, addresses: NodeAddress[]): Promise<Map<string, { hash: Buffer }>>;
   logSize(tenantId: string): Promise<number>;
   latestCheckpoint(tenantId: string): Promise<TCheckpoint | null>;
+  /** The log positions of these events (the sealed ones), by id (hex): seals are kept apart from events. */
+  positions(tenantId: string, ids: ObjectId[]): Promise<Map<string, number>>;
   /** When the tenant's oldest unsealed event was stored, or null when every event is sealed. */
   oldestUnsealed(tenantId: string): Promise<Date | null>;
   /** Seals what is unsealed and signs a checkpoint of the tree now, if this process can. */
@@ -21,11 +24,8 @@ export interface ExportProofDeps {
   pollMs?: number;
 }
 
-type Sealed = { integrity?: { position?: unknown } };
-const positionOf = (event: EventDocument): number | undefined => {
-  const position = (event as EventDocument & Sealed).integrity?.position;
-  return typeof position === 'number' ? position : undefined;
-};
+/** Positions are looked up in pages of this many events (one query each). */
+const LOOKUP_PAGE = 1_000;
 
 /**
  * The export side of the log: an attempt first waits until every event it covers (received up to
@@ -58,23 +58,48 @@ export function createExportProofs(deps: ExportProofDeps): ExportIntegrity {
       const checkpoint = await coveringCheckpoint(tenantId, record.requestedAt, signal);
       const size = checkpoint?.size ?? 0;
       const seen = { first: Number.POSITIVE_INFINITY, last: -1, count: 0 };
-      const inTree = (event: EventDocument): number => {
-        const position = positionOf(event);
-        if (position === undefined || position >= size) throw new Error(`event ${event._id.toHexString()} is not in the log's checkpoint of ${size} events`);
+      const positionsOf = async (ids: readonly ObjectId[]): Promise<Map<string, number>> => {
+        const found = new Map<string, number>();
+        for (let at = 0; at < ids.length; at += LOOKUP_PAGE) {
+          for (const [id, position] of await deps.positions(tenantId, ids.slice(at, at + LOOKUP_PAGE))) found.set(id, position);
+        }
+        return found;
+      };
+      const inTree = (positions: Map<string, number>, id: ObjectId): number => {
+        const position = positions.get(id.toHexString());
+        if (position === undefined || position >= size) throw new Error(`event ${id.toHexString()} is not in the log's checkpoint of ${size} events`);
         return position;
+      };
+      const count = async (ids: readonly ObjectId[]): Promise<void> => {
+        const positions = await positionsOf(ids);
+        for (const id of ids) {
+          const position = inTree(positions, id);
+          seen.first = Math.min(seen.first, position);
+          seen.last = Math.max(seen.last, position);
+          seen.count++;
+        }
+      };
+      // Rows are observed as they are written (synchronously); their positions are looked up a page
+      // at a time behind them, and the manifest waits for the last page.
+      let observed: ObjectId[] = [];
+      let counted: Promise<void> = Promise.resolve();
+      const countObserved = () => {
+        const page = observed;
+        observed = [];
+        counted = counted.then(() => count(page));
+        counted.catch(() => undefined); // surfaced by manifest()
       };
 
       return {
         observe(event) {
-          const position = inTree(event);
-          seen.first = Math.min(seen.first, position);
-          seen.last = Math.max(seen.last, position);
-          seen.count++;
+          observed.push(event._id);
+          if (observed.length >= LOOKUP_PAGE) countObserved();
         },
 
         async lines(events) {
+          const positions = await positionsOf(events.map((event) => event._id));
           const planned = events.map((event) => {
-            const position = inTree(event);
+            const position = inTree(positions, event._id);
             return { event, position, ranges: inclusionProofRanges(position, size) };
           });
           const addresses = planned.flatMap(({ position, ranges }) => [{ level: 0, index: position }, ...ranges.flatMap(rangeNodes)]);
@@ -93,7 +118,9 @@ export function createExportProofs(deps: ExportProofDeps): ExportIntegrity {
           });
         },
 
-        manifest(file) {
+        async manifest(file) {
+          countObserved();
+          await counted;
           const manifest: TExportManifest = {
             version: 1,
             exportId: record._id.toHexString(),
@@ -117,7 +144,7 @@ export function createExportProofs(deps: ExportProofDeps): ExportIntegrity {
 /** The export proofs of this process's integrity slice; undefined when it does not sign (no signing key). */
 export function exportProofsOf(
   integrity: { signer?: SigningKey; store: Pick<ExportProofDeps, 'nodes' | 'latestCheckpoint'> & { state(tenantId: string): Promise<{ size: number } | null> }; sealer: Pick<ExportProofDeps, 'checkpointNow'> },
-  seals: { unsealed(tenantId: string, limit: number): Promise<Array<{ receivedAt: Date }>> },
+  seals: Pick<ExportProofDeps, 'positions'> & { unsealed(tenantId: string, limit: number): Promise<Array<{ receivedAt: Date }>> },
   clock: () => Date,
 ): ExportIntegrity | undefined {
   const { signer, store, sealer } = integrity;
@@ -126,6 +153,7 @@ export function exportProofsOf(
     nodes: (tenantId, addresses) => store.nodes(tenantId, addresses),
     logSize: async (tenantId) => (await store.state(tenantId))?.size ?? 0,
     latestCheckpoint: (tenantId) => store.latestCheckpoint(tenantId),
+    positions: (tenantId, ids) => seals.positions(tenantId, ids),
     oldestUnsealed: async (tenantId) => (await seals.unsealed(tenantId, 1))[0]?.receivedAt ?? null,
     checkpointNow: (tenantId) => sealer.checkpointNow(tenantId),
     signer,

@@ -1,5 +1,6 @@
 import type { Binary, ObjectId } from 'mongodb';
 import type { HostDatabase } from '../db/host-database';
+import { bulkWriteErrorsOf, DUPLICATE_KEY } from '../db/driver-errors';
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { TCheckpoint } from './checkpoint';
 import type { CompletedNode } from './merkle-frontier';
@@ -30,6 +31,16 @@ export type LogState = {
 type StoredLogState = Omit<LogState, 'frontier'> & { frontier: (Binary | Buffer)[] };
 type StoredNode = { _id: string; tenantId: string; level: number; index: number; hash: Binary | Buffer; eventId?: ObjectId };
 type StoredCheckpoint = TCheckpoint & { _id: string };
+
+/**
+ * At most this many statements in one update command: FerretDB v1.24 (SQLite) holds a pooled
+ * connection per statement until the command ends and deadlocks for good at about 100 (the whole
+ * server stops answering). That is what sealed nothing once: a 500-event batch upserted ~1,000 nodes
+ * in one bulkWrite. The sealer writes by inserts; this bounds the rare repair path.
+ */
+export const UPDATE_STATEMENTS = 50;
+/** Up to this many nodes are read one by one by _id (a proof needs ~log2 n); more with $in. */
+const BY_ID_LOOKUPS = 64;
 
 const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer));
 const nodeId = (tenantId: string, { level, index }: NodeAddress) => `${tenantId}|${level}|${index}`;
@@ -63,6 +74,11 @@ export function createIntegrityRepository(db: HostDatabase) {
       }
     },
 
+    /** How many tenants another sealer holds a live lease on (a small read: one document per tenant). */
+    async leasedByOthers(owner: string, now: Date): Promise<number> {
+      return (await logs()).countDocuments({ 'lease.until': { $gte: now }, 'lease.owner': { $ne: owner } });
+    },
+
     async releaseLease(tenantId: string, owner: string): Promise<void> {
       await (await logs()).updateOne({ _id: tenantId, 'lease.owner': owner }, { $set: { lease: null } });
     },
@@ -82,23 +98,45 @@ export function createIntegrityRepository(db: HostDatabase) {
       return result.modifiedCount === 1;
     },
 
-    /** Upserts completed nodes: a batch sealed again after a crash writes the same hashes at the same ids. */
+    /**
+     * Inserts completed nodes, in one insert command. A batch sealed again after a crash computes
+     * the same hashes at the same ids: those duplicates are checked, and only a node stored with
+     * another hash is replaced (one statement each, in commands of at most UPDATE_STATEMENTS).
+     */
     async writeNodes(tenantId: string, completed: CompletedNode[], eventIds: Map<number, ObjectId>): Promise<void> {
       if (completed.length === 0) return;
-      await (await nodes()).bulkWrite(
-        completed.map((node) => {
-          const eventId = node.level === 0 ? eventIds.get(node.index) : undefined;
-          const document = { tenantId, level: node.level, index: node.index, hash: binary(node.hash), ...(eventId ? { eventId } : {}) };
-          return { replaceOne: { filter: { _id: nodeId(tenantId, node) }, replacement: document, upsert: true } };
-        }),
-        { ordered: false },
-      );
+      const documents = completed.map((node) => {
+        const eventId = node.level === 0 ? eventIds.get(node.index) : undefined;
+        return { _id: nodeId(tenantId, node), tenantId, level: node.level, index: node.index, hash: binary(node.hash), ...(eventId ? { eventId } : {}) };
+      });
+      try {
+        await (await nodes()).insertMany(documents, { ordered: false });
+      } catch (error) {
+        const writeErrors = bulkWriteErrorsOf(error);
+        if (!writeErrors?.every((writeError) => writeError.code === DUPLICATE_KEY)) throw error;
+        const twins = writeErrors.map((writeError) => documents[writeError.index]!);
+        const stored = new Map((await (await nodes()).find({ _id: { $in: twins.map((twin) => twin._id) } }).toArray()).map((node) => [node._id, node]));
+        const differing = twins.filter((twin) => {
+          const existing = stored.get(twin._id);
+          return !existing || !toBuffer(existing.hash).equals(toBuffer(twin.hash)) || existing.eventId?.toHexString() !== twin.eventId?.toHexString();
+        });
+        for (let at = 0; at < differing.length; at += UPDATE_STATEMENTS) {
+          const page = differing.slice(at, at + UPDATE_STATEMENTS);
+          await (await nodes()).bulkWrite(page.map((node) => ({ replaceOne: { filter: { _id: node._id }, replacement: node, upsert: true } })), { ordered: false });
+        }
+      }
     },
 
     /** Stored nodes by address; missing ones are absent from the map. */
     async nodes(tenantId: string, addresses: NodeAddress[]): Promise<Map<string, { hash: Buffer; eventId?: ObjectId }>> {
       const found = new Map<string, { hash: Buffer; eventId?: ObjectId }>();
       const ids = [...new Set(addresses.map((address) => nodeId(tenantId, address)))];
+      if (ids.length <= BY_ID_LOOKUPS) {
+        // A proof's few nodes, one by _id each: FerretDB v1 pushes down _id equality, not $in (a scan of every node).
+        const page = await Promise.all(ids.map(async (id) => (await nodes()).findOne({ _id: id })));
+        for (const node of page) if (node) found.set(`${node.level}|${node.index}`, { hash: toBuffer(node.hash), eventId: node.eventId });
+        return found;
+      }
       for (let at = 0; at < ids.length; at += 5_000) {
         const page = await (await nodes()).find({ _id: { $in: ids.slice(at, at + 5_000) } }).toArray();
         for (const node of page) found.set(`${node.level}|${node.index}`, { hash: toBuffer(node.hash), eventId: node.eventId });

@@ -11,13 +11,24 @@ import type { SigningKey } from './signing-keys';
 /** The port the sealer reads and marks stored events through; the events slice implements it. */
 export interface SealableEvents {
   tenantsWithUnsealed(): Promise<string[]>;
+  /** Cheap check before tenantsWithUnsealed (which may scan): false when no tenant can have events to seal. */
+  mayHaveUnsealed?(): Promise<boolean>;
+  /** The fast path: events noted as written (with their leaf hashes) and not sealed yet; see event-seals.repository.ts. */
+  tenantsWithUnsealedArrivals?(): Promise<string[]>;
+  unsealedArrivals?(tenantId: string, limit: number): Promise<Array<{ _id: ObjectId; receivedAt: Date; leaf: Buffer }>>;
+  arrivalsByIds?(tenantId: string, ids: ObjectId[]): Promise<Array<{ _id: ObjectId; receivedAt: Date; leaf: Buffer }>>;
   unsealed(tenantId: string, limit: number): Promise<Array<{ _id: ObjectId; receivedAt: Date }>>;
   byIds(tenantId: string, ids: ObjectId[]): Promise<Array<{ _id: ObjectId; receivedAt: Date }>>;
   writeSeals(tenantId: string, seals: { id: ObjectId; position: number }[], sealedAt: Date): Promise<void>;
 }
 
-export const SEALER_DEFAULTS = { batchSize: 500, pollIntervalMs: 1_000, leaseMs: 5_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
+export const SEALER_DEFAULTS = { batchSize: 5_000, pollIntervalMs: 1_000, leaseMs: 5_000, checkpointIntervalMs: 30_000, lagBoundMs: 10_000 };
 export type SealerSettings = typeof SEALER_DEFAULTS;
+const FULL_SEARCH_MS = 300_000;
+const SEARCH_BESIDE_LEASE_MS = 5_000;
+/** Where a pass finds events to seal: the events themselves, or the writers' arrival notes (sealer.ts, tenantsToSeal). */
+type Search = 'events' | 'arrivals';
+type PassOptions = { checkpoint?: 'due' | 'now'; search?: Search };
 
 export interface SealerDeps {
   events: SealableEvents;
@@ -52,20 +63,32 @@ export function createSealer(deps: SealerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
+  const passes = new Map<string, Promise<void>>();
+  let [lastSearch, lastFullSearch] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
 
   /** Seals one batch of a tenant under a held lease; returns how many events it sealed (0: nothing to do). */
-  async function sealBatch(tenantId: string, state: LogState): Promise<number> {
+  async function sealBatch(tenantId: string, state: LogState, search: Search): Promise<number> {
+    const startedAt = Date.now();
     let pending = state.pending;
+    let batch: Array<{ _id: ObjectId; receivedAt: Date; leaf?: Buffer }>;
     if (!pending) {
-      const next = await deps.events.unsealed(tenantId, settings.batchSize);
-      if (next.length === 0) return 0;
-      pending = { from: state.size, ids: next.map((event) => event._id) };
+      const arrivals = search === 'arrivals' && deps.events.unsealedArrivals;
+      batch = arrivals ? await arrivals(tenantId, settings.batchSize) : await deps.events.unsealed(tenantId, settings.batchSize);
+      if (batch.length === 0) return 0;
+      pending = { from: state.size, ids: batch.map((event) => event._id) };
       if (!(await deps.store.beginBatch(tenantId, owner, state.size, pending))) return lostLease(tenantId);
+    } else {
+      // A batch begun by a sealer that died is sealed again, ids and order unchanged: the same leaves
+      // (from the arrival notes where they exist, else from the events; an event gone is left out).
+      const noted = new Map<string, { _id: ObjectId; receivedAt: Date; leaf?: Buffer }>(
+        (deps.events.arrivalsByIds ? await deps.events.arrivalsByIds(tenantId, pending.ids) : []).map((event) => [event._id.toHexString(), event]),
+      );
+      const unnoted = pending.ids.filter((id) => !noted.has(id.toHexString()));
+      if (unnoted.length > 0) for (const event of await deps.events.byIds(tenantId, unnoted)) noted.set(event._id.toHexString(), event);
+      batch = pending.ids.map((id) => noted.get(id.toHexString())).filter((event) => event !== undefined);
     }
-    // A batch begun by a sealer that died is sealed again, ids and order unchanged: the same leaves.
-    const found = new Map((await deps.events.byIds(tenantId, pending.ids)).map((event) => [event._id.toHexString(), event]));
-    const batch = pending.ids.map((id) => found.get(id.toHexString())).filter((event) => event !== undefined);
-    const leaves = batch.map(eventLeafHash);
+    const foundAt = Date.now();
+    const leaves = batch.map((event) => event.leaf ?? eventLeafHash(event));
     const { frontier, completed } = appendLeaves({ size: state.size, hashes: state.frontier }, leaves);
     // The lease is renewed before each write: a slow database must not let it lapse mid-batch (and a
     // sealer that finds it taken stops before writing more).
@@ -77,6 +100,7 @@ export function createSealer(deps: SealerDeps) {
     if (!(await deps.store.commitBatch(tenantId, owner, state.size, frontier.size, frontier.hashes))) return lostLease(tenantId);
     const lagMs = Math.max(0, now.getTime() - Math.min(...batch.map((event) => event.receivedAt.getTime())));
     Object.assign(counters, { sealed: counters.sealed + batch.length, batches: counters.batches + 1, lastLagMs: lagMs, maxLagMs: Math.max(counters.maxLagMs, lagMs) });
+    deps.logger.debug({ tenantId, events: batch.length, search, findMs: foundAt - startedAt, writeMs: Date.now() - foundAt, lagMs }, 'integrity: batch sealed');
     if (lagMs > settings.lagBoundMs) deps.logger.warn({ tenantId, lagMs, boundMs: settings.lagBoundMs }, 'integrity: sealing lag above the bound');
     await maybeCheckpoint(tenantId, { ...state, size: frontier.size, frontier: frontier.hashes }, now);
     return Math.max(batch.length, 1);
@@ -103,7 +127,18 @@ export function createSealer(deps: SealerDeps) {
   }
 
   /** Seals what a tenant has unsealed (while the lease holds), then checkpoints if due. */
-  async function sealTenant(tenantId: string, options: { checkpoint?: 'due' | 'now' } = {}): Promise<void> {
+  function sealTenant(tenantId: string, options: PassOptions = {}): Promise<void> {
+    // One pass per tenant at a time in this process: a second one (checkpointNow beside the
+    // background pass) would hold the same lease and seal the same batch alongside. It waits, then runs.
+    const previous = passes.get(tenantId) ?? Promise.resolve();
+    const pass = previous.then(() => sealTenantNow(tenantId, options));
+    const settled = pass.catch(() => undefined);
+    passes.set(tenantId, settled);
+    void settled.then(() => passes.get(tenantId) === settled && passes.delete(tenantId));
+    return pass;
+  }
+
+  async function sealTenantNow(tenantId: string, options: PassOptions): Promise<void> {
     if (!(await deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs))) return;
     // A live sealer keeps its lease while a slow write runs; a killed one stops renewing and its lease lapses.
     const heartbeat = setInterval(() => void renew(tenantId).catch(() => undefined), settings.leaseMs / 3);
@@ -114,11 +149,11 @@ export function createSealer(deps: SealerDeps) {
     }
   }
 
-  async function sealUnderLease(tenantId: string, options: { checkpoint?: 'due' | 'now' }): Promise<void> {
+  async function sealUnderLease(tenantId: string, options: PassOptions): Promise<void> {
     for (;;) {
       const state = await deps.store.state(tenantId);
       if (!state || stopped) return;
-      const sealed = await sealBatch(tenantId, state);
+      const sealed = await sealBatch(tenantId, state, options.search ?? 'events');
       if (sealed === 0) break;
       if (!(await renew(tenantId))) return;
     }
@@ -128,8 +163,37 @@ export function createSealer(deps: SealerDeps) {
 
   /** One pass over every tenant with unsealed events, plus due checkpoints of those sealed earlier. */
   async function sealAll(options: { checkpoint?: 'due' | 'now'; tenants?: string[] } = {}): Promise<void> {
-    const tenants = options.tenants ?? [...new Set([...(await deps.events.tenantsWithUnsealed()), ...(deps.signer ? await deps.store.tenantsDueCheckpoint() : [])])];
-    for (const tenantId of tenants) await sealTenant(tenantId, options);
+    if (options.tenants) {
+      for (const tenantId of options.tenants) await sealTenant(tenantId, { ...options, search: 'events' });
+      return;
+    }
+    // Due checkpoints first: a search of the events (below) may take long on a big collection.
+    const due = deps.signer ? await deps.store.tenantsDueCheckpoint() : [];
+    for (const tenantId of due) await sealTenant(tenantId, { ...options, search: 'arrivals' });
+    const { tenants, search } = await tenantsToSeal();
+    for (const tenantId of tenants) await sealTenant(tenantId, { ...options, search });
+  }
+
+  /**
+   * Where to look for events to seal. Reading events may scan every one of them (FerretDB v1), so a
+   * background pass reads the small arrival notes the writers leave (the fast path), and the events
+   * themselves at least every FULL_SEARCH_MS, 5 minutes (what a process that died between writing and noting
+   * left, or what was stored by other means). Neither when the metadata counts say nothing is
+   * unsealed; while another live sealer holds a lease, this one searches at most every
+   * SEARCH_BESIDE_LEASE_MS (it stands by).
+   */
+  async function tenantsToSeal(): Promise<{ tenants: string[]; search: Search }> {
+    const now = clock().getTime();
+    const none = { tenants: [], search: 'arrivals' as const };
+    const overdue = now - lastFullSearch >= FULL_SEARCH_MS;
+    if (!overdue && deps.events.mayHaveUnsealed && !(await deps.events.mayHaveUnsealed())) return none;
+    if (!overdue && now - lastSearch < SEARCH_BESIDE_LEASE_MS && (await deps.store.leasedByOthers(owner, clock())) > 0) return none;
+    lastSearch = now;
+    if (overdue || !deps.events.tenantsWithUnsealedArrivals) {
+      lastFullSearch = now;
+      return { tenants: await deps.events.tenantsWithUnsealed(), search: 'events' };
+    }
+    return { tenants: await deps.events.tenantsWithUnsealedArrivals(), search: 'arrivals' };
   }
 
   function schedule(): void {

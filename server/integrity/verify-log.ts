@@ -22,7 +22,8 @@ export interface VerifyDeps {
   clock?: () => Date;
 }
 
-const PAGE = 5_000;
+// Events are read a page at a time; on FerretDB v1 each page is a scan of the collection, so pages are large.
+const PAGE = 20_000;
 const key = ({ level, index }: NodeAddress) => `${level}|${index}`;
 
 /**

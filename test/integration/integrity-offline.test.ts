@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Worker } from 'bullmq';
 import type { Document } from 'mongodb';
 import pino from 'pino';
-import { createEventSealsRepository } from '../../server/events';
+import { createEventSealsRepository, EVENT_SEALS_COLLECTION } from '../../server/events';
 import { CHECKPOINTS_COLLECTION, chainEntry, consistencyProofRanges, createIntegrity, generateSigningKey, LOGS_COLLECTION, NODES_COLLECTION, type InconsistencyAlarm } from '../../server/integrity';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { download, waitForExport } from '../helpers/exports';
@@ -141,8 +141,7 @@ describe('checkpoints published outside the database', () => {
     // again with a sealer of their own, which has no signing key.
     const victim = await raw.events.findOne({ tenantId: TENANT, description: 'Changed deal 3' });
     await raw.events.updateOne({ _id: victim!._id }, { $set: { description: 'Nothing changed' } });
-    await raw.events.updateMany({ tenantId: TENANT }, { $unset: { integrity: '' } });
-    await Promise.all([raw.nodes.deleteMany({ tenantId: TENANT }), raw.logs.deleteOne({ _id: TENANT } as Document), raw.checkpoints.deleteMany({ tenantId: TENANT })]);
+    await Promise.all([db.collection(EVENT_SEALS_COLLECTION).deleteMany({ tenantId: TENANT }), raw.nodes.deleteMany({ tenantId: TENANT }), raw.logs.deleteOne({ _id: TENANT } as Document), raw.checkpoints.deleteMany({ tenantId: TENANT })]);
     const attacker = createIntegrity({ db: stack.services.db, events: createEventSealsRepository(stack.services.db), logger: stack.services.logger });
     await attacker.sealer.sealAll({ tenants: [TENANT] });
     await raw.logs.updateOne({ _id: TENANT } as Document, { $set: { lease: null } });

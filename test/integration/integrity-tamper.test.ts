@@ -1,6 +1,7 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
-import { createEventSealsRepository } from '../../server/events';
+import { createEventSealsRepository, EVENT_SEALS_COLLECTION } from '../../server/events';
 import { CHECKPOINTS_COLLECTION, createIntegrity, generateSigningKey, LOGS_COLLECTION, NODES_COLLECTION, parseSignerKey, signCheckpoint, verifyConsistency, verifyInclusion } from '../../server/integrity';
+import { createAuditEvents } from '../../plugins/events/audit-events';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { admin, makeEvent, member } from '../helpers/test-events';
 
@@ -11,12 +12,12 @@ import { admin, makeEvent, member } from '../helpers/test-events';
 const KEY = generateSigningKey('drills-2026');
 const EVENTS = 20;
 let stack: AuditStack;
-let raw: { events: Collection<Document>; nodes: Collection<Document>; logs: Collection<Document>; checkpoints: Collection<Document> };
+let raw: { events: Collection<Document>; seals: Collection<Document>; nodes: Collection<Document>; logs: Collection<Document>; checkpoints: Collection<Document> };
 
 beforeAll(async () => {
   stack = await startAuditStack('integrity-tamper', { integrity: { signingKey: KEY.signerKey, seal: false } });
   const db = stack.mongo.connection.db!;
-  raw = { events: db.collection(stack.events.collectionName), nodes: db.collection(NODES_COLLECTION), logs: db.collection(LOGS_COLLECTION), checkpoints: db.collection(CHECKPOINTS_COLLECTION) };
+  raw = { events: db.collection(stack.events.collectionName), seals: db.collection(EVENT_SEALS_COLLECTION), nodes: db.collection(NODES_COLLECTION), logs: db.collection(LOGS_COLLECTION), checkpoints: db.collection(CHECKPOINTS_COLLECTION) };
 }, 120_000);
 afterAll(async () => stack?.close());
 
@@ -52,13 +53,16 @@ describe('tamper drills: verify names the event and the kind of change', () => {
     const original = await raw.events.findOne(byId(ids[4]!));
     const forged = { ...original!, _id: new ObjectId(), description: 'Exported nothing' };
     await raw.events.insertOne(forged);
+    // …and given a seal claiming the original's position (seals are documents of their own).
+    const seal = await raw.seals.findOne(byId(ids[4]!));
+    await raw.seals.insertOne({ ...seal!, _id: forged._id });
     expect((await verify('drill-insert')).failure).toMatchObject({ kind: 'inserted', position: 4, eventId: forged._id.toHexString() });
   });
 
   it('two events swapped', async () => {
     const ids = await sealedTenant('drill-swap');
-    await raw.events.updateOne(byId(ids[3]!), { $set: { 'integrity.position': 7 } });
-    await raw.events.updateOne(byId(ids[7]!), { $set: { 'integrity.position': 3 } });
+    await raw.seals.updateOne(byId(ids[3]!), { $set: { position: 7 } });
+    await raw.seals.updateOne(byId(ids[7]!), { $set: { position: 3 } });
     expect((await verify('drill-swap')).failure).toMatchObject({ kind: 'reordered', position: 3, eventId: ids[7] });
   });
 
@@ -86,8 +90,7 @@ describe('tamper drills: verify names the event and the kind of change', () => {
     // The attacker edits an event, throws the tree and the checkpoints away and seals everything again
     // with a sealer of their own (no signing key: they cannot sign).
     await raw.events.updateOne(byId(ids[11]!), { $set: { description: 'Rewritten history' } });
-    await raw.events.updateMany({ tenantId }, { $unset: { integrity: '' } });
-    await Promise.all([raw.nodes.deleteMany({ tenantId }), raw.logs.deleteOne({ _id: tenantId } as Document), raw.checkpoints.deleteMany({ tenantId })]);
+    await Promise.all([raw.seals.deleteMany({ tenantId }), raw.nodes.deleteMany({ tenantId }), raw.logs.deleteOne({ _id: tenantId } as Document), raw.checkpoints.deleteMany({ tenantId })]);
     const attacker = createIntegrity({ db: stack.services.db, events: createEventSealsRepository(stack.services.db), logger: stack.services.logger });
     await attacker.sealer.sealAll({ tenants: [tenantId] });
     // Without the kept checkpoint nothing signed is left to contradict the database…
@@ -116,5 +119,39 @@ describe('tamper drills: verify names the event and the kind of change', () => {
     expect(keys).toEqual([expect.objectContaining({ verifierKey: KEY.verifierKey, algorithm: 'ed25519' })]);
     await expect(stack.client(member('drill-proofs')).auditLog.integrity.verify.query()).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
     await expect(client.auditLog.integrity.inclusionProof.query({ eventId: 'nope' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+  });
+});
+
+describe('erasure', () => {
+  it('an erasure through the public API leaves verify green, and the erased value is gone', async () => {
+    const tenantId = 'drill-erasure';
+    // The host's erase tool runs in a request of its privacy officer: that is who data.erased names.
+    const officer = { id: 'u-dpo', name: 'Dana Officer', type: 'user' as const };
+    const auditEvents = createAuditEvents({ eraseSubject: stack.services.eraseSubject, record: (event) => stack.audit.record({ actor: officer, ...event }) });
+    for (let i = 0; i < 6; i++) {
+      stack.audit.record({
+        tenantId,
+        actor: { id: 'u-1', name: 'Alice Admin', email: 'alice@acme.test', type: 'user' },
+        action: 'record.updated',
+        subject: { type: 'contact', id: 'c-erin', name: 'Erin Erasable' },
+        description: `Updated contact {subject.name} (${i})`,
+        changes: [{ field: 'email', before: `erin${i}@private.test`, after: `erin${i + 1}@private.test` }],
+      });
+    }
+    await stack.audit.flush();
+    await stack.services.integrity.sealer.checkpointNow(tenantId);
+    expect(await verify(tenantId)).toMatchObject({ ok: true, eventsChecked: 6 });
+    const storedBefore = JSON.stringify(await raw.events.find({ tenantId }).toArray());
+    expect(storedBefore).toContain('Erin Erasable');
+
+    const erasure = await auditEvents.dataErased({ tenantId, subject: { type: 'contact', id: 'c-erin' }, erasedFields: ['name', 'email'] });
+    expect(erasure.events).toBe(6);
+    await stack.audit.flush();
+    await stack.services.integrity.sealer.checkpointNow(tenantId); // the data.erased event joins the log
+
+    const stored = JSON.stringify(await raw.events.find({ tenantId }).toArray());
+    expect(stored).not.toContain('Erin Erasable');
+    expect(stored).not.toContain('erin3@private.test');
+    expect(await verify(tenantId)).toMatchObject({ ok: true, failure: null, eventsChecked: 7, checkpoint: { size: 7 } });
   });
 });
