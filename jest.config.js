@@ -1,5 +1,6 @@
 /** Unit tests need no I/O; integration and e2e (Chromium) tests get a real MongoDB-protocol server and Redis. */
 const { execFileSync } = require('node:child_process');
+const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 
 const transform = {
@@ -48,6 +49,9 @@ const e2e = {
 module.exports = {
   // Jest 30 reads the timeout only at the top level.
   testTimeout: 120_000,
+  // Jest's default (cores - 1) runs everything in one process on 2 cores, one suite after another,
+  // while most suites wait on the database, Redis or a child process: one worker per core instead.
+  maxWorkers: Math.max(2, availableParallelism()),
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

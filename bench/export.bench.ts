@@ -1,7 +1,7 @@
 /**
  * Export benchmark: our export worker against a raw baseline on the same server, in the same run.
  *   npm run bench -- export [--rows 1000000] [--quick]
- *   npm run bench:export -- --rows 100000   the size the integration tests once ran (they now use 10,000)
+ *   npm run bench:export -- --rows 100000   the size the integration tests once ran (test/integration/exports-large.test.ts now uses 4,500, and 10,000 for the cancel)
  * Seeds `rows` events, then for CSV and XLSX, at a tenth of the size and at the full size, runs the
  * raw baseline and our worker alternately, each in its own process (so peak RSS is its own).
  * Prints a table and writes bench/results/export-<time>.json.

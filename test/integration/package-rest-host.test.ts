@@ -152,7 +152,8 @@ describe('a REST host in CommonJS on mongoose 8 and express 4, from the packed t
     const audit = auditClient();
     const first = await audit.auditLog.events.list.query({ search: 'Bulk', limit: 40 });
     const second = await audit.auditLog.events.list.query({ search: 'Bulk', limit: 40, cursor: first.nextCursor });
-    await crm.stop();
+    // The recipe's SIGTERM handler: auditLog.close({ httpServer }), then a clean exit.
+    expect(await crm.stop()).toBe(0);
     await startCrm(); // no in-process worker this time
     const restarted = auditClient();
     const third = await restarted.auditLog.events.list.query({ search: 'Bulk', limit: 40, cursor: second.nextCursor });
