@@ -44,24 +44,35 @@ export async function eraseDataSubject(deps: EraseDataSubjectDeps, tenantId: str
   const matcher = erasureMatcher({ subject: parsed.data.subject, identities: [...given.identities, ...former] });
   const now = deps.clock();
   const stored = await deps.erasure.erase(tenantId, matcher, now);
+  // An event is counted once: a durable process's write-ahead log still holds events it has stored
+  // until their segment is settled, and those copies are scrubbed too, but not counted again.
+  const counted = new Set(stored.before.map((event) => event.id));
   let spilledEvents = 0;
   if (deps.spill) {
-    spilledEvents = await deps.spill.rewrite((document) => {
+    await deps.spill.rewrite((document) => {
       if (document.tenantId !== tenantId || Number(document.v) !== STORED_FORM_VERSION) return document;
       const erased = eraseFromEvent(document, matcher, now);
       if (!erased) return document;
-      for (const key of erased.erasedKeys) countErasedKey(stored.values, key);
+      const id = document._id.toHexString();
+      if (!counted.has(id)) {
+        counted.add(id);
+        spilledEvents++;
+        for (const key of erased.erasedKeys) countErasedKey(stored.values, key);
+      }
       return { ...document, personal: erased.personal, search: erased.search };
     });
   }
   // Events this process took off the spill while the passes above ran were in neither place: they are
-  // in its queue now, so write them and erase once more (a pass over nothing left to erase counts zero).
+  // in its queue now, so write them and erase once more (a pass over nothing left to erase finds none).
   await deps.flush();
   const late = await deps.erasure.erase(tenantId, matcher, now);
-  stored.events += late.events;
+  const lateOnly = late.before.filter((candidate) => !counted.has(candidate.id));
+  stored.before.push(...lateOnly);
+  stored.events += lateOnly.length;
+  // Values by field come per pass; a late event already counted as spilled (its queued copy written
+  // unscrubbed) is the one case where they would count twice, so they are added only without one.
+  if (lateOnly.length === late.before.length) for (const [key, count] of Object.entries(late.values)) stored.values[key] = (stored.values[key] ?? 0) + count;
   stored.affectedLists += late.affectedLists;
-  stored.before.push(...late.before);
-  for (const [key, count] of Object.entries(late.values)) stored.values[key] = (stored.values[key] ?? 0) + count;
   const exportsRemoved = deps.exports ? await deps.exports.removeFilesHolding(tenantId, stored.before) : 0;
   return { events: stored.events + spilledEvents, values: stored.values, spilledEvents, exportsRemoved, affectedLists: stored.affectedLists };
 }
