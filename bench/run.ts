@@ -17,7 +17,7 @@ interface ExportJson {
   results: Record<string, { ours: { rowsPerSecond: number; peakRssMb: number }; raw: { rowsPerSecond: number; peakRssMb: number }; ratio: number }>;
 }
 
-const BENCHES = ['seed', 'ingest', 'host', 'api', 'fairness', 'activity', 'export', 'durability', 'integrity'] as const;
+const BENCHES = ['seed', 'ingest', 'host', 'api', 'fairness', 'activity', 'export', 'durability', 'integrity', 'migrate'] as const;
 type BenchName = (typeof BENCHES)[number];
 /** Export sizes: the 1,000,000-row run is separate (npm run bench:export); these fit the time budget. */
 const EXPORT_ROWS = { quick: 2_000, full: 20_000 };

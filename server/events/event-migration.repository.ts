@@ -15,11 +15,16 @@ export interface MigrationProgress {
 
 /**
  * Converts events stored in form v1 (personal values in place) to the stored form v2, in batches.
- * Resumable and idempotent: each event is replaced by its own v2 form only while it is still v1
- * (`v ≠ 2` in the filter), so a migration stopped at any point, run twice or in two processes at
- * once converts every event exactly once. Ids, times and every fact stay; the erasure markers an
- * earlier erasure wrote ("[erased]") are kept as text. Across all tenants: it is an operation on the
- * store, not a tenant's read.
+ * Resumable and idempotent: it pages through the events still not v2 by `_id` (keyset, so each
+ * batch reads on from the last, never again from the start) and replaces each one by its own v2
+ * form; a migration stopped at any point or run twice converts what is left. Ids, times and every
+ * fact stay; the erasure markers an earlier erasure wrote ("[erased]") are kept as text. Across all
+ * tenants: it is an operation on the store, not a tenant's read.
+ *
+ * Each replace is filtered by `_id` alone: FerretDB v1 (SQLite) pushes only an `_id`-only filter
+ * down, and `{ _id, v: { $ne: 2 } }` scanned the whole collection per event (154 s for 625 events,
+ * quadratic). So two migrations at once may both convert an event; the later write wins, and both
+ * are the same event in form v2 (`skipped` then stays 0).
  */
 export function createEventMigration(db: HostDatabase, encode: (event: TAuditEvent) => EventDocument) {
   const collection = () => db.collection<EventDocument | LegacyEventDocument>(AUDIT_EVENTS_COLLECTION);
@@ -31,26 +36,27 @@ export function createEventMigration(db: HostDatabase, encode: (event: TAuditEve
     },
 
     async migrate(options: { batchSize?: number; onBatch?: (progress: MigrationProgress) => void } = {}): Promise<MigrationProgress> {
-      const batchSize = options.batchSize ?? 500;
+      const batchSize = options.batchSize ?? MIGRATION_BATCH_SIZE;
       const events = await collection();
       const progress: MigrationProgress = { migrated: 0, skipped: 0, failed: [] };
-      const failedIds: unknown[] = [];
+      let after: LegacyEventDocument['_id'] | undefined;
       for (;;) {
-        const filter = (failedIds.length > 0 ? { ...legacy, _id: { $nin: failedIds } } : legacy) as Filter<EventDocument | LegacyEventDocument>;
+        const filter = (after === undefined ? legacy : { ...legacy, _id: { $gt: after } }) as Filter<EventDocument | LegacyEventDocument>;
         const batch = await events.find(filter, { limit: batchSize, sort: { _id: 1 } }).toArray();
         if (batch.length === 0) return progress;
+        after = batch.at(-1)!._id;
         for (const document of batch) {
           if (!isLegacyDocument(document)) continue;
           let converted: EventDocument;
           try {
             converted = encode(fromEventDocument(document));
           } catch {
-            failedIds.push(document._id);
             progress.failed.push(document._id.toHexString());
             continue;
           }
-          const result = await events.replaceOne({ ...legacy, _id: document._id } as Filter<EventDocument | LegacyEventDocument>, converted);
-          if (result.modifiedCount === 1) progress.migrated++;
+          // One replace per event: a bulkWrite of 100 replaces did not return within minutes on FerretDB v1.
+          const result = await events.replaceOne({ _id: document._id } as Filter<EventDocument | LegacyEventDocument>, converted);
+          if (result.matchedCount === 1) progress.migrated++;
           else progress.skipped++;
         }
         options.onBatch?.({ ...progress, failed: [...progress.failed] });
@@ -58,5 +64,8 @@ export function createEventMigration(db: HostDatabase, encode: (event: TAuditEve
     },
   };
 }
+
+/** Events read per `find` (keyset page by `_id`). */
+export const MIGRATION_BATCH_SIZE = 500;
 
 export type EventMigration = ReturnType<typeof createEventMigration>;

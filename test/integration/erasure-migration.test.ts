@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { BSON, ObjectId } from 'mongodb';
+import { BSON } from 'mongodb';
 import pino from 'pino';
 import { createAuditLog, type AuditLog } from '../../plugins';
 import { fromEventDocument } from '../../server/events/event.document';
@@ -8,6 +8,7 @@ import type { TAuditEvent } from '../../server/events/event.schema';
 import { hashedPartBytes } from '../../server/events/stored-form';
 import { auditContext } from '../../server/request-scope/audit-context';
 import { connectTestMongo, connectTestRedis, testMongoUri, type TestMongo, type TestRedis } from '../helpers/test-databases';
+import { toV1Document } from '../helpers/legacy-events';
 import { makeEvent } from '../helpers/test-events';
 
 const { EJSON } = BSON;
@@ -16,22 +17,6 @@ const TENANT = 'tenant-migrate';
 const EMAIL = 'Nora.Nobody@private.test';
 const PERSON = ['nora.nobody@private.test', 'nora nobody'];
 const holdsPerson = (value: unknown) => PERSON.some((text) => EJSON.stringify(value).toLowerCase().includes(text));
-
-/** How version 0.2 stored an event (form v1, `git show 2463dc5^:server/events/event.document.ts`): values in place. */
-function toV1Document(event: TAuditEvent) {
-  const { id, changes, metadata, ...rest } = event;
-  return {
-    ...rest,
-    _id: new ObjectId(id),
-    changes: changes.map((change) =>
-      change.redacted
-        ? { field: change.field, redacted: true }
-        : { field: change.field, ...(change.before !== undefined ? { before: JSON.stringify(change.before) } : {}), ...(change.after !== undefined ? { after: JSON.stringify(change.after) } : {}) },
-    ),
-    ...(metadata === undefined ? {} : { metadata: JSON.stringify(metadata) }),
-    v: 1 as const,
-  };
-}
 
 const at = (minute: number) => new Date(Date.UTC(2025, 5, 1, 9, minute));
 const nora = { type: 'contact', id: 'c-nora', name: 'Nora Nobody' };
@@ -56,8 +41,8 @@ function historyV1(): TAuditEvent[] {
     makeEvent({ tenantId: TENANT, occurredAt: at(3), actor: alice, action: 'record.created', subject: { type: 'contact', id: 'c-max', name: 'Max' }, description: 'Created contact Max' }),
     makeEvent({ tenantId: TENANT, occurredAt: at(4), actor: alice, action: 'record.updated', subject: { type: 'contact', id: 'c-old', name: '[erased]' }, description: 'Updated contact [erased]', changes: [{ field: 'name', before: '[erased]', after: 'Someone' }] }),
   ];
-  // A few dozen more: converting takes ~0.25 s an event on FerretDB at load 15, so a batch boundary (500) costs minutes here.
-  for (let n = 0; n < 40; n++) {
+  // Past one batch (MIGRATION_BATCH_SIZE, 500): the second page reads on from the first by _id.
+  for (let n = 0; n < 520; n++) {
     events.push(makeEvent({ tenantId: TENANT, occurredAt: at(10 + (n % 40)), actor: max, action: 'record.updated', subject: { type: 'deal', id: `deal-${n}`, name: `Deal ${n}` }, description: `Updated deal Deal ${n}` }));
   }
   return events;
@@ -137,6 +122,6 @@ describe('crm-audit-log migrate on an installation with events in form v1', () =
     // Who did what when stays; Max Member and the contact "Max" keep their names.
     expect(read.find((event) => event.subject?.id === 'c-nora' && event.action === 'record.updated')).toMatchObject({ actor: { id: 'u-max', name: 'Max Member', email: 'max@acme.test' }, subject: { name: '[erased]' }, occurredAt: at(1) });
     expect(read.find((event) => event.subject?.id === 'c-max')).toMatchObject({ subject: { name: 'Max' } });
-    expect(read.filter((event) => JSON.stringify(event).includes('Max Member')).length).toBeGreaterThan(40);
+    expect(read.filter((event) => JSON.stringify(event).includes('Max Member')).length).toBeGreaterThan(520);
   }, 300_000);
 });
