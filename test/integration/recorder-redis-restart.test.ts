@@ -50,7 +50,7 @@ describe('a Redis restart without persistence while MongoDB is down and the reco
     const recorded: string[] = [];
     const traffic = setInterval(() => {
       auditContext.runAsSystem('tenant-redis-restart', () => {
-        for (let n = 0; n < 20; n++) recorded.push(audit.record({ action: 'record.created', description: `event ${recorded.length}` }));
+        for (let n = 0; n < 10; n++) recorded.push(audit.record({ action: 'record.created', description: `event ${recorded.length}` }));
       });
     }, 10);
 
