@@ -1,3 +1,4 @@
+import { createAsyncInbox } from '../common/async-inbox';
 import type { TEventFilters } from './event-filters.schema';
 import { eventMatchesFilters } from './event-match';
 import type { TAuditEvent } from './event.schema';
@@ -23,8 +24,7 @@ const REMEMBERED_IDS = 10_000;
  * Inputs arrive through `push` (buffered while a replay read is awaited, so nothing overtakes it).
  */
 export function createLiveView(filters: TEventFilters, viewerId: string | undefined, now: () => number) {
-  const inbox: TViewInput[] = [];
-  let wake: (() => void) | undefined;
+  const inbox = createAsyncInbox<TViewInput>();
   const delivered = new Set<string>();
   // The furthest event delivered, in receipt order: live batches and replays interleave, and a
   // reconnect resuming from an earlier one would bring back what was already delivered.
@@ -48,28 +48,16 @@ export function createLiveView(filters: TEventFilters, viewerId: string | undefi
   return {
     push(input: TViewInput) {
       inbox.push(input);
-      wake?.();
     },
     async *messages(signal: AbortSignal | undefined): AsyncGenerator<TrackedLiveMessage> {
-      const onAbort = () => wake?.();
-      signal?.addEventListener('abort', onAbort);
-      try {
-        while (!signal?.aborted) {
-          if (inbox.length === 0) await new Promise<void>((done) => (wake = done));
-          wake = undefined;
-          while (inbox.length > 0 && !signal?.aborted) {
-            const input = inbox.shift()!;
-            if (input.kind === 'batch') {
-              yield* deliver(input.events);
-              continue;
-            }
-            const replayed = await input.read;
-            if ('reload' in replayed) yield { position: positionAfterReload(now()), message: { kind: 'reload', reason: replayed.reload } };
-            else yield* deliver(replayed.events.filter((event) => isAfterPosition(event, input.position)));
-          }
+      for await (const input of inbox.drain(signal)) {
+        if (input.kind === 'batch') {
+          yield* deliver(input.events);
+          continue;
         }
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
+        const replayed = await input.read;
+        if ('reload' in replayed) yield { position: positionAfterReload(now()), message: { kind: 'reload', reason: replayed.reload } };
+        else yield* deliver(replayed.events.filter((event) => isAfterPosition(event, input.position)));
       }
     },
   };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import superjson from 'superjson';
+import { createAsyncInbox } from '../common/async-inbox';
 
 /**
  * Delivers messages to listeners on every API instance: publish goes to one Redis channel, each
@@ -73,22 +74,11 @@ export function createRedisFanout<T>(options: { publisher: Redis; subscriber: Re
       return () => void resumedListeners.delete(listener);
     },
     async *stream(topic, signal) {
-      const pending: T[] = [];
-      let wake: (() => void) | undefined;
-      const unsubscribe = subscribe(topic, (message) => {
-        pending.push(message);
-        wake?.();
-      });
-      const onAbort = () => wake?.();
-      signal?.addEventListener('abort', onAbort);
+      const inbox = createAsyncInbox<T>();
+      const unsubscribe = subscribe(topic, (message) => inbox.push(message));
       try {
-        while (!signal?.aborted) {
-          if (pending.length === 0) await new Promise<void>((done) => (wake = done));
-          wake = undefined;
-          while (pending.length > 0 && !signal?.aborted) yield pending.shift()!;
-        }
+        yield* inbox.drain(signal);
       } finally {
-        signal?.removeEventListener('abort', onAbort);
         unsubscribe();
       }
     },
