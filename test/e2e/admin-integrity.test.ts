@@ -3,7 +3,7 @@ import express from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHECKPOINTS_COLLECTION, generateSigningKey, parsePublicKeyFile, verifyCheckpoint } from '../../server/integrity';
 import { e2eBrowserLaunchOptions } from '../helpers/find-browser';
-import { REST_HOST_MOUNT, startRestHost, type RestHost } from './rest-host';
+import { startRestHost, signInToPage, type RestHost } from './rest-host';
 
 /**
  * The admin page's integrity panel in Chromium, in a REST host whose log is signed: the latest
@@ -31,10 +31,7 @@ describe('the admin page shows the log\u2019s integrity', () => {
     }
     browser = await chromium.launch(e2eBrowserLaunchOptions());
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    await page.goto(`${host.origin}${REST_HOST_MOUNT}`);
-    await page.getByRole('link', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Continue as Ada Admin' }).click();
-    await page.waitForURL(`${host.origin}${REST_HOST_MOUNT}`);
+    await signInToPage(page, host);
   });
 
   afterAll(async () => {

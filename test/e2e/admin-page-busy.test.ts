@@ -1,7 +1,7 @@
 import express from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { e2eBrowserLaunchOptions } from '../helpers/find-browser';
-import { REST_HOST_MOUNT, startRestHost, type RestHost } from './rest-host';
+import { startRestHost, signInToPage, type RestHost } from './rest-host';
 
 /**
  * The admin page when the server says no: a REST host whose read limiter admits no search at all
@@ -22,10 +22,7 @@ describe('the admin page under refusals and a dropped stream', () => {
     page.on('response', (response) => {
       if (response.url().includes('auditLog.events.list')) listAnswers.push(response.status());
     });
-    await page.goto(`${host.origin}${REST_HOST_MOUNT}`);
-    await page.getByRole('link', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Continue as Ada Admin' }).click();
-    await page.waitForURL(`${host.origin}${REST_HOST_MOUNT}`);
+    await signInToPage(page, host);
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { e2eBrowserLaunchOptions } from '../helpers/find-browser';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server';
-import { REST_HOST_MOUNT, startRestHost, type RestHost } from './rest-host';
+import { startRestHost, signInToPage, type RestHost } from './rest-host';
 
 /**
  * The admin page when its live view says "reload": a REST host on a redis-server of this suite's
@@ -31,10 +31,7 @@ describe('the admin page after an interruption it cannot replay', () => {
     page.on('request', (request) => {
       if (request.url().includes('auditLog.events.list')) listRequests += 1;
     });
-    await page.goto(`${host.origin}${REST_HOST_MOUNT}`);
-    await page.getByRole('link', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Continue as Ada Admin' }).click();
-    await page.waitForURL(`${host.origin}${REST_HOST_MOUNT}`);
+    await signInToPage(page, host);
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookies } from 'cookie';
 import type express from 'express';
+import type { Page } from 'playwright-core';
 import pino from 'pino';
 import { createAuditLog, type CreateAuditLogOptions } from '../../plugins';
 import { connectTestMongo, connectTestRedis } from '../helpers/test-databases';
@@ -87,6 +88,14 @@ export async function startRestHost(label: string, expressModule: typeof express
 }
 
 export type RestHost = Awaited<ReturnType<typeof startRestHost>>;
+
+/** Opens the page at the host's mount and signs in through the host's own form as Ada (admin). */
+export async function signInToPage(page: Page, host: Pick<RestHost, 'origin'>): Promise<void> {
+  await page.goto(`${host.origin}${REST_HOST_MOUNT}`);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Continue as Ada Admin' }).click();
+  await page.waitForURL(`${host.origin}${REST_HOST_MOUNT}`);
+}
 
 /** The form posts to its own URL, `?return=…` included. */
 const SIGN_IN_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Northwind sign-in</title></head><body>

@@ -52,6 +52,9 @@ function eventsAboutNora(tenantId: string, contactId: string, label: string): TA
   ];
 }
 
+/** Small batches and a low memory bound, so an outage pushes events past it into the spill tier. */
+const SMALL_RECORDER = { batchSize: 20, flushIntervalMs: 20, maxQueuedEvents: 50, backoff: { initialMs: 100, maxMs: 500, jitter: 0.1 } };
+
 const hashedHex = (document: unknown) => hashedPartBytes(document as never).toString('hex');
 // Relaxed: plain numbers (the canonical encoding refuses BSON's Int32 wrappers).
 const parseEntry = (text: string) => EJSON.parse(text) as { _id: { toHexString(): string } };
@@ -135,7 +138,7 @@ describe('erasing a person while some of her events are spilled to Redis (memory
       redisPrefix: redis.prefix,
       logger: pino({ level: 'silent' }),
       durability: { mode: 'memory' },
-      recorder: { batchSize: 20, flushIntervalMs: 20, maxQueuedEvents: 50, backoff: { initialMs: 100, maxMs: 500, jitter: 0.1 } },
+      recorder: SMALL_RECORDER,
     });
     return opened(audit);
   };
@@ -236,7 +239,7 @@ describe('erasing a person while some of her events wait in write-ahead logs (du
       connection,
       logger: pino({ level: 'silent' }),
       durability: { mode: 'durable', directory: root },
-      recorder: { batchSize: 20, flushIntervalMs: 20, maxQueuedEvents: 50, backoff: { initialMs: 100, maxMs: 500, jitter: 0.1 } },
+      recorder: SMALL_RECORDER,
     });
     return opened(audit);
   };
