@@ -17,6 +17,12 @@ export interface ActionDefinition<TMetadata extends z.ZodType = z.ZodType> {
 
 const ZAnyMetadata = z.record(z.string(), z.json());
 const ZNoMetadata = z.object({}).strict();
+/**
+ * A read or an export of the log: its filters are what the admin searched for, which can name a
+ * person (an e-mail, an IP address), so they are personal, the admin's: an erasure of an address
+ * they contain, or of the admin, removes them; the hashed part keeps a commitment.
+ */
+const ZAuditLogReadMetadata = z.object({ filters: personal(z.json(), 'actor').optional() }).catchall(z.json());
 
 export const BUILT_IN_ACTIONS = {
   'record.created': { label: 'Record created', category: 'records', metadata: ZAnyMetadata },
@@ -74,8 +80,8 @@ export const BUILT_IN_ACTIONS = {
       format: z.string().max(20),
     }),
   },
-  'audit_log.viewed': { label: 'Audit log searched', category: 'audit', metadata: ZAnyMetadata },
-  'audit_log.exported': { label: 'Audit log exported', category: 'audit', metadata: ZAnyMetadata },
+  'audit_log.viewed': { label: 'Audit log searched', category: 'audit', metadata: ZAuditLogReadMetadata },
+  'audit_log.exported': { label: 'Audit log exported', category: 'audit', metadata: ZAuditLogReadMetadata },
   'audit_log.export_downloaded': { label: 'Audit log export downloaded', category: 'audit', metadata: ZAnyMetadata },
 } satisfies Record<string, Omit<ActionDefinition, 'name'>>;
 

@@ -14,8 +14,11 @@ export interface EraseDataSubjectDeps {
   migrated(): Promise<unknown>;
   /** The recorder's spill store: events not yet in MongoDB are scrubbed where they wait. */
   spill?: { rewrite(transform: (document: EventDocument) => EventDocument | undefined): Promise<number> };
-  /** The exports slice: files that held erased events are removed. */
-  exports?: { removeFilesHolding(tenantId: string, erasedEvents: readonly TAuditEvent[]): Promise<number> };
+  /** The exports slice: files that held erased events are removed, and records stop naming the person. */
+  exports?: {
+    removeFilesHolding(tenantId: string, erasedEvents: readonly TAuditEvent[]): Promise<number>;
+    eraseNamesIn(tenantId: string, person: { userIds: readonly string[]; emails: readonly string[] }): Promise<number>;
+  };
   clock: () => Date;
 }
 
@@ -26,6 +29,8 @@ export interface DataSubjectErasure {
   values: Record<string, number>;
   spilledEvents: number;
   exportsRemoved: number;
+  /** Export records that named the person (as requester or in their search text). */
+  exportRecords: number;
   affectedLists: number;
 }
 
@@ -74,5 +79,7 @@ export async function eraseDataSubject(deps: EraseDataSubjectDeps, tenantId: str
   if (lateOnly.length === late.before.length) for (const [key, count] of Object.entries(late.values)) stored.values[key] = (stored.values[key] ?? 0) + count;
   stored.affectedLists += late.affectedLists;
   const exportsRemoved = deps.exports ? await deps.exports.removeFilesHolding(tenantId, stored.before) : 0;
-  return { events: stored.events + spilledEvents, values: stored.values, spilledEvents, exportsRemoved, affectedLists: stored.affectedLists };
+  const userIds = parsed.data.subject.kind === 'user' ? [parsed.data.subject.id] : [];
+  const exportRecords = deps.exports ? await deps.exports.eraseNamesIn(tenantId, { userIds, emails: matcher.emails }) : 0;
+  return { events: stored.events + spilledEvents, values: stored.values, spilledEvents, exportsRemoved, exportRecords, affectedLists: stored.affectedLists };
 }

@@ -30,6 +30,7 @@ export { renderedFailureReason, storedActorEmail } from './stored-form/decode-ev
 export { personal, type TPersonalKind } from './stored-form/personal-marks';
 export { createEventSealsRepository, EVENT_ARRIVALS_COLLECTION, EVENT_SEALS_COLLECTION, type EventArrival, type EventSealsRepository } from './event-seals.repository';
 export { eventMatchesFilters } from './event-match';
+export { escapeRegex } from './event-query';
 export { eraseDataSubject, type DataSubjectErasure, type EraseDataSubjectDeps } from './erase-data-subject';
 export { ZErasureRequest, type TErasureRequest } from './stored-form/erase-values';
 export type { TDataSubject } from './stored-form/stored-event.schema';

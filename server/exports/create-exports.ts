@@ -6,7 +6,7 @@ import type { NotificationRepository, NotificationService } from '../notificatio
 import type { AuditProcedures } from '../trpc';
 import { createExportDownloadRouter, type DownloadRouteDeps } from './download.route';
 import type { ExportIntegrity } from './export-integrity';
-import { removeExportsHoldingErasedEvents } from './export-erasure';
+import { eraseNamesInExportRecords, removeExportsHoldingErasedEvents, type ErasedPerson } from './export-erasure';
 import { createExportLinks } from './export-links';
 import { createExportQueue } from './export.job';
 import { createExportRepository } from './export.repository';
@@ -81,6 +81,8 @@ export function createExports(deps: ExportsDeps) {
       ),
     /** After an erasure: removes the files that held erased events (export-erasure.ts). */
     removeFilesHolding: (tenantId: string, erasedEvents: readonly TAuditEvent[]) => removeExportsHoldingErasedEvents({ exports: repository, storage }, tenantId, erasedEvents, clock()),
+    /** After an erasure: export records no longer name the person (export-erasure.ts). */
+    eraseNamesIn: (tenantId: string, person: ErasedPerson) => eraseNamesInExportRecords({ exports: repository, storage }, tenantId, person, clock()),
     close: () => queue.close(),
   };
 }

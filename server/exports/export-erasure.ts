@@ -1,11 +1,11 @@
-import { eventMatchesFilters, type TAuditEvent } from '../events';
+import { ERASED_MARKER, eventMatchesFilters, type TAuditEvent } from '../events';
 import type { ExportRepository } from './export.repository';
 import type { ExportStorage } from './export-storage';
 
 export const ERASURE_REMOVAL_MESSAGE = 'This export was removed: it held personal data that has since been erased';
 
 export interface ExportErasureDeps {
-  exports: Pick<ExportRepository, 'findWithFiles' | 'markFileRemoved'>;
+  exports: Pick<ExportRepository, 'findWithFiles' | 'markFileRemoved' | 'findNaming' | 'eraseNames' | 'markCancelled'>;
   storage: Pick<ExportStorage, 'remove'>;
 }
 
@@ -27,6 +27,31 @@ export async function removeExportsHoldingErasedEvents(deps: ExportErasureDeps, 
     removed++;
   }
   return removed;
+}
+
+/** The person an erasure is about, as the exports slice sees them: user ids and e-mail addresses (lower case). */
+export interface ErasedPerson {
+  userIds: readonly string[];
+  emails: readonly string[];
+}
+
+/**
+ * After an erasure: export records name nobody erased. A record the person requested keeps its
+ * requester's id (who asked stays answerable, as in events) but loses the name and e-mail; a search
+ * text holding one of their addresses becomes the marker. An export still queued or running with
+ * such a search is cancelled: run on with the marker it would answer a different question.
+ */
+export async function eraseNamesInExportRecords(deps: ExportErasureDeps, tenantId: string, person: ErasedPerson, now: Date): Promise<number> {
+  let scrubbed = 0;
+  for (const { record, requester, search } of await deps.exports.findNaming(tenantId, person.userIds, person.emails)) {
+    const exportId = record._id.toHexString();
+    const alreadyErased = record.requester.name === ERASED_MARKER && record.requester.email === undefined;
+    if (!search && (!requester || alreadyErased)) continue;
+    if (search && (record.status === 'queued' || record.status === 'running')) await deps.exports.markCancelled(tenantId, exportId, now);
+    await deps.exports.eraseNames(tenantId, exportId, { requester: requester && !alreadyErased, search }, ERASED_MARKER);
+    scrubbed++;
+  }
+  return scrubbed;
 }
 
 function earlier(to: Date | undefined, requestedAt: Date): Date {

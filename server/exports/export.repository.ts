@@ -1,8 +1,12 @@
+import type { Filter } from 'mongodb';
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { HostDatabase } from '../db/host-database';
+import { escapeRegex } from '../events';
 import { EXPORT_INDEXES, EXPORTS_COLLECTION, type ExportDocument } from './export.model';
 
 const UNFINISHED: ExportDocument['status'][] = ['queued', 'running'];
+/** A character that cannot be part of an e-mail address: what bounds a whole address in a text. */
+const NOT_IN_ADDRESS = '[^a-z0-9._%+\\-@]';
 
 /** Export records. Every method takes the tenant first; the retention sweep is the one cross-tenant read. */
 export function createExportRepository(db: HostDatabase) {
@@ -115,6 +119,35 @@ export function createExportRepository(db: HostDatabase) {
     /** The tenant's exports that have a file (finished or being written), oldest request first. */
     async findWithFiles(tenantId: string): Promise<ExportDocument[]> {
       return (await collection()).find({ tenantId, $or: [{ file: { $exists: true } }, { partialFileId: { $exists: true } }] }).sort({ requestedAt: 1 }).toArray();
+    },
+
+    /**
+     * An erasure: the records the person requested (by id or e-mail), and those whose search text
+     * holds one of their e-mail addresses as a whole address, each with what names them.
+     */
+    async findNaming(tenantId: string, requesterIds: readonly string[], emails: readonly string[]): Promise<Array<{ record: ExportDocument; requester: boolean; search: boolean }>> {
+      const exactly = emails.map((email) => `^${escapeRegex(email)}$`);
+      const within = emails.map((email) => `(^|${NOT_IN_ADDRESS})${escapeRegex(email)}($|${NOT_IN_ADDRESS})`);
+      const naming: Filter<ExportDocument>[] = [];
+      if (requesterIds.length > 0) naming.push({ 'requester.id': { $in: [...requesterIds] } });
+      for (const pattern of exactly) naming.push({ 'requester.email': { $regex: pattern, $options: 'i' } });
+      for (const pattern of within) naming.push({ 'filters.search': { $regex: pattern, $options: 'i' } });
+      if (naming.length === 0) return [];
+      const matches = (text: string | undefined, patterns: string[]) => text !== undefined && patterns.some((pattern) => new RegExp(pattern, 'i').test(text));
+      return (await (await collection()).find({ tenantId, $or: naming }).toArray()).map((record) => ({
+        record,
+        requester: requesterIds.includes(record.requester.id) || matches(record.requester.email, exactly),
+        search: matches(record.filters.search, within),
+      }));
+    },
+
+    /** The requester's name and e-mail, and a search text, replaced by what an erasure leaves. */
+    async eraseNames(tenantId: string, exportId: string, erase: { requester: boolean; search: boolean }, marker: string): Promise<void> {
+      const set: Record<string, string> = {};
+      if (erase.requester) set['requester.name'] = marker;
+      if (erase.search) set['filters.search'] = marker;
+      const unset = erase.requester ? { 'requester.email': '' as const } : undefined;
+      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId) }, { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(unset ? { $unset: unset } : {}) });
     },
 
     /** The file is gone; the record stays (its requester sees why) until it expires. */

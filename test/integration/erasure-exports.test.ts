@@ -1,3 +1,7 @@
+import { BSON } from 'mongodb';
+import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
+import { EXPORTS_COLLECTION } from '../../server/exports/export.model';
+import { runAsSystem } from '../../plugins';
 import { EXPORT_FILES_BUCKET } from '../../server/exports/export-storage';
 import { ERASURE_REMOVAL_MESSAGE } from '../../server/exports/export-erasure';
 import { startTestCrm, type CrmClient, type TestCrm } from '../fixtures/crm-harness';
@@ -15,9 +19,9 @@ afterAll(() => crm?.stop());
 
 type ExportView = Awaited<ReturnType<CrmClient['auditLog']['exports']['byId']['query']>>;
 
-async function finishedExport(format: 'csv' | 'xlsx'): Promise<ExportView> {
+async function finishedExport(format: 'csv' | 'xlsx', filters: { search?: string } = {}): Promise<ExportView> {
   await crm.auditLog.flush();
-  const { id } = await gina.auditLog.exports.create.mutate({ format });
+  const { id } = await gina.auditLog.exports.create.mutate({ format, filters });
   const deadline = Date.now() + 120_000;
   for (;;) {
     const view = await gina.auditLog.exports.byId.query({ id });
@@ -67,5 +71,43 @@ describe('erasing a person who is in export files made before', () => {
     expect(text).toContain('[erased]');
     expect(text).not.toContain('paula');
     expect(text).not.toContain(email);
+  }, 300_000);
+
+  it('leaves her address in no search recorded before, nor in any export record; an erased requester keeps only her id', async () => {
+    const email = 'quinn.quiet@private.test';
+    const contact = await gina.contacts.create.mutate({ name: 'Quinn Quiet', email });
+    const contactId = String(contact._id);
+    // The admin looks her up: the search is recorded, and an export of it keeps the search text.
+    await gina.auditLog.events.list.query({ search: email });
+    const searched = await finishedExport('csv', { search: email });
+    expect(searched.filters.search).toBe(email);
+    const storedText = async (collection: string) => {
+      await crm.auditLog.flush();
+      return BSON.EJSON.stringify(await crm.connection.collection(collection).find({ tenantId: 'globex' }).toArray()).toLowerCase();
+    };
+    expect(await storedText(AUDIT_EVENTS_COLLECTION)).toContain(email);
+    expect(await storedText(EXPORTS_COLLECTION)).toContain(email);
+
+    await gina.privacy.eraseContact.mutate({ contactId });
+
+    expect(await storedText(AUDIT_EVENTS_COLLECTION)).not.toContain(email);
+    expect(await storedText(EXPORTS_COLLECTION)).not.toContain(email);
+    const [search] = (await crm.events({ tenantId: 'globex', action: 'audit_log.viewed' })).filter((event) => JSON.stringify(event.metadata).includes('[erased]'));
+    expect(search).toMatchObject({ actor: { name: 'Gina Globex' }, description: 'Searched the audit log', metadata: { filters: '[erased]' } });
+    expect((await gina.auditLog.exports.byId.query({ id: searched.id })).filters.search).toBe('[erased]');
+
+    // Then the admin herself is erased: her exports stay hers (by id), without her name or e-mail.
+    const [login] = await crm.events({ tenantId: 'globex', action: 'user.login', 'actor.email': 'gina@globex.test' });
+    const ginaId = login!.actor.id;
+    const mine = await gina.auditLog.exports.list.query({});
+    expect(mine.length).toBeGreaterThanOrEqual(3);
+    expect(mine.every((view) => view.requestedBy.name === 'Gina Globex')).toBe(true);
+    await runAsSystem('globex', () => crm.auditLog.events.dataErased({ tenantId: 'globex', subject: { type: 'user', id: ginaId }, erasedFields: ['name', 'email'], identities: ['gina@globex.test'] }), { name: 'Privacy request' });
+    const exportsText = await storedText(EXPORTS_COLLECTION);
+    expect(exportsText).not.toContain('gina@globex.test');
+    expect(exportsText).not.toContain('gina globex');
+    const after = await gina.auditLog.exports.list.query({});
+    expect(after.map((view) => view.id)).toEqual(mine.map((view) => view.id));
+    for (const view of after) expect(view.requestedBy).toEqual({ id: ginaId, name: '[erased]' });
   }, 300_000);
 });

@@ -18,7 +18,7 @@ const catalog = createActionCatalog();
 const scope = { tenantId: 't1', actor: { id: 'u1', name: 'Ann' }, request: {} };
 const build = (event: TAuditEventInput) => buildAuditEvent(event, { catalog, now: new Date(0), id: '0'.repeat(24), scope });
 const actor = { id: 'u1', name: 'Ann', type: 'user' as const };
-const erasureOf = (events: number) => ({ events, values: { 'subject.name': events }, spilledEvents: 0, exportsRemoved: 0, affectedLists: 0 });
+const erasureOf = (events: number) => ({ events, values: { 'subject.name': events }, spilledEvents: 0, exportsRemoved: 0, exportRecords: 0, affectedLists: 0 });
 
 describe('explicit event helpers', () => {
   it.each([
