@@ -104,16 +104,15 @@ export function createAuditServices(options: AuditServicesOptions) {
   const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId, identityKey: options.identityKey });
   const migration = createEventMigration(db, recorder.encode);
   const events = { recorder, repository: createEventRepository(db, { maxTimeMS: options.readLimits?.maxTimeMS }), activity: createEventActivityRepository(db), affected, erasure: createEventErasureRepository(db), migration };
-  let migrated: Promise<MigrationProgress> | undefined;
-  /** The start-up migration to the stored form v2 (event-migration.repository.ts), once per process; erasure waits for it. */
-  const migrateOnce = (): Promise<MigrationProgress> => {
-    migrated ??= db.opened().then(() => migration.migrate());
-    migrated.then(
+  const logged = (pass: Promise<MigrationProgress>): Promise<MigrationProgress> => {
+    pass.then(
       (progress) => progress.migrated + progress.failed.length > 0 && logger.info({ ...progress, failed: progress.failed.length }, 'audit: events migrated to the stored form v2'),
       (error: unknown) => logger.error({ err: error }, 'audit: migration to the stored form v2 stopped (it resumes at the next start)'),
     );
-    return migrated;
+    return pass;
   };
+  /** A full pass of the migration to the stored form v2 (event-migration.repository.ts): erasure and `crm-audit-log migrate` wait for one. */
+  const migrationPass = (): Promise<MigrationProgress> => logged(db.opened().then(() => migration.migrate()));
   const seals = createEventSealsRepository(db);
   // Where the log is kept, every written batch is noted for the sealer (which may run in another
   // process): ids, stored times and leaf hashes, so that it need not read the events to find them.
@@ -141,7 +140,7 @@ export function createAuditServices(options: AuditServicesOptions) {
   /** erase(subject, identities) across the tenant's stored and spilled events and export files (erase-data-subject.ts). */
   const eraseSubject = (tenantId: string, request: TErasureRequest) =>
     eraseDataSubject(
-      { erasure: events.erasure, flush, migrated: migrateOnce, spill: { rewrite: (transform) => batches.rewriteBuffered(transform) }, exports: connected?.exports, clock },
+      { erasure: events.erasure, flush, migrated: migrationPass, spill: { rewrite: (transform) => batches.rewriteBuffered(transform) }, exports: connected?.exports, clock },
       tenantId,
       request,
     );
@@ -164,15 +163,15 @@ export function createAuditServices(options: AuditServicesOptions) {
     redisPersistence: () => redisPersistence,
     /** Every event still held here (memory, write-ahead log or Redis spill) through `transform`; see SpillStore.rewrite. */
     rewriteBuffered: (transform: (document: EventDocument) => EventDocument | undefined) => batches.rewriteBuffered(transform),
-    migrated: migrateOnce,
+    migrated: migrationPass,
     eraseSubject,
 
     /** Indexes and subscriptions; resolves when done. Failures reject (the caller logs them). */
     async start(): Promise<void> {
       await db.opened();
       if (redis) void reportRedisPersistence(redis.client, durability.mode, logger).then((report) => (redisPersistence = report));
-      // Not awaited by start(): a large log migrates while the host serves; erasure waits for it.
-      void migrateOnce().catch(() => undefined);
+      // Not awaited by start(): a large log migrates while the host serves; erasure runs a pass of its own.
+      void logged(migration.migrateAtStart()).catch(() => undefined);
       await Promise.all([wal?.open(), writes.ensureIndexes(), integrity.start(), connected?.exports.repository.ensureIndexes(), connected?.notifications.repository.ensureIndexes(), connected?.ready]);
     },
 

@@ -20,13 +20,15 @@ function ourCapture(id: string, label: string, pluginOptions: { afterValuesOnly?
     otherStores: [AFFECTED_RECORDS_COLLECTION],
     writes: 'after the response',
     install({ connection, schema }) {
-      // BENCH_FLUSH_INTERVAL_MS / BENCH_BATCH_SIZE try other recorder settings than the defaults.
+      // BENCH_FLUSH_INTERVAL_MS / BENCH_BATCH_SIZE / BENCH_DURABILITY (durable, buffered, memory) try other recorder settings than the defaults.
       const flushIntervalMs = Number(process.env.BENCH_FLUSH_INTERVAL_MS) || undefined;
       const batchSize = Number(process.env.BENCH_BATCH_SIZE) || undefined;
+      const mode = process.env.BENCH_DURABILITY as 'durable' | 'buffered' | 'memory' | undefined;
       const auditLog = createAuditLog({
         connection,
         logger: pino({ level: 'silent' }),
         recorder: { ...(flushIntervalMs && { flushIntervalMs }), ...(batchSize && { batchSize }) },
+        ...(mode && { durability: { mode } }),
         resolveActor: (req) => {
           const user = (req as { user?: BenchUser }).user;
           return user ? { tenantId: user.tenantId, actor: { id: user.id, name: user.name, email: user.email, role: user.role } } : null;

@@ -10,7 +10,7 @@ export interface EraseDataSubjectDeps {
   erasure: EventErasureRepository;
   /** Writes what is queued (spilled events included, while MongoDB answers). */
   flush(): Promise<void>;
-  /** The start-up migration to the stored form v2: erasure reads only that form. */
+  /** A full pass of the migration to the stored form v2 (marker or not): erasure reads only that form. */
   migrated(): Promise<unknown>;
   /** The recorder's spill store: events not yet in MongoDB are scrubbed where they wait. */
   spill?: { rewrite(transform: (document: EventDocument) => EventDocument | undefined): Promise<number> };
@@ -42,8 +42,9 @@ export interface DataSubjectErasure {
 export async function eraseDataSubject(deps: EraseDataSubjectDeps, tenantId: string, input: TErasureRequest): Promise<DataSubjectErasure> {
   const parsed = ZErasureRequest.safeParse(input);
   if (!parsed.success) throw AuditEventValidationError.fromZod(parsed.error);
-  await deps.migrated();
+  // Queued events first: the flush waits out a database outage, the migration pass would fail in one.
   await deps.flush();
+  await deps.migrated();
   const given = erasureMatcher(parsed.data);
   const former = await deps.erasure.identitiesOf(tenantId, given.subjectKey);
   const matcher = erasureMatcher({ subject: parsed.data.subject, identities: [...given.identities, ...former] });

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { EventJournal, RecordedDocument, SpillStore } from './batch-recorder';
 import { AuditLogClosedError } from './recorder.errors';
 import { namespaceDirectory, SEGMENT_SUFFIX, WalDirectory } from './wal-directory';
-import { GroupCommitter, isDone, removeSegmentFile, newSegment, readSegmentLines, replaceSegment, type Segment } from './wal-segments';
+import { encodeLine, GroupCommitter, isDone, removeSegmentFile, newSegment, readSegmentLines, replaceSegment, type Segment } from './wal-segments';
 
 export interface WriteAheadLogOptions {
   /** Root directory; each namespace (database) gets a folder, each audit log an owner folder in it. */
@@ -159,7 +159,8 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
           if (this.located.get(document._id.toHexString()) === segment) this.settle([document]);
           continue;
         }
-        const encoded = this.encode(next);
+        // Unchanged: the line stays as written (a line of an older version's encoding included).
+        const encoded = next === document ? line : this.encode(next);
         if (encoded !== line) changed++;
         kept.push(encoded);
       }
@@ -314,7 +315,7 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
         changed++;
         continue;
       }
-      const encoded = this.encode({ document: next, reason: entry.reason });
+      const encoded = next === entry.document ? line : this.encode({ document: next, reason: entry.reason });
       if (encoded !== line) changed++;
       kept.push(encoded);
     }
@@ -326,8 +327,8 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
     return join(this.directory!.namespacePath, 'rejected.ndjson');
   }
 
-  private encode(value: unknown): string {
-    return this.options.bson.EJSON.stringify(value as object, { relaxed: false });
+  private encode(value: object): string {
+    return encodeLine(this.options.bson, value);
   }
 
   private decode(line: string): unknown {

@@ -42,22 +42,35 @@ export function commit(value: unknown, salt: string): TCommitment {
 /**
  * `commit` for a value already in canonical form (canonicalJson's output): the encoder has it at
  * hand. HMAC (RFC 2104) written out over one-shot `crypto.hash`: a `createHmac` object per value
- * was the largest item of record()'s profile (2.8 s of 9 s encoding 20,000 events). The unit tests
- * check it against createHmac and openssl.
+ * was the largest item of record()'s profile (2.8 s of 9 s encoding 20,000 events). The pads are
+ * written into two scratch buffers (zeroed after each use, like the salt pool) and the inner digest
+ * passes as a binary (latin1) string: a fresh Buffer per value and `hash(…, 'buffer')` were half of its cost
+ * (1.8 → 0.95 µs per value). The unit tests check it against createHmac and openssl.
  */
 export function commitCanonical(canonical: string, salt: string): TCommitment {
-  const key = saltBytes(salt);
-  const inner = Buffer.allocUnsafe(64 + Buffer.byteLength(canonical, 'utf8'));
-  const outer = Buffer.allocUnsafe(64 + 32);
-  for (let index = 0; index < 64; index++) {
-    const byte = index < key.length ? key[index]! : 0;
-    inner[index] = byte ^ 0x36;
-    outer[index] = byte ^ 0x5c;
+  if (scratchKey.write(salt, 0, 'base64url') !== SALT_BYTES || salt.length !== 43) throw new Error(`a salt is ${SALT_BYTES} bytes, got ${Buffer.from(salt, 'base64url').length}`);
+  const length = 64 + Buffer.byteLength(canonical, 'utf8');
+  if (length > scratchInner.length) scratchInner = Buffer.alloc(Math.max(length, 2 * scratchInner.length));
+  const inner = scratchInner;
+  for (let index = 0; index < SALT_BYTES; index++) {
+    inner[index] = scratchKey[index]! ^ 0x36;
+    scratchOuter[index] = scratchKey[index]! ^ 0x5c;
   }
+  inner.fill(0x36, SALT_BYTES, 64);
+  scratchOuter.fill(0x5c, SALT_BYTES, 64);
   inner.write(canonical, 64, 'utf8');
-  (hash('sha256', inner, 'buffer') as Buffer).copy(outer, 64);
-  return hash('sha256', outer, 'base64url') as string;
+  scratchOuter.write(hash('sha256', inner.subarray(0, length), 'binary') as string, 64, 'binary');
+  const commitment = hash('sha256', scratchOuter, 'base64url') as string;
+  // No copy of a salt (or a value) stays in memory beyond its event's own stored form.
+  scratchKey.fill(0);
+  inner.fill(0, 0, length);
+  scratchOuter.fill(0, 0, 64);
+  return commitment;
 }
+
+const scratchKey = Buffer.alloc(SALT_BYTES + 3);
+const scratchOuter = Buffer.alloc(64 + 32);
+let scratchInner = Buffer.alloc(1024);
 
 export type CommitmentCheck = 'verified' | 'mismatch' | 'erased';
 

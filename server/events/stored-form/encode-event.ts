@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { ObjectId } from 'mongodb';
+import { withoutUndefined } from '../../common/without-undefined';
 import type { TAuditEvent } from '../event.schema';
 import { CanonicalEncodingError, canonicalJson } from './canonical-encoding';
 import { commitCanonical, newSalt } from './commitment';
@@ -170,7 +171,5 @@ const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])
 // String.prototype.toWellFormed is ES2024; the package targets ES2023.
 const toWellFormed = (text: string): string => text.replace(LONE_SURROGATES, '\uFFFD');
 
-function defined<T extends Record<string, unknown>>(object: T): T {
-  for (const key of Object.keys(object)) if (object[key] === undefined) delete object[key];
-  return object;
-}
+/** A copy without `undefined` members (`delete` turned each object into a slow dictionary: 6 % of encodeEvent). */
+const defined = withoutUndefined;
