@@ -52,6 +52,8 @@ module.exports = {
   // Jest's default (cores - 1) runs everything in one process on 2 cores, one suite after another,
   // while most suites wait on the database, Redis or a child process: one worker per core instead.
   maxWorkers: Math.max(2, availableParallelism()),
+  // Longest suites first even without jest's cache of durations (a fresh clone): see the file.
+  testSequencer: '<rootDir>/test/helpers/test-sequencer.js',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

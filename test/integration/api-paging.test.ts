@@ -20,11 +20,13 @@ describe('keyset paging over HTTP', () => {
     const client = api.client(admin('tenant-a'));
     let inserting = true;
     let inserted = 0;
+    // A few events every 100 ms: new ones land between most pages (a page takes tens of ms), without
+    // the thousands that a writer at full speed piles up, which every later sort must read again.
     const writer = (async () => {
       while (inserting) {
-        await api.seed(Array.from({ length: 20 }, () => makeEvent({ tenantId: 'tenant-a', occurredAt: new Date(), description: 'Arrived while paging' })));
-        inserted += 20;
-        await new Promise((done) => setTimeout(done, 20));
+        await api.seed(Array.from({ length: 5 }, () => makeEvent({ tenantId: 'tenant-a', occurredAt: new Date(), description: 'Arrived while paging' })));
+        inserted += 5;
+        await new Promise((done) => setTimeout(done, 100));
       }
     })();
 

@@ -42,7 +42,7 @@ describe('benchmark smoke run', () => {
   });
 
   it('reads one page per filter pattern through the API and the raw driver', async () => {
-    const result = await runApiBench(testMongoUri(), { events: 400, rounds: 1 });
+    const result = await runApiBench(testMongoUri(), { events: 200, rounds: 1 });
     expectWellFormed(result, 'api', 11);
     expect(result.rows.map((row) => row.case)).toEqual(expect.arrayContaining(['none', 'actor', 'action', 'date range', 'subject', 'text search', 'action + date range']));
   });
