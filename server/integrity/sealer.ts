@@ -64,6 +64,7 @@ export function createSealer(deps: SealerDeps) {
   let running: Promise<void> | undefined;
   let stopped = false;
   const passes = new Map<string, Promise<void>>();
+  const logUpdates = new Map<string, Promise<unknown>>();
   let [lastSearch, lastFullSearch] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
 
   /** Seals one batch of a tenant under a held lease; returns how many events it sealed (0: nothing to do). */
@@ -75,8 +76,9 @@ export function createSealer(deps: SealerDeps) {
       const arrivals = search === 'arrivals' && deps.events.unsealedArrivals;
       batch = arrivals ? await arrivals(tenantId, settings.batchSize) : await deps.events.unsealed(tenantId, settings.batchSize);
       if (batch.length === 0) return 0;
-      pending = { from: state.size, ids: batch.map((event) => event._id) };
-      if (!(await deps.store.beginBatch(tenantId, owner, state.size, pending))) return lostLease(tenantId);
+      const begun = { from: state.size, ids: batch.map((event) => event._id) };
+      pending = begun;
+      if (!(await serially(tenantId, () => deps.store.beginBatch(tenantId, owner, state.size, begun)))) return lostLease(tenantId);
     } else {
       // A batch begun by a sealer that died is sealed again, ids and order unchanged: the same leaves
       // (from the arrival notes where they exist, else from the events; an event gone is left out).
@@ -97,7 +99,7 @@ export function createSealer(deps: SealerDeps) {
     if (!(await renew(tenantId))) return lostLease(tenantId);
     const now = clock();
     await deps.events.writeSeals(tenantId, batch.map((event, i) => ({ id: event._id, position: state.size + i })), now);
-    if (!(await deps.store.commitBatch(tenantId, owner, state.size, frontier.size, frontier.hashes))) return lostLease(tenantId);
+    if (!(await serially(tenantId, () => deps.store.commitBatch(tenantId, owner, state.size, frontier.size, frontier.hashes)))) return lostLease(tenantId);
     const lagMs = Math.max(0, now.getTime() - Math.min(...batch.map((event) => event.receivedAt.getTime())));
     Object.assign(counters, { sealed: counters.sealed + batch.length, batches: counters.batches + 1, lastLagMs: lagMs, maxLagMs: Math.max(counters.maxLagMs, lagMs) });
     deps.logger.debug({ tenantId, events: batch.length, search, findMs: foundAt - startedAt, writeMs: Date.now() - foundAt, lagMs }, 'integrity: batch sealed');
@@ -106,7 +108,21 @@ export function createSealer(deps: SealerDeps) {
     return Math.max(batch.length, 1);
   }
 
-  const renew = (tenantId: string) => deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs);
+  const renew = (tenantId: string) => serially(tenantId, () => deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs));
+
+  /**
+   * Updates of a tenant's log document from this process, one at a time. FerretDB v1 updates a
+   * document by reading it whole and writing it back, so two updates at once lose one: seen in the
+   * concurrency drill as the heartbeat's lease renewal writing back the size from before a commit
+   * it overlapped (the log went from 5,000 back to 500 and a batch was sealed twice).
+   */
+  function serially<T>(tenantId: string, update: () => Promise<T>): Promise<T> {
+    const run = (logUpdates.get(tenantId) ?? Promise.resolve()).then(update);
+    const settled = run.catch(() => undefined);
+    logUpdates.set(tenantId, settled);
+    void settled.then(() => logUpdates.get(tenantId) === settled && logUpdates.delete(tenantId));
+    return run;
+  }
 
   function lostLease(tenantId: string): number {
     counters.lostLeases++;
@@ -120,7 +136,7 @@ export function createSealer(deps: SealerDeps) {
     if (last && last.size === state.size) return null;
     if (!force && last && now.getTime() - last.time.getTime() < settings.checkpointIntervalMs) return null;
     const checkpoint = signCheckpoint({ tenantId, size: state.size, rootHash: frontierRoot({ size: state.size, hashes: state.frontier }).toString('base64'), time: now }, deps.signer, deps.logName);
-    await deps.store.addCheckpoint(checkpoint);
+    await serially(tenantId, () => deps.store.addCheckpoint(checkpoint));
     counters.checkpoints++;
     deps.onCheckpoint?.(checkpoint);
     return checkpoint;
@@ -139,7 +155,7 @@ export function createSealer(deps: SealerDeps) {
   }
 
   async function sealTenantNow(tenantId: string, options: PassOptions): Promise<void> {
-    if (!(await deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs))) return;
+    if (!(await renew(tenantId))) return;
     // A live sealer keeps its lease while a slow write runs; a killed one stops renewing and its lease lapses.
     const heartbeat = setInterval(() => void renew(tenantId).catch(() => undefined), settings.leaseMs / 3);
     try {
