@@ -16,7 +16,10 @@ export type StoredEventDocument = Document & { _id: ObjectId; tenantId: string; 
 type StoredSeal = { _id: ObjectId; tenantId: string; position: number; sealedAt: Date };
 /** A written event as the sealer needs it: a small document noted right after the event's batch is written. */
 export type EventArrival = { _id: ObjectId; tenantId: string; receivedAt: Date; leaf: Buffer };
-type StoredArrival = Omit<EventArrival, 'leaf'> & { leaf: Binary | Buffer };
+/** `notedAt`: the noting process's wall clock just before the insert (notes from before it existed lack it: their receivedAt stands in). */
+type StoredArrival = Omit<EventArrival, 'leaf'> & { leaf: Binary | Buffer; notedAt?: Date };
+/** Notes stamped at or after `since` (false: before it), a missing stamp read as the stored time. */
+const stamped = (comparison: '$gte' | '$lt', since: Date) => ({ $or: [{ notedAt: { [comparison]: since } }, { notedAt: { $exists: false }, receivedAt: { [comparison]: since } }] });
 
 export const EVENT_SEALS_COLLECTION = 'audit_event_seals';
 export const EVENT_ARRIVALS_COLLECTION = 'audit_event_arrivals';
@@ -24,7 +27,10 @@ const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? v
 const SEAL_INDEX = { name: 'tenant_position', key: { tenantId: 1, position: 1 } } as const;
 /** Above this many ids, events are read by one pass over the tenant rather than with $in. */
 const IN_LIMIT = 2_000;
-const ARRIVAL_INDEX = { name: 'tenant_received', key: { tenantId: 1, receivedAt: 1 } } as const;
+const ARRIVAL_INDEXES = [
+  { name: 'tenant_received', key: { tenantId: 1, receivedAt: 1 } },
+  { name: 'tenant_noted', key: { tenantId: 1, notedAt: 1 } },
+] as const;
 
 export function createEventSealsRepository(db: HostDatabase) {
   const events = () => db.collection<StoredEventDocument>(AUDIT_EVENTS_COLLECTION);
@@ -55,7 +61,7 @@ export function createEventSealsRepository(db: HostDatabase) {
   return {
     ensureIndexes: async () => {
       await ensureIndexes(await seals(), [{ ...SEAL_INDEX }]);
-      await ensureIndexes(await arrivals(), [{ ...ARRIVAL_INDEX }]);
+      await ensureIndexes(await arrivals(), ARRIVAL_INDEXES.map((index) => ({ ...index })));
     },
 
     /**
@@ -71,48 +77,49 @@ export function createEventSealsRepository(db: HostDatabase) {
     },
 
     /**
-     * Notes written events for the sealer (one insert command): their id, tenant, stored time and
-     * leaf hash, ~100 bytes each. Finding unsealed events then reads these, not the events (on
-     * FerretDB v1 every such read is a scan, and events are ~3.5 KB each).
+     * Notes written events for the sealer (one insert command): their id, tenant, stored time, leaf
+     * hash and the time of noting, ~100 bytes each. Finding unsealed events then reads these, not
+     * the events (on FerretDB v1 every such read is a scan, and events are ~3.5 KB each). An event
+     * noted again (a replayed batch) keeps its first note.
      */
     async noteArrivals(written: EventArrival[]): Promise<void> {
       if (written.length === 0) return;
+      const notedAt = new Date();
       try {
-        await (await arrivals()).insertMany(written.map((arrival) => ({ ...arrival, leaf: new db.driver.BSON.Binary(arrival.leaf) })), { ordered: false });
+        await (await arrivals()).insertMany(written.map((arrival) => ({ ...arrival, leaf: new db.driver.BSON.Binary(arrival.leaf), notedAt })), { ordered: false });
       } catch (error) {
         if (!bulkWriteErrorsOf(error)?.every((writeError) => writeError.code === DUPLICATE_KEY)) throw error;
       }
     },
 
     /**
-     * The next noted events to seal, in the sealing order, with their leaf hashes: arrivals without
-     * a seal. An event written without its arrival (its process died in between, or it was stored
-     * by other means) is found by `unsealed`, which the sealer runs at least every minute.
+     * The tenant's notes stamped at or after `since` (all of them without), sealed or not: the
+     * sealer tells them apart (server/integrity/arrival-window.ts). An event written without its
+     * note (its process died in between, or it was stored by other means) is found by `unsealed`,
+     * which the sealer runs at least every five minutes.
      */
-    async unsealedArrivals(tenantId: string, limit: number): Promise<Array<{ _id: ObjectId; receivedAt: Date; leaf: Buffer }>> {
-      const sealed = await sealedIds(tenantId);
-      const noted = await (await arrivals()).find({ tenantId }).toArray();
-      return noted
-        .filter((arrival) => !sealed.has(arrival._id.toHexString()))
-        .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()))
-        .slice(0, limit)
-        .map((arrival) => ({ _id: arrival._id, receivedAt: arrival.receivedAt, leaf: toBuffer(arrival.leaf) }));
+    async arrivalsNotedSince(tenantId: string, since: Date | null): Promise<Array<{ _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer }>> {
+      const noted = await (await arrivals()).find(since ? { tenantId, ...stamped('$gte', since) } : { tenantId }).toArray();
+      return noted.map((arrival) => ({ _id: arrival._id, receivedAt: arrival.receivedAt, notedAt: arrival.notedAt ?? arrival.receivedAt, leaf: toBuffer(arrival.leaf) }));
     },
 
-    /** The arrival notes of these events (those noted), with their leaf hashes. */
-    async arrivalsByIds(tenantId: string, ids: ObjectId[]): Promise<Array<{ _id: ObjectId; receivedAt: Date; leaf: Buffer }>> {
-      const noted = await (await arrivals()).find({ tenantId, _id: { $in: ids } }).toArray();
-      return noted.map((arrival) => ({ _id: arrival._id, receivedAt: arrival.receivedAt, leaf: toBuffer(arrival.leaf) }));
+    /**
+     * Deletes the tenant's notes stamped before `before` (one delete command, one statement): the
+     * sealer's, once it knows them sealed. That keeps the collection as small as the backlog.
+     */
+    async forgetArrivalsBefore(tenantId: string, before: Date): Promise<void> {
+      await (await arrivals()).deleteMany({ tenantId, ...stamped('$lt', before) });
     },
 
-    /** Tenants with noted events not yet sealed (reads the small arrival and seal documents only). */
-    async tenantsWithUnsealedArrivals(): Promise<string[]> {
-      const [noted, sealed] = await Promise.all([
-        (await arrivals()).find({}, { projection: { _id: 1, tenantId: 1 } }).toArray(),
-        (await seals()).find({}, { projection: { _id: 1 } }).toArray(),
-      ]);
-      const sealedIds = new Set(sealed.map((seal) => seal._id.toHexString()));
-      return [...new Set(noted.filter((arrival) => !sealedIds.has(arrival._id.toHexString())).map((arrival) => arrival.tenantId))];
+    /** Tenants with notes (a distinct over the small arrival notes, which hold what is unsealed and seconds more). */
+    async tenantsWithArrivals(): Promise<string[]> {
+      return (await (await arrivals()).distinct('tenantId', {})) as string[];
+    },
+
+    /** The ids (hex) of the tenant's seals at positions [from, to). */
+    async sealedIdsAt(tenantId: string, from: number, to: number): Promise<string[]> {
+      const found = await (await seals()).find({ tenantId, position: { $gte: from, $lt: to } }, { projection: { _id: 1 } }).toArray();
+      return found.map((seal) => seal._id.toHexString());
     },
 
     /** Tenants with more stored events than seals: they have events to seal. */

@@ -9,7 +9,8 @@ import type { NodeAddress } from './merkle';
 /**
  * The stored tree of each tenant, in three collections the integrity slice alone touches:
  * - audit_integrity_logs: one document per tenant: size, frontier (the right edge, enough to append),
- *   the lease that lets one sealer at a time work on the tenant, and the batch in progress.
+ *   the lease that lets one sealer at a time work on the tenant, the batch in progress, and the
+ *   arrival mark (how far the writers' notes are sealed, arrival-window.ts).
  * - audit_integrity_nodes: every completed perfect subtree, `_id` = `<tenant>|<level>|<index>` (the
  *   last two parts are numbers, so the id reads back unambiguously whatever the tenant id holds).
  * - audit_integrity_checkpoints: the signed checkpoints, one per (tenant, size).
@@ -27,6 +28,8 @@ export type LogState = {
   pending: PendingBatch | null;
   lastCheckpoint: { size: number; time: Date } | null;
   needsCheckpoint?: boolean;
+  /** Every arrival note stamped before it, visible in time, is sealed (arrival-window.ts); absent until the first batch from notes. */
+  arrivalMark?: Date | null;
 };
 type StoredLogState = Omit<LogState, 'frontier'> & { frontier: (Binary | Buffer)[] };
 type StoredNode = { _id: string; tenantId: string; level: number; index: number; hash: Binary | Buffer; eventId?: ObjectId };
@@ -89,11 +92,11 @@ export function createIntegrityRepository(db: HostDatabase) {
       return result.modifiedCount === 1;
     },
 
-    /** Commits a sealed batch: the new size and frontier, only if this owner still holds the lease at `from`. */
-    async commitBatch(tenantId: string, owner: string, from: number, size: number, frontier: Buffer[]): Promise<boolean> {
+    /** Commits a sealed batch: the new size, frontier (and arrival mark, for a batch from notes), only if this owner still holds the lease at `from`. */
+    async commitBatch(tenantId: string, owner: string, from: number, size: number, frontier: Buffer[], arrivalMark?: Date | null): Promise<boolean> {
       const result = await (await logs()).updateOne(
         { _id: tenantId, 'lease.owner': owner, size: from },
-        { $set: { size, frontier: frontier.map(binary), pending: null, ...(size > from ? { needsCheckpoint: true } : {}) } },
+        { $set: { size, frontier: frontier.map(binary), pending: null, ...(size > from ? { needsCheckpoint: true } : {}), ...(arrivalMark ? { arrivalMark } : {}) } },
       );
       return result.modifiedCount === 1;
     },

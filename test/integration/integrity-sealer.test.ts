@@ -1,4 +1,7 @@
-import { generateSigningKey } from '../../server/integrity';
+import { ObjectId } from 'mongodb';
+import { createEventSealsRepository, EVENT_SEALS_COLLECTION } from '../../server/events';
+import { toEventDocument } from '../../server/events/event.document';
+import { eventLeafHash, generateSigningKey } from '../../server/integrity';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { admin, makeEvent } from '../helpers/test-events';
 
@@ -36,4 +39,58 @@ it('checkpointNow waits for the background pass of the same process instead of s
   // Two passes under one owner's lease would both seal the batch; one of them would lose its commit.
   expect(sealer.metrics().lostLeases).toBe(lostBefore);
   expect(await stack.client(admin('sealer-beside-background')).auditLog.integrity.verify.query()).toMatchObject({ ok: true, eventsChecked: 300 });
+}, 120_000);
+
+/** Stores events and notes them for the sealer, as a writing process does once their batch is written. */
+async function writeNoted(tenantId: string, count: number, receivedAt: Date, id = () => new ObjectId()) {
+  const documents = Array.from({ length: count }, (_, i) =>
+    toEventDocument(makeEvent({ tenantId, id: id().toHexString(), occurredAt: new Date(receivedAt.getTime() + i), description: `Noted ${i}` }), (hex) => new ObjectId(hex)),
+  );
+  await stack.events.insertMany(documents);
+  await note(tenantId, documents);
+  return documents;
+}
+
+const note = (tenantId: string, documents: Awaited<ReturnType<typeof writeNoted>>) =>
+  createEventSealsRepository(stack.services.db).noteArrivals(documents.map((event) => ({ _id: event._id, tenantId, receivedAt: event.receivedAt, leaf: eventLeafHash(event) })));
+
+async function logSizeReaches(tenantId: string, size: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (((await stack.services.integrity.store.state(tenantId))?.size ?? 0) < size) {
+    if (Date.now() > deadline) throw new Error(`the log of ${tenantId} did not reach ${size}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+const sealsOf = (tenantId: string) => stack.mongo.connection.db!.collection<{ _id: ObjectId; position: number }>(EVENT_SEALS_COLLECTION).find({ tenantId }).sort({ position: 1 }).toArray();
+
+it('seals an event that arrives late, with an old id and stored time, exactly once after the arrival mark has passed it', async () => {
+  const tenantId = 'sealer-late-arrival';
+  await writeNoted(tenantId, 20, new Date());
+  await logSizeReaches(tenantId, 20);
+  expect((await stack.services.integrity.store.state(tenantId))?.arrivalMark).toBeInstanceOf(Date);
+  // A batch retried (or replayed from the WAL) an hour after it was first received.
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const [late] = await writeNoted(tenantId, 1, hourAgo, () => ObjectId.createFromTime(Math.floor(hourAgo.getTime() / 1_000)));
+  await logSizeReaches(tenantId, 21);
+  const seals = await sealsOf(tenantId);
+  expect(seals.map((seal) => seal.position)).toEqual(Array.from({ length: 21 }, (_, i) => i));
+  expect(seals.filter((seal) => seal._id.equals(late!._id)).map((seal) => seal.position)).toEqual([20]);
+  expect(await stack.services.integrity.sealer.checkpointNow(tenantId)).toMatchObject({ size: 21 });
+  expect(await stack.client(admin(tenantId)).auditLog.integrity.verify.query()).toMatchObject({ ok: true, eventsChecked: 21 });
+}, 120_000);
+
+it('does not seal again an event that the search of the events sealed before its note arrived', async () => {
+  const tenantId = 'sealer-note-after-seal';
+  const event = toEventDocument(makeEvent({ tenantId, occurredAt: new Date(), description: 'Stored, noted later' }), (hex) => new ObjectId(hex));
+  await stack.events.insertOne(event);
+  await stack.services.integrity.sealer.checkpointNow(tenantId); // sealed by the search of the events
+  // Its note arrives only now (its writer was slow, or a replay noted it again): a fresh stamp, an old seal.
+  await note(tenantId, [event]);
+  // One more event: once it is sealed, a batch has read the window holding that note.
+  await writeNoted(tenantId, 1, new Date());
+  await logSizeReaches(tenantId, 2);
+  expect((await sealsOf(tenantId)).map((seal) => [seal._id.toHexString(), seal.position])).toEqual([[event._id.toHexString(), 0], [expect.any(String), 1]]);
+  expect(await stack.services.integrity.sealer.checkpointNow(tenantId)).toMatchObject({ size: 2 });
+  expect(await stack.client(admin(tenantId)).auditLog.integrity.verify.query()).toMatchObject({ ok: true, eventsChecked: 2 });
 }, 120_000);
