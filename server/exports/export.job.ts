@@ -10,7 +10,7 @@ import { announceExportOutcome, type ExportOutcomeDeps } from './export-outcome'
 import type { ExportSlots } from './export-slots';
 import type { ExportStorage, StoredFileUpload } from './export-storage';
 
-/** BullMQ only once Redis is configured (it is the queue's store): 4 MB of heap a host without Redis need not hold. */
+/** BullMQ with the first export request or worker (create-exports.ts makes the queue then): 4 MB of heap a host holds only once it exports. */
 export const bullmq = lazyModule(() => require('bullmq') as typeof import('bullmq'));
 
 export const EXPORT_QUEUE = 'audit-exports';
