@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import type { Router } from 'express';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
+import { lazyModule } from './common/lazy-module';
 import { closeHttpServer } from './common/shutdown';
 import { hmacBase64Url } from './common/signed-tokens';
 import type { TCustomActionInput, OpenPageStreamsOptions } from './events';
@@ -93,6 +94,9 @@ export interface AuditServerOptions {
   logger?: Logger;
   clock?: () => Date;
 }
+
+/** ioredis only when the host configures Redis. */
+const ioredis = lazyModule(() => require('ioredis') as typeof import('ioredis'));
 
 const DEVELOPMENT_SECRET = 'crm-audit-log development secret - never use in production';
 
@@ -223,6 +227,7 @@ function derivedKey(secret: string, use: string): string {
 
 function redisConnections(given: string | RedisOptions | Redis, prefix: string, logger: Logger): AuditRedis {
   // BullMQ needs `maxRetriesPerRequest: null`; a host's own instance is duplicated with it, never changed.
+  const { Redis } = ioredis();
   const client =
     typeof given === 'string'
       ? new Redis(given, { maxRetriesPerRequest: null })

@@ -1,9 +1,18 @@
 import pino from 'pino';
-import { createAuditLog } from '../../plugins';
-import { AUDIT_EVENTS_COLLECTION } from '../../server/events/event.model';
-import { AFFECTED_RECORDS_COLLECTION } from '../../server/events/affected-records.repository';
-import { fromEventDocument, type EventDocument } from '../../server/events/event.document';
+import type { EventDocument } from '../../server/events/event.document';
 import type { CaptureAdapter, CapturedEntry } from './capture';
+
+/**
+ * Loaded by the hosts that install crm-audit-log only: every bench host imports this file (through
+ * host-variants.ts), and the audit-off host must not hold the package's modules and heap, or the
+ * ratios would hide what loading the package costs a host (issue 17).
+ */
+const ours = () => ({
+  ...(require('../../plugins') as typeof import('../../plugins')),
+  ...(require('../../server/events/event.model') as typeof import('../../server/events/event.model')),
+  ...(require('../../server/events/affected-records.repository') as typeof import('../../server/events/affected-records.repository')),
+  ...(require('../../server/events/event.document') as typeof import('../../server/events/event.document')),
+});
 import type { BenchUser } from './contact-records';
 
 const KINDS: Record<string, CapturedEntry['kind']> = { 'record.created': 'created', 'record.deleted': 'deleted', 'record.updated': 'updated', 'records.bulk_edited': 'updated' };
@@ -16,15 +25,19 @@ function ourCapture(id: string, label: string, pluginOptions: { afterValuesOnly?
   return {
     id,
     label,
-    store: AUDIT_EVENTS_COLLECTION,
-    otherStores: [AFFECTED_RECORDS_COLLECTION],
+    get store() {
+      return ours().AUDIT_EVENTS_COLLECTION;
+    },
+    get otherStores() {
+      return [ours().AFFECTED_RECORDS_COLLECTION];
+    },
     writes: 'after the response',
     install({ connection, schema }) {
       // BENCH_FLUSH_INTERVAL_MS / BENCH_BATCH_SIZE / BENCH_DURABILITY (durable, buffered, memory) try other recorder settings than the defaults.
       const flushIntervalMs = Number(process.env.BENCH_FLUSH_INTERVAL_MS) || undefined;
       const batchSize = Number(process.env.BENCH_BATCH_SIZE) || undefined;
       const mode = process.env.BENCH_DURABILITY as 'durable' | 'buffered' | 'memory' | undefined;
-      const auditLog = createAuditLog({
+      const auditLog = ours().createAuditLog({
         connection,
         logger: pino({ level: 'silent' }),
         recorder: { ...(flushIntervalMs && { flushIntervalMs }), ...(batchSize && { batchSize }) },
@@ -40,7 +53,7 @@ function ourCapture(id: string, label: string, pluginOptions: { afterValuesOnly?
     normalise(stored) {
       const affected = stored.affected as { count: number; ids: string[] } | undefined;
       const subject = stored.subject as { id: string };
-      const changes = fromEventDocument(stored as unknown as EventDocument).changes;
+      const changes = ours().fromEventDocument(stored as unknown as EventDocument).changes;
       return {
         recordIds: affected ? affected.ids : [subject.id],
         recordCount: affected ? affected.count : 1,

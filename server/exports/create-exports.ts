@@ -8,7 +8,7 @@ import { createExportDownloadRouter, type DownloadRouteDeps } from './download.r
 import type { ExportIntegrity } from './export-integrity';
 import { eraseNamesInExportRecords, removeExportsHoldingErasedEvents, type ErasedPerson } from './export-erasure';
 import { createExportLinks } from './export-links';
-import { createExportQueue } from './export.job';
+import { createExportQueue, type ExportQueue } from './export.job';
 import { createExportRepository } from './export.repository';
 import { createExportService, type ExportLimits } from './export.service';
 import { createExportSlots } from './export-slots';
@@ -52,16 +52,20 @@ export interface ExportsDeps {
 export function createExports(deps: ExportsDeps) {
   const { db, redis, settings, clock } = deps;
   const repository = createExportRepository(db);
-  const queue = createExportQueue(redis.client, redis.prefix);
+  // Made with the first export request or worker: BullMQ is 4 MB of heap a host holds only once it exports.
+  let queue: ExportQueue | undefined;
+  const exportQueue = () => (queue ??= createExportQueue(redis.client, redis.prefix));
   const storage = settings.storage ?? createGridFsExportStorage(db);
   const slots = createExportSlots(redis.client, redis.prefix, { limit: settings.maxRunningPerTenant, leaseMs: 60_000 });
   const links = createExportLinks({ secret: deps.downloadSecret, linkBase: `${settings.publicUrl ?? ''}${settings.basePath}`, lifetimeMs: settings.linkLifetimeMs, clock });
-  const service = createExportService({ exports: repository, queue, links, retentionDays: settings.retentionDays, limits: settings, signed: deps.integrity !== undefined, clock });
+  const service = createExportService({ exports: repository, queue: exportQueue, links, retentionDays: settings.retentionDays, limits: settings, signed: deps.integrity !== undefined, clock });
 
   return {
     repository,
     service,
-    queue,
+    get queue() {
+      return exportQueue();
+    },
     storage,
     links,
     router: (procedures: AuditProcedures) => createExportsRouter(procedures, service),
@@ -72,7 +76,7 @@ export function createExports(deps: ExportsDeps) {
         {
           job: { exports: repository, links, notifications: deps.notifications.service, record: deps.record, events: deps.events, storage, slots, catalog: deps.catalog, integrity: deps.integrity, logger: deps.logger, clock },
           retention: { exports: repository, storage, notifications: deps.notifications.repository },
-          queue,
+          queue: exportQueue(),
           db,
           connection: redis.client,
           prefix: redis.prefix,
@@ -83,7 +87,7 @@ export function createExports(deps: ExportsDeps) {
     removeFilesHolding: (tenantId: string, erasedEvents: readonly TAuditEvent[]) => removeExportsHoldingErasedEvents({ exports: repository, storage }, tenantId, erasedEvents, clock()),
     /** After an erasure: export records no longer name the person (export-erasure.ts). */
     eraseNamesIn: (tenantId: string, person: ErasedPerson) => eraseNamesInExportRecords({ exports: repository, storage }, tenantId, person, clock()),
-    close: () => queue.close(),
+    close: async () => queue?.close(),
   };
 }
 

@@ -1,11 +1,15 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { lazyModule } from '../common/lazy-module';
 import type { EventDocument } from '../events';
 import type { TExportFormat } from './export.schema';
 import { EXPORT_COLUMNS, type CellValue, type TExportColumn } from './export-columns';
 import type { ExportProof } from './export-integrity';
 import { createNdjsonWriter } from './ndjson-file-writer';
+
+/** exceljs (and its zip writers) only once an XLSX file is written: 7 MB of heap a host need not hold. */
+const exceljs = lazyModule(() => require('exceljs') as typeof import('exceljs'));
 
 /**
  * A spreadsheet runs text that starts with one of these as a formula (CSV injection, OWASP).
@@ -166,7 +170,7 @@ function createXlsxWriter(output: Writable, { columns, timeZone, actionLabels }:
   const zone = createTimeZoneOffsets(timeZone);
   const definitions = columns.map((column) => EXPORT_COLUMNS[column]);
   // Inline strings: a shared-strings table would grow with every distinct description.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+  const workbook = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: output, useStyles: true, useSharedStrings: false });
   let sheet: ExcelJS.Worksheet;
   let rowsInSheet = 0;
   let sheetNumber = 0;

@@ -1,8 +1,8 @@
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { countsAreCheap, detectServerKind } from '../db/server-kind';
 import type { HostDatabase } from '../db/host-database';
-import { EXPORT_QUEUE, RETENTION_JOB, type ExportQueue, createExportJob, type ExportJobDeps, type ExportJobHooks } from './export.job';
+import { bullmq, EXPORT_QUEUE, RETENTION_JOB, type ExportQueue, createExportJob, type ExportJobDeps, type ExportJobHooks } from './export.job';
 import type { TExportJobPayload } from './export.schema';
 import { removeExpiredExports, type RetentionDeps } from './retention';
 import { startExportReconciler } from './export-reconciler';
@@ -49,7 +49,7 @@ export async function startExportWorker(deps: ExportWorkerDeps, options: ExportW
   const runExportJob = createExportJob({ ...deps.job, logger, progressIntervalMs: options.progressIntervalMs, countTotal, hooks: options.hooks });
 
   const lockDuration = options.lockDurationMs ?? EXPORT_WORKER_DEFAULTS.lockDurationMs;
-  const worker = new Worker<TExportJobPayload>(
+  const worker = new (bullmq().Worker)<TExportJobPayload>(
     EXPORT_QUEUE,
     async (job: Job, token?: string) => {
       if (job.name === RETENTION_JOB) return removeExpiredExports(deps.retention, logger);

@@ -1,4 +1,5 @@
-import { Queue, type ConnectionOptions, DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { ConnectionOptions, Job, Queue } from 'bullmq';
+import { lazyModule } from '../common/lazy-module';
 import { type TExportJobPayload, ZExportJobPayload } from './export.schema';
 import type { Logger } from 'pino';
 import type { ActionCatalog, EventRepository } from '../events';
@@ -8,6 +9,9 @@ import type { ExportIntegrity } from './export-integrity';
 import { announceExportOutcome, type ExportOutcomeDeps } from './export-outcome';
 import type { ExportSlots } from './export-slots';
 import type { ExportStorage, StoredFileUpload } from './export-storage';
+
+/** BullMQ with the first export request or worker (create-exports.ts makes the queue then): 4 MB of heap a host holds only once it exports. */
+export const bullmq = lazyModule(() => require('bullmq') as typeof import('bullmq'));
 
 export const EXPORT_QUEUE = 'audit-exports';
 export const RETENTION_JOB = 'export-retention';
@@ -21,7 +25,7 @@ export const EXPORT_JOB_OPTIONS = {
 } as const;
 
 export function createExportQueue(connection: ConnectionOptions, prefix: string) {
-  return new Queue<TExportJobPayload>(EXPORT_QUEUE, { connection, prefix, defaultJobOptions: EXPORT_JOB_OPTIONS });
+  return new (bullmq().Queue)<TExportJobPayload>(EXPORT_QUEUE, { connection, prefix, defaultJobOptions: EXPORT_JOB_OPTIONS });
 }
 
 export type ExportQueue = ReturnType<typeof createExportQueue>;
@@ -76,7 +80,7 @@ export function createExportJob(deps: ExportJobDeps) {
 
   return async function runExportJob(job: Job<TExportJobPayload>, token?: string): Promise<{ rows: number } | undefined> {
     const parsed = ZExportJobPayload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid export payload: ${parsed.error.message}`);
+    if (!parsed.success) throw new (bullmq().UnrecoverableError)(`invalid export payload: ${parsed.error.message}`);
     const { tenantId, exportId } = parsed.data;
     const log = deps.logger.child({ exportId, tenantId, jobId: job.id });
 
@@ -85,7 +89,7 @@ export function createExportJob(deps: ExportJobDeps) {
     if (!(await deps.slots.acquire(tenantId, exportId))) {
       // Fairness: the tenant already runs its share of exports; try again shortly.
       await job.moveToDelayed(Date.now() + (deps.slotRetryMs ?? 2_000), token);
-      throw new DelayedError();
+      throw new (bullmq().DelayedError)();
     }
 
     let upload: StoredFileUpload | undefined;

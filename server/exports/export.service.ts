@@ -11,7 +11,8 @@ import { fairExportPriority } from './export-slots';
 
 export interface ExportServiceDeps {
   exports: ExportRepository;
-  queue: ExportQueue;
+  /** Made on first use: BullMQ loads with the first export, not with the audit log. */
+  queue: () => ExportQueue;
   links: ExportLinks;
   retentionDays: number;
   limits: ExportLimits;
@@ -95,7 +96,7 @@ export function createExportService(deps: ExportServiceDeps) {
       await deps.exports.insert(record);
       const exportId = record._id.toHexString();
       // The job id is the export id: enqueueing the same export twice adds one job.
-      await deps.queue.add('export', { exportId, tenantId: caller.tenantId }, { jobId: exportId, priority: fairExportPriority(unfinished.tenant) });
+      await deps.queue().add('export', { exportId, tenantId: caller.tenantId }, { jobId: exportId, priority: fairExportPriority(unfinished.tenant) });
       return toView(record);
     },
 
@@ -119,7 +120,7 @@ export function createExportService(deps: ExportServiceDeps) {
     async cancel(caller: TAuditCaller, exportId: string): Promise<TExportView> {
       const record = await deps.exports.requestCancel(caller.tenantId, exportId, caller.actorId, clock());
       if (!record) throw exportNotFound();
-      if (record.status === 'cancelled') await deps.queue.remove(exportId).catch(() => 0);
+      if (record.status === 'cancelled') await deps.queue().remove(exportId).catch(() => 0);
       return toView(record);
     },
   };
