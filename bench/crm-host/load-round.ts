@@ -71,8 +71,8 @@ export async function loadRound(host: HostProcess, endpoint: HostEndpoint, optio
   };
 }
 
-/** Requests per round: about `seconds` at the warm-up's rate, at least one per connection, never past the endpoint's pool. */
-export function roundAmount(endpoint: HostEndpoint, warmUpRps: number, seconds: number): number {
-  const floor = endpoint.connections;
+/** Requests per round: about `seconds` at the warm-up's rate, at least `perConnection` per connection, never past the endpoint's pool. */
+export function roundAmount(endpoint: HostEndpoint, warmUpRps: number, seconds: number, perConnection = 1): number {
+  const floor = endpoint.connections * perConnection;
   return Math.min(Math.max(floor, Math.round(warmUpRps * seconds)), endpoint.pool ?? Number.POSITIVE_INFINITY);
 }
