@@ -27,7 +27,8 @@ export function createLiveReplayRepository(db: HostDatabase, options: { maxTimeM
       const fromId = db.driver.ObjectId.createFromTime(Math.floor(read.since.getTime() / 1000));
       const events = await db.collection<EventDocument>(AUDIT_EVENTS_COLLECTION);
       const documents = await events
-        .find({ tenantId, _id: { $gte: fromId } }, { maxTimeMS, signal: read.signal })
+        // receivedAt too: the events of `since`'s second that came before it must not count towards `more`.
+        .find({ tenantId, _id: { $gte: fromId }, receivedAt: { $gte: read.since } }, { maxTimeMS, signal: read.signal })
         .sort({ _id: 1 })
         .limit(read.limit + 1)
         .toArray();
