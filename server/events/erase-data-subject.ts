@@ -5,6 +5,12 @@ import { countErasedKey, eraseFromEvent, erasureMatcher, ZErasureRequest, type T
 import { AuditEventValidationError } from './event.schema';
 import { STORED_FORM_VERSION } from './stored-form/stored-event.schema';
 
+/** The person an erasure is about, as the other slices see them: user ids and e-mail addresses (lower case). */
+export interface ErasedPerson {
+  userIds: readonly string[];
+  emails: readonly string[];
+}
+
 /** What erasure needs beyond the stored events; each port is defined here, by its consumer. */
 export interface EraseDataSubjectDeps {
   erasure: EventErasureRepository;
@@ -17,7 +23,7 @@ export interface EraseDataSubjectDeps {
   /** The exports slice: files that held erased events are removed, and records stop naming the person. */
   exports?: {
     removeFilesHolding(tenantId: string, erasedEvents: readonly TAuditEvent[]): Promise<number>;
-    eraseNamesIn(tenantId: string, person: { userIds: readonly string[]; emails: readonly string[] }): Promise<number>;
+    eraseNamesIn(tenantId: string, person: ErasedPerson): Promise<number>;
   };
   clock: () => Date;
 }

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HostDatabase } from '../db/host-database';
-import type { ActionCatalog, EventRepository, TAuditEvent, TAuditEventInput } from '../events';
+import type { ActionCatalog, ErasedPerson, EventRepository, TAuditEvent, TAuditEventInput } from '../events';
 import type { NotificationRepository, NotificationService } from '../notifications';
 import type { AuditProcedures } from '../trpc';
 import { createExportDownloadRouter, type DownloadRouteDeps } from './download.route';
 import type { ExportIntegrity } from './export-integrity';
-import { eraseNamesInExportRecords, removeExportsHoldingErasedEvents, type ErasedPerson } from './export-erasure';
+import { eraseNamesInExportRecords, removeExportsHoldingErasedEvents } from './export-erasure';
 import { createExportLinks } from './export-links';
 import { createExportQueue, type ExportQueue } from './export.job';
 import { createExportRepository } from './export.repository';

@@ -1,4 +1,4 @@
-import { ERASED_MARKER, eventMatchesFilters, type TAuditEvent } from '../events';
+import { ERASED_MARKER, eventMatchesFilters, type ErasedPerson, type TAuditEvent } from '../events';
 import type { ExportRepository } from './export.repository';
 import type { ExportStorage } from './export-storage';
 
@@ -29,12 +29,6 @@ export async function removeExportsHoldingErasedEvents(deps: ExportErasureDeps, 
   return removed;
 }
 
-/** The person an erasure is about, as the exports slice sees them: user ids and e-mail addresses (lower case). */
-export interface ErasedPerson {
-  userIds: readonly string[];
-  emails: readonly string[];
-}
-
 /**
  * After an erasure: export records name nobody erased. A record the person requested keeps its
  * requester's id (who asked stays answerable, as in events) but loses the name and e-mail; a search
@@ -43,7 +37,7 @@ export interface ErasedPerson {
  */
 export async function eraseNamesInExportRecords(deps: ExportErasureDeps, tenantId: string, person: ErasedPerson, now: Date): Promise<number> {
   let scrubbed = 0;
-  for (const { record, requester, search } of await deps.exports.findNaming(tenantId, person.userIds, person.emails)) {
+  for (const { record, requester, search } of await deps.exports.findNaming(tenantId, person)) {
     const exportId = record._id.toHexString();
     const alreadyErased = record.requester.name === ERASED_MARKER && record.requester.email === undefined;
     if (!search && (!requester || alreadyErased)) continue;

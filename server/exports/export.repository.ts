@@ -1,12 +1,10 @@
 import type { Filter } from 'mongodb';
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { HostDatabase } from '../db/host-database';
-import { escapeRegex } from '../events';
+import { containsAddress, escapeRegex, type ErasedPerson } from '../events';
 import { EXPORT_INDEXES, EXPORTS_COLLECTION, type ExportDocument } from './export.model';
 
 const UNFINISHED: ExportDocument['status'][] = ['queued', 'running'];
-/** A character that cannot be part of an e-mail address: what bounds a whole address in a text. */
-const NOT_IN_ADDRESS = '[^a-z0-9._%+\\-@]';
 
 /** Export records. Every method takes the tenant first; the retention sweep is the one cross-tenant read. */
 export function createExportRepository(db: HostDatabase) {
@@ -123,31 +121,33 @@ export function createExportRepository(db: HostDatabase) {
 
     /**
      * An erasure: the records the person requested (by id or e-mail), and those whose search text
-     * holds one of their e-mail addresses as a whole address, each with what names them.
+     * holds one of their e-mail addresses as a whole address, each with what names them. The query
+     * finds candidates by substring; `containsAddress` (the events' own rule) decides.
      */
-    async findNaming(tenantId: string, requesterIds: readonly string[], emails: readonly string[]): Promise<Array<{ record: ExportDocument; requester: boolean; search: boolean }>> {
-      const exactly = emails.map((email) => `^${escapeRegex(email)}$`);
-      const within = emails.map((email) => `(^|${NOT_IN_ADDRESS})${escapeRegex(email)}($|${NOT_IN_ADDRESS})`);
+    async findNaming(tenantId: string, person: ErasedPerson): Promise<Array<{ record: ExportDocument; requester: boolean; search: boolean }>> {
       const naming: Filter<ExportDocument>[] = [];
-      if (requesterIds.length > 0) naming.push({ 'requester.id': { $in: [...requesterIds] } });
-      for (const pattern of exactly) naming.push({ 'requester.email': { $regex: pattern, $options: 'i' } });
-      for (const pattern of within) naming.push({ 'filters.search': { $regex: pattern, $options: 'i' } });
+      if (person.userIds.length > 0) naming.push({ 'requester.id': { $in: [...person.userIds] } });
+      for (const email of person.emails) {
+        const pattern = { $regex: escapeRegex(email), $options: 'i' };
+        naming.push({ 'requester.email': pattern }, { 'filters.search': pattern });
+      }
       if (naming.length === 0) return [];
-      const matches = (text: string | undefined, patterns: string[]) => text !== undefined && patterns.some((pattern) => new RegExp(pattern, 'i').test(text));
+      const names = (text: string | undefined, exactly: boolean) =>
+        text !== undefined && person.emails.some((email) => (exactly ? text.trim().toLowerCase() === email : containsAddress(text.toLowerCase(), email)));
       return (await (await collection()).find({ tenantId, $or: naming }).toArray()).map((record) => ({
         record,
-        requester: requesterIds.includes(record.requester.id) || matches(record.requester.email, exactly),
-        search: matches(record.filters.search, within),
+        requester: person.userIds.includes(record.requester.id) || names(record.requester.email, true),
+        search: names(record.filters.search, false),
       }));
     },
 
-    /** The requester's name and e-mail, and a search text, replaced by what an erasure leaves. */
+    /** The requester's name and e-mail, and/or a search text, replaced by what an erasure leaves. */
     async eraseNames(tenantId: string, exportId: string, erase: { requester: boolean; search: boolean }, marker: string): Promise<void> {
-      const set: Record<string, string> = {};
-      if (erase.requester) set['requester.name'] = marker;
-      if (erase.search) set['filters.search'] = marker;
-      const unset = erase.requester ? { 'requester.email': '' as const } : undefined;
-      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId) }, { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(unset ? { $unset: unset } : {}) });
+      const update = {
+        $set: { ...(erase.requester && { 'requester.name': marker }), ...(erase.search && { 'filters.search': marker }) },
+        ...(erase.requester && { $unset: { 'requester.email': '' as const } }),
+      };
+      await (await collection()).updateOne({ tenantId, _id: toObjectId(exportId) }, update);
     },
 
     /** The file is gone; the record stays (its requester sees why) until it expires. */

@@ -38,8 +38,8 @@ export function bySealingOrder(a: { _id: ObjectId; receivedAt: Date }, b: { _id:
 export function pickArrivalBatch(noted: NotedArrival[], isSealed: (id: ObjectId) => boolean, limit: number, mark: Date | null | undefined): { batch: NotedArrival[]; left: NotedArrival[]; mark: Date | null } {
   const unsealed = noted.filter((arrival) => !isSealed(arrival._id)).sort(bySealingOrder);
   const [batch, left] = [unsealed.slice(0, limit), unsealed.slice(limit)];
-  if (left.length > 0) return { batch, left, mark: new Date(Math.min(...left.map((arrival) => arrival.notedAt.getTime()))) };
-  const latest = Math.max(mark?.getTime() ?? Number.NEGATIVE_INFINITY, ...noted.map((arrival) => arrival.notedAt.getTime() + 1));
+  if (left.length > 0) return { batch, left, mark: new Date(stampsFold(left, Math.min, Number.POSITIVE_INFINITY)) };
+  const latest = Math.max(mark?.getTime() ?? Number.NEGATIVE_INFINITY, stampsFold(noted, Math.max, Number.NEGATIVE_INFINITY) + 1);
   return { batch, left, mark: Number.isFinite(latest) ? new Date(latest) : null };
 }
 
@@ -63,13 +63,23 @@ export function createNoteBacklog() {
 
     /** The log is now at `size` with these notes read and those left unsealed. */
     keep(tenantId: string, size: number, read: NotedArrival[], left: NotedArrival[]): void {
-      const readUpTo = Math.max(byTenant.get(tenantId)?.readUpTo ?? Number.NEGATIVE_INFINITY, ...read.map((arrival) => arrival.notedAt.getTime()));
+      const readUpTo = Math.max(byTenant.get(tenantId)?.readUpTo ?? Number.NEGATIVE_INFINITY, stampsFold(read, Math.max, Number.NEGATIVE_INFINITY));
       if (Number.isFinite(readUpTo)) byTenant.set(tenantId, { size, readUpTo, unsealed: left });
       else byTenant.delete(tenantId);
     },
 
     drop: (tenantId: string) => void byTenant.delete(tenantId),
   };
+}
+
+/**
+ * The earliest or latest stamp, by a loop: a backlog after an outage can hold more notes than
+ * `Math.min(...stamps)` may take as arguments (a RangeError past roughly 100,000).
+ */
+function stampsFold(notes: readonly NotedArrival[], pick: (a: number, b: number) => number, start: number): number {
+  let value = start;
+  for (const arrival of notes) value = pick(value, arrival.notedAt.getTime());
+  return value;
 }
 
 /** Notes held and read, each once. */

@@ -75,7 +75,8 @@ export function eraseFromEvent(document: Pick<EventDocumentV2, 'personal' | 'des
 
 const ADDRESS_CHARACTER = /[a-z0-9._%+\-@]/;
 
-function containsAddress(text: string, email: string): boolean {
+/** Whether `text` (lower case) holds `email` (lower case) as a whole address, not inside a longer one. */
+export function containsAddress(text: string, email: string): boolean {
   for (let start = text.indexOf(email); start !== -1; start = text.indexOf(email, start + 1)) {
     const before = text[start - 1];
     const after = text[start + email.length];
