@@ -22,7 +22,7 @@ import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult, BenchRow } from './lib/bench-report';
 import { alternate, summarise, timeMs } from './lib/bench-stats';
 
-export const ACTIVITY_SIZES = { events: { quick: 4_000, full: 20_000 }, rounds: { quick: 1, full: 3 } };
+export const ACTIVITY_SIZES = { events: { quick: 1_000, full: 20_000 }, rounds: { quick: 1, full: 3 } };
 const TENANTS = 2;
 const NEWEST = new Date('2026-06-30T12:00:00Z');
 const STEP_MS = 36_000;

@@ -29,7 +29,7 @@ import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult, BenchRow } from './lib/bench-report';
 import { alternate, summarise, timeMs } from './lib/bench-stats';
 
-export const API_SIZES = { events: { quick: 1_000, full: 3_000 }, rounds: { quick: 2, full: 11 } };
+export const API_SIZES = { events: { quick: 500, full: 3_000 }, rounds: { quick: 2, full: 11 } };
 const TENANTS = 4;
 const PAGE = 50;
 const TOKEN_SECRET = 'bench-api-token-secret-0123456789abcdef';

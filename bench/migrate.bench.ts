@@ -15,7 +15,7 @@ import { runBenchProgram } from './lib/bench-main';
 import type { BenchResult } from './lib/bench-report';
 import { timeMs } from './lib/bench-stats';
 
-export const MIGRATE_SIZES = { events: { quick: 600, full: 1_500 } };
+export const MIGRATE_SIZES = { events: { quick: 150, full: 1_500 } };
 
 export async function runMigrateBench(uri: string, sizes: { events: number }): Promise<BenchResult> {
   const started = Date.now();

@@ -20,7 +20,7 @@ interface ExportJson {
 const BENCHES = ['seed', 'ingest', 'host', 'api', 'fairness', 'activity', 'export', 'durability', 'integrity', 'migrate'] as const;
 type BenchName = (typeof BENCHES)[number];
 /** Export sizes: the 1,000,000-row run is separate (npm run bench:export); these fit the time budget. */
-const EXPORT_ROWS = { quick: 2_000, full: 20_000 };
+const EXPORT_ROWS = { quick: 1_000, full: 20_000 };
 
 function runChild(name: BenchName, args: string[], env: NodeJS.ProcessEnv): Promise<{ file: string; ms: number }> {
   const started = Date.now();
