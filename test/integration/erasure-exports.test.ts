@@ -9,10 +9,11 @@ import { startTestCrm, type CrmClient, type TestCrm } from '../fixtures/crm-harn
 /** The demo CRM with Redis and an export worker: erasure and the export files made before it, through the public API. */
 let crm: TestCrm;
 let gina: CrmClient;
+let worker: Awaited<ReturnType<TestCrm['auditLog']['startWorker']>>;
 
 beforeAll(async () => {
   crm = await startTestCrm('erase_exports', { redis: true });
-  await crm.auditLog.startWorker();
+  worker = await crm.auditLog.startWorker();
   gina = await crm.signIn('globex', 'gina@globex.test');
 }, 120_000);
 afterAll(() => crm?.stop());
@@ -109,5 +110,30 @@ describe('erasing a person who is in export files made before', () => {
     const after = await gina.auditLog.exports.list.query({});
     expect(after.map((view) => view.id)).toEqual(mine.map((view) => view.id));
     for (const view of after) expect(view.requestedBy).toEqual({ id: ginaId, name: '[erased]' });
+  }, 300_000);
+
+  it('cancels an export still queued whose search names her, and the worker never writes it', async () => {
+    const email = 'rhea.waiting@private.test';
+    const contact = await gina.contacts.create.mutate({ name: 'Rhea Waiting', email });
+    await crm.auditLog.flush();
+    await worker.pause(); // waits for the running job, if any: the next export stays queued
+    try {
+      const { id } = await gina.auditLog.exports.create.mutate({ format: 'csv', filters: { search: email } });
+      expect((await gina.auditLog.exports.byId.query({ id })).status).toBe('queued');
+
+      await gina.privacy.eraseContact.mutate({ contactId: String(contact._id) });
+
+      const cancelled = await gina.auditLog.exports.byId.query({ id });
+      expect(cancelled).toMatchObject({ status: 'cancelled', filters: { search: '[erased]' } });
+      worker.resume();
+      // A later export runs to the end, so the worker has had its turn at the queue.
+      await finishedExport('csv');
+      const after = await gina.auditLog.exports.byId.query({ id });
+      expect(after.status).toBe('cancelled');
+      expect(after.file).toBeUndefined();
+      expect(await fileText(id)).toBe('');
+    } finally {
+      if (worker.isPaused()) worker.resume();
+    }
   }, 300_000);
 });
