@@ -34,7 +34,7 @@ type Search = 'events' | 'arrivals';
 type PassOptions = { checkpoint?: 'due' | 'now'; search?: Search };
 type BatchEvent = { _id: ObjectId; receivedAt: Date; leaf?: Buffer };
 /** A batch to seal; from notes, with the arrival mark to commit and the wall-clock time they were read. */
-type FoundBatch = { batch: BatchEvent[]; fromNotes?: { mark: Date | null; readAt: number; read: NotedArrival[]; left: NotedArrival[] } };
+type FoundBatch = { batch: BatchEvent[]; full: boolean; fromNotes?: { mark: Date | null; readAt: number; read: NotedArrival[]; left: NotedArrival[] } };
 
 export interface SealerDeps {
   events: SealableEvents;
@@ -76,25 +76,31 @@ export function createSealer(deps: SealerDeps) {
   const backlog = createNoteBacklog();
   const sealedIds = createSealedIds((tenantId, from, to) => deps.events.sealedIdsAt(tenantId, from, to));
 
-  /** Seals one batch of a tenant under a held lease; returns how many events it sealed (0: nothing to do). */
-  async function sealBatch(tenantId: string, state: LogState, search: Search): Promise<number> {
+  /**
+   * Seals one batch of a tenant under a held lease; returns the log as committed and whether more
+   * may be waiting (the batch was full, or it was a pending one sealed again), null when there was
+   * nothing to seal, 'lost' when the lease went to another sealer.
+   */
+  async function sealBatch(tenantId: string, state: LogState, search: Search): Promise<{ log: LogState; more: boolean } | null | 'lost'> {
     const startedAt = Date.now();
     const found = state.pending ? await pendingBatch(tenantId, state, state.pending) : await nextBatch(tenantId, state, search);
     if (found === 'lost') return lostLease(tenantId);
-    if (!found) return 0;
+    if (!found) return null;
     const { batch, fromNotes } = found;
     const foundAt = Date.now();
     const leaves = batch.map((event) => event.leaf ?? eventLeafHash(event));
     const { frontier, completed } = appendLeaves({ size: state.size, hashes: state.frontier }, leaves);
     // The lease is renewed before the writes: a slow database must not let it lapse mid-batch (and a
-    // sealer that finds it taken stops before writing). Nodes and seals are independent inserts.
-    if (!(await renew(tenantId))) return lostLease(tenantId);
+    // sealer that finds it taken stops before writing). A new batch's beginBatch renewed it just now;
+    // a pending one (begun by a sealer that died) is renewed here. Nodes and seals are independent inserts.
+    if (state.pending && !(await renew(tenantId))) return lostLease(tenantId);
     const now = clock();
     await Promise.all([
       deps.store.writeNodes(tenantId, completed, new Map(batch.map((event, i) => [state.size + i, event._id]))),
       deps.events.writeSeals(tenantId, batch.map((event, i) => ({ id: event._id, position: state.size + i })), now),
     ]);
-    if (!(await serially(tenantId, () => deps.store.commitBatch(tenantId, owner, state.size, frontier.size, frontier.hashes, fromNotes?.mark)))) return lostLease(tenantId);
+    const mark = fromNotes?.mark ?? state.arrivalMark;
+    if (!(await serially(tenantId, () => deps.store.commitBatch(tenantId, lease(), state.size, { size: frontier.size, frontier: frontier.hashes, arrivalMark: fromNotes?.mark })))) return lostLease(tenantId);
     sealedIds.committed(tenantId, state.size, batch.map((event) => event._id));
     if (fromNotes) backlog.keep(tenantId, frontier.size, fromNotes.read, fromNotes.left);
     if (fromNotes?.mark) forgetNotes(tenantId, forgetNotesBefore(fromNotes.mark, fromNotes.readAt));
@@ -102,8 +108,10 @@ export function createSealer(deps: SealerDeps) {
     Object.assign(counters, { sealed: counters.sealed + batch.length, batches: counters.batches + 1, lastLagMs: lagMs, maxLagMs: Math.max(counters.maxLagMs, lagMs) });
     deps.logger.debug({ tenantId, size: frontier.size, events: batch.length, search, findMs: foundAt - startedAt, writeMs: Date.now() - foundAt, lagMs }, 'integrity: batch sealed');
     if (lagMs > settings.lagBoundMs) deps.logger.warn({ tenantId, lagMs, boundMs: settings.lagBoundMs }, 'integrity: sealing lag above the bound');
-    await maybeCheckpoint(tenantId, { ...state, size: frontier.size, frontier: frontier.hashes }, now);
-    return Math.max(batch.length, 1);
+    // The log as committed, known without reading it back: no other sealer writes it while the lease is this one's.
+    const log: LogState = { ...state, size: frontier.size, frontier: frontier.hashes, pending: null, needsCheckpoint: true, ...(mark ? { arrivalMark: mark } : {}) };
+    await maybeCheckpoint(tenantId, log, now);
+    return { log, more: state.pending !== null || found.full };
   }
 
   /**
@@ -114,7 +122,8 @@ export function createSealer(deps: SealerDeps) {
   async function nextBatch(tenantId: string, state: LogState, search: Search): Promise<FoundBatch | 'lost' | null> {
     let found: FoundBatch;
     if (search === 'events') {
-      found = { batch: await deps.events.unsealed(tenantId, settings.batchSize) };
+      const batch = await deps.events.unsealed(tenantId, settings.batchSize);
+      found = { batch, full: batch.length >= settings.batchSize };
     } else {
       const readAt = Date.now(); // the stamps' clock (the writers' wall clocks), not the injectable `clock`
       const { since, held } = backlog.plan(tenantId, state);
@@ -127,7 +136,7 @@ export function createSealer(deps: SealerDeps) {
       if (since && !read.some((arrival) => !isSealed(arrival._id)) && held.length === 0 && (await deps.events.mayHaveUnsealed?.())) read = await deps.events.arrivalsNotedSince(tenantId, null);
       const noted = mergeNotes(held, read);
       const { batch, left, mark } = pickArrivalBatch(noted, isSealed, settings.batchSize, state.arrivalMark);
-      found = { batch, fromNotes: { mark, readAt, read, left } };
+      found = { batch, full: left.length > 0, fromNotes: { mark, readAt, read, left } };
       if (batch.length === 0) backlog.keep(tenantId, state.size, read, left);
       // Nothing to seal: the notes read are all sealed, and those old enough go (an idle tenant's last ones).
       const forgettable = mark && forgetNotesBefore(mark, readAt);
@@ -135,7 +144,7 @@ export function createSealer(deps: SealerDeps) {
     }
     if (found.batch.length === 0) return null;
     const pending = { from: state.size, ids: found.batch.map((event) => event._id) };
-    return (await serially(tenantId, () => deps.store.beginBatch(tenantId, owner, state.size, pending))) ? found : 'lost';
+    return (await serially(tenantId, () => deps.store.beginBatch(tenantId, lease(), state.size, pending))) ? found : 'lost';
   }
 
   /**
@@ -146,7 +155,7 @@ export function createSealer(deps: SealerDeps) {
     const noted = new Map<string, BatchEvent>((await deps.events.arrivalsNotedSince(tenantId, windowStart(state.arrivalMark))).map((event) => [event._id.toHexString(), event]));
     const unnoted = pending.ids.filter((id) => !noted.has(id.toHexString()));
     if (unnoted.length > 0) for (const event of await deps.events.byIds(tenantId, unnoted)) noted.set(event._id.toHexString(), event);
-    return { batch: pending.ids.map((id) => noted.get(id.toHexString())).filter((event) => event !== undefined) };
+    return { batch: pending.ids.map((id) => noted.get(id.toHexString())).filter((event) => event !== undefined), full: true };
   }
 
   /**
@@ -160,6 +169,8 @@ export function createSealer(deps: SealerDeps) {
   }
 
   const renew = (tenantId: string) => serially(tenantId, () => deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs));
+  /** This sealer's lease as a conditional update renews it. */
+  const lease = () => ({ owner, until: new Date(clock().getTime() + settings.leaseMs) });
 
   /**
    * Updates of a tenant's log document from this process, one at a time. FerretDB v1 updates a
@@ -175,11 +186,11 @@ export function createSealer(deps: SealerDeps) {
     return run;
   }
 
-  function lostLease(tenantId: string): number {
+  function lostLease(tenantId: string): 'lost' {
     counters.lostLeases++;
     backlog.drop(tenantId);
     deps.logger.warn({ tenantId }, 'integrity: lost the sealing lease mid-batch; another sealer continues');
-    return 0;
+    return 'lost';
   }
 
   async function maybeCheckpoint(tenantId: string, state: LogState, now: Date, force = false): Promise<TCheckpoint | null> {
@@ -189,6 +200,7 @@ export function createSealer(deps: SealerDeps) {
     if (!force && last && now.getTime() - last.time.getTime() < settings.checkpointIntervalMs) return null;
     const checkpoint = signCheckpoint({ tenantId, size: state.size, rootHash: frontierRoot({ size: state.size, hashes: state.frontier }).toString('base64'), time: now }, deps.signer, deps.logName);
     await serially(tenantId, () => deps.store.addCheckpoint(checkpoint));
+    state.lastCheckpoint = { size: checkpoint.size, time: checkpoint.time };
     counters.checkpoints++;
     deps.onCheckpoint?.(checkpoint);
     return checkpoint;
@@ -207,27 +219,34 @@ export function createSealer(deps: SealerDeps) {
   }
 
   async function sealTenantNow(tenantId: string, options: PassOptions): Promise<void> {
-    if (!(await renew(tenantId))) return;
+    const state = await serially(tenantId, () => deps.store.takeLease(tenantId, owner, clock(), settings.leaseMs));
+    if (!state) return;
     // A live sealer keeps its lease while a slow write runs; a killed one stops renewing and its lease lapses.
     const heartbeat = setInterval(() => void renew(tenantId).catch(() => undefined), settings.leaseMs / 3);
     try {
-      await sealUnderLease(tenantId, options);
+      await sealUnderLease(tenantId, state, options);
     } finally {
       clearInterval(heartbeat);
       await forgetting;
     }
   }
 
-  async function sealUnderLease(tenantId: string, options: PassOptions): Promise<void> {
+  /**
+   * Batches until one is not full: at steady ingest a pass seals what arrived since the last one
+   * in one batch, and what arrives meanwhile waits for the next pass (the poll interval) rather than
+   * a pass of its own. Then a checkpoint if due.
+   */
+  async function sealUnderLease(tenantId: string, state: LogState, options: PassOptions): Promise<void> {
+    let log = state;
     for (;;) {
-      const state = await deps.store.state(tenantId);
-      if (!state || stopped) return;
-      const sealed = await sealBatch(tenantId, state, options.search ?? 'events');
-      if (sealed === 0) break;
-      if (!(await renew(tenantId))) return;
+      if (stopped) return;
+      const sealed = await sealBatch(tenantId, log, options.search ?? 'events');
+      if (sealed === 'lost') return;
+      if (!sealed) break;
+      log = sealed.log;
+      if (!sealed.more) break;
     }
-    const state = await deps.store.state(tenantId);
-    if (state?.lease?.owner === owner) await maybeCheckpoint(tenantId, state, clock(), options.checkpoint === 'now');
+    await maybeCheckpoint(tenantId, log, clock(), options.checkpoint === 'now');
   }
 
   /** One pass over every tenant with unsealed events, plus due checkpoints of those sealed earlier. */
@@ -240,7 +259,8 @@ export function createSealer(deps: SealerDeps) {
     const due = deps.signer ? await deps.store.tenantsDueCheckpoint() : [];
     for (const tenantId of due) await sealTenant(tenantId, { ...options, search: 'arrivals' });
     const { tenants, search } = await tenantsToSeal();
-    for (const tenantId of tenants) await sealTenant(tenantId, { ...options, search });
+    // A tenant passed just now for its checkpoint has read its notes already: only a search of the events finds more.
+    for (const tenantId of tenants) if (search === 'events' || !due.includes(tenantId)) await sealTenant(tenantId, { ...options, search });
   }
 
   /**
