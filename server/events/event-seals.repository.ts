@@ -81,18 +81,6 @@ export function createEventSealsRepository(db: HostDatabase) {
     },
 
     /**
-     * Whether any tenant may have events to seal: more events stored than seals, from the
-     * collections' metadata counts ($collStats), without reading a document: a poll that finds
-     * nothing new costs two small commands instead of a scan (FerretDB v1 scans even for a count).
-     */
-    async mayHaveUnsealed(): Promise<boolean> {
-      const countOf = async (collection: Awaited<ReturnType<typeof events | typeof seals>>) =>
-        (await collection.aggregate<{ count?: number }>([{ $collStats: { count: {} } }]).toArray().catch(() => []))[0]?.count;
-      const [stored, sealed] = await Promise.all([countOf(await events()), countOf(await seals())]);
-      return stored === undefined || stored > (sealed ?? 0);
-    },
-
-    /**
      * Notes written events for the sealer, in one insert command: per tenant one packed note of
      * their ids, stored times and leaf hashes (~52 bytes an event), stamped with the time of noting.
      * Finding unsealed events then reads these, not the events (on FerretDB v1 every such read is a
@@ -112,17 +100,19 @@ export function createEventSealsRepository(db: HostDatabase) {
     },
 
     /**
-     * The tenant's noted events stamped at or after `since` (all of them without), sealed or not:
+     * The tenant's noted events stamped at or after `since` (all of them without), sealed or not,
+     * leaving out the stored notes `except` (the sealer's, read already):
      * the sealer tells them apart (server/integrity/arrival-window.ts). An event written without its
      * note (its process died in between, or it was stored by other means) is found by `unsealed`,
      * which the sealer runs at least every five minutes.
      */
-    async arrivalsNotedSince(tenantId: string, since: Date | null): Promise<Array<{ _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer }>> {
-      const notes = await (await arrivals()).find(since ? { tenantId, ...stamped('$gte', since) } : { tenantId }).toArray();
+    async arrivalsNotedSince(tenantId: string, since: Date | null, except: ObjectId[] = []): Promise<Array<{ _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer; note: ObjectId }>> {
+      const filter = { tenantId, ...(since ? stamped('$gte', since) : {}), ...(except.length > 0 ? { _id: { $nin: except } } : {}) };
+      const notes = await (await arrivals()).find(filter).toArray();
       return notes.flatMap((note) =>
         'ids' in note
           ? unpackArrivals(note, (bytes) => new db.driver.ObjectId(bytes))
-          : [{ _id: note._id, receivedAt: note.receivedAt, notedAt: note.notedAt ?? note.receivedAt, leaf: toBuffer(note.leaf) }],
+          : [{ _id: note._id, receivedAt: note.receivedAt, notedAt: note.notedAt ?? note.receivedAt, leaf: toBuffer(note.leaf), note: note._id }],
       );
     },
 
@@ -237,12 +227,13 @@ function packArrivals<B>(arrivals: EventArrival[], binary: (bytes: Buffer) => B)
   return { ids: binary(ids), receivedAt: binary(receivedAt), leaves: binary(leaves) };
 }
 
-function unpackArrivals(note: StoredArrivalBatch, objectId: (bytes: Buffer) => ObjectId): Array<{ _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer }> {
+function unpackArrivals(note: StoredArrivalBatch, objectId: (bytes: Buffer) => ObjectId): Array<{ _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer; note: ObjectId }> {
   const [ids, receivedAt, leaves] = [toBuffer(note.ids), toBuffer(note.receivedAt), toBuffer(note.leaves)];
   return Array.from({ length: ids.length / 12 }, (_, i) => ({
     _id: objectId(Buffer.from(ids.subarray(12 * i, 12 * i + 12))),
     receivedAt: new Date(receivedAt.readDoubleLE(8 * i)),
     notedAt: note.notedAt,
     leaf: Buffer.from(leaves.subarray(32 * i, 32 * i + 32)),
+    note: note._id,
   }));
 }

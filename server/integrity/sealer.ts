@@ -13,11 +13,10 @@ import type { SigningKey } from './signing-keys';
 /** The port the sealer reads and marks stored events through; the events slice implements it. */
 export interface SealableEvents {
   tenantsWithUnsealed(): Promise<string[]>;
-  /** Cheap check before tenantsWithUnsealed (which may scan): false when no tenant can have events to seal. */
-  mayHaveUnsealed?(): Promise<boolean>;
   /** The fast path: the writers' notes of written events, with their leaf hashes (arrival-window.ts, event-seals.repository.ts). */
   tenantsWithArrivals(): Promise<string[]>;
-  arrivalsNotedSince(tenantId: string, since: Date | null): Promise<NotedArrival[]>;
+  /** Noted events stamped at or after `since` (all without), but none from the stored notes `except`. */
+  arrivalsNotedSince(tenantId: string, since: Date | null, except?: ObjectId[]): Promise<NotedArrival[]>;
   forgetArrivalsBefore(tenantId: string, before: Date): Promise<void>;
   sealedIdsAt(tenantId: string, from: number, to: number): Promise<string[]>;
   unsealed(tenantId: string, limit: number): Promise<Array<{ _id: ObjectId; receivedAt: Date }>>;
@@ -50,6 +49,9 @@ export interface SealerDeps {
 }
 
 /** The leaf hash of one stored event: SHA-256(0x00 || canonical bytes of its hashed part). */
+/** The stored notes these arrivals were read from. */
+const noteIds = (arrivals: NotedArrival[]): ObjectId[] => [...new Map(arrivals.flatMap((arrival) => (arrival.note ? [[arrival.note.toHexString(), arrival.note] as const] : []))).values()];
+
 export function eventLeafHash(event: object): Buffer {
   return leafHash(hashedPartBytes(event as StoredEventV2));
 }
@@ -127,20 +129,22 @@ export function createSealer(deps: SealerDeps) {
     } else {
       const readAt = Date.now(); // the stamps' clock (the writers' wall clocks), not the injectable `clock`
       const { since, held } = backlog.plan(tenantId, state);
-      let read = await deps.events.arrivalsNotedSince(tenantId, since);
+      const seen = backlog.seen(tenantId);
+      let read = await deps.events.arrivalsNotedSince(tenantId, since, seen.notes);
       const sealed = await sealedIds.upTo(tenantId, state.size);
       const isSealed = (id: ObjectId) => sealed.has(id.toHexString());
-      // Nothing in the window, yet events are unsealed: a note that became visible later than the
-      // lateness after its stamp is still there below the window (seen under load). All the
-      // tenant's notes are read then: few, as the sealed ones are deleted.
-      if (since && !read.some((arrival) => !isSealed(arrival._id)) && held.length === 0 && (await deps.events.mayHaveUnsealed?.())) read = await deps.events.arrivalsNotedSince(tenantId, null);
+      // Nothing new in the window to seal: a note that became visible later than the lateness after
+      // its stamp may be there below the window (seen under load). The tenant's other notes are read
+      // then: few (sealed ones are deleted), and packed, so cheap to scan.
+      if (since && !read.some((arrival) => !isSealed(arrival._id)) && held.length === 0) read = [...read, ...(await deps.events.arrivalsNotedSince(tenantId, null, [...seen.notes, ...noteIds(read)]))];
       const noted = mergeNotes(held, read);
       const { batch, left, mark } = pickArrivalBatch(noted, isSealed, settings.batchSize, state.arrivalMark);
       found = { batch, full: left.length > 0, fromNotes: { mark, readAt, read, left } };
       if (batch.length === 0) backlog.keep(tenantId, state.size, read, left);
       // Nothing to seal: the notes read are all sealed, and those old enough go (an idle tenant's last ones).
       const forgettable = mark && forgetNotesBefore(mark, readAt);
-      if (batch.length === 0 && forgettable && noted.some((arrival) => arrival.notedAt < forgettable)) forgetNotes(tenantId, forgettable);
+      const oldest = [seen.oldest, ...noted.map((arrival) => arrival.notedAt)].reduce<Date | null>((min, stamp) => (stamp && (!min || stamp < min) ? stamp : min), null);
+      if (batch.length === 0 && forgettable && oldest && oldest < forgettable) forgetNotes(tenantId, forgettable);
     }
     if (found.batch.length === 0) return null;
     const pending = { from: state.size, ids: found.batch.map((event) => event._id) };
@@ -165,6 +169,7 @@ export function createSealer(deps: SealerDeps) {
   function forgetNotes(tenantId: string, before: Date): void {
     forgetting = forgetting
       .then(() => deps.events.forgetArrivalsBefore(tenantId, before))
+      .then(() => backlog.forgot(tenantId, before))
       .catch((error: unknown) => deps.logger.warn({ err: error, tenantId }, 'integrity: could not delete sealed arrival notes; the next batch does'));
   }
 
@@ -275,7 +280,6 @@ export function createSealer(deps: SealerDeps) {
     const now = clock().getTime();
     const none = { tenants: [], search: 'arrivals' as const };
     const overdue = now - lastFullSearch >= FULL_SEARCH_MS;
-    if (!overdue && deps.events.mayHaveUnsealed && !(await deps.events.mayHaveUnsealed())) return none;
     if (!overdue && now - lastSearch < SEARCH_BESIDE_LEASE_MS && (await deps.store.leasedByOthers(owner, clock())) > 0) return none;
     lastSearch = now;
     if (overdue) {
