@@ -74,6 +74,8 @@ export function createSealer(deps: SealerDeps) {
   const passes = new Map<string, Promise<void>>();
   const logUpdates = new Map<string, Promise<unknown>>();
   let [lastSearch, lastFullSearch] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  /** A pass since the last search found a tenant's lease held by another sealer: this one may be standing by. */
+  let leaseRefused = false;
   let forgetting = Promise.resolve();
   const backlog = createNoteBacklog();
   const sealedIds = createSealedIds((tenantId, from, to) => deps.events.sealedIdsAt(tenantId, from, to));
@@ -225,7 +227,7 @@ export function createSealer(deps: SealerDeps) {
 
   async function sealTenantNow(tenantId: string, options: PassOptions): Promise<void> {
     const state = await serially(tenantId, () => deps.store.takeLease(tenantId, owner, clock(), settings.leaseMs));
-    if (!state) return;
+    if (!state) return void (leaseRefused = true);
     // A live sealer keeps its lease while a slow write runs; a killed one stops renewing and its lease lapses.
     const heartbeat = setInterval(() => void renew(tenantId).catch(() => undefined), settings.leaseMs / 3);
     try {
@@ -272,16 +274,16 @@ export function createSealer(deps: SealerDeps) {
    * Where to look for events to seal. Reading events may scan every one of them (FerretDB v1), so a
    * background pass reads the small arrival notes the writers leave (the fast path), and the events
    * themselves at least every FULL_SEARCH_MS, 5 minutes (what a process that died between writing and noting
-   * left, or what was stored by other means). Neither when the metadata counts say nothing is
-   * unsealed; while another live sealer holds a lease, this one searches at most every
-   * SEARCH_BESIDE_LEASE_MS (it stands by).
+   * left, or what was stored by other means). While another live sealer holds a lease it was refused,
+   * this one searches at most every SEARCH_BESIDE_LEASE_MS (it stands by).
    */
   async function tenantsToSeal(): Promise<{ tenants: string[]; search: Search }> {
     const now = clock().getTime();
     const none = { tenants: [], search: 'arrivals' as const };
     const overdue = now - lastFullSearch >= FULL_SEARCH_MS;
-    if (!overdue && now - lastSearch < SEARCH_BESIDE_LEASE_MS && (await deps.store.leasedByOthers(owner, clock())) > 0) return none;
-    lastSearch = now;
+    // Asked only after a pass was refused a lease: the sealer holding them never asks.
+    if (!overdue && leaseRefused && now - lastSearch < SEARCH_BESIDE_LEASE_MS && (await deps.store.leasedByOthers(owner, clock())) > 0) return none;
+    [lastSearch, leaseRefused] = [now, false];
     if (overdue) {
       lastFullSearch = now;
       return { tenants: await deps.events.tenantsWithUnsealed(), search: 'events' };
