@@ -48,10 +48,10 @@ export interface SealerDeps {
   onCheckpoint?: (checkpoint: TCheckpoint) => void;
 }
 
-/** The leaf hash of one stored event: SHA-256(0x00 || canonical bytes of its hashed part). */
 /** The stored notes these arrivals were read from. */
 const noteIds = (arrivals: NotedArrival[]): ObjectId[] => [...new Map(arrivals.flatMap((arrival) => (arrival.note ? [[arrival.note.toHexString(), arrival.note] as const] : []))).values()];
 
+/** The leaf hash of one stored event: SHA-256(0x00 || canonical bytes of its hashed part). */
 export function eventLeafHash(event: object): Buffer {
   return leafHash(hashedPartBytes(event as StoredEventV2));
 }
