@@ -17,8 +17,8 @@ import type { ObjectId } from 'mongodb';
  */
 export const NOTE_LATENESS_MS = 10_000;
 
-/** A writer's note of one stored event, as the sealer reads it. */
-export type NotedArrival = { _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer };
+/** A writer's note of one stored event, as the sealer reads it; `note`: the id of the stored note that holds it (one per written batch). */
+export type NotedArrival = { _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer; note?: ObjectId };
 
 /** The first stamp a batch reads: everything when the log has no mark yet. */
 export function windowStart(mark: Date | null | undefined): Date | null {
@@ -46,11 +46,14 @@ export function pickArrivalBatch(noted: NotedArrival[], isSealed: (id: ObjectId)
 /**
  * The unsealed notes a sealer has read but not sealed yet, per tenant, while the log stays as it
  * left it: its next batch reads only the notes stamped since its last read (less the lateness), not
- * the whole backlog again (measured: 2.7 s to read 24,500 notes while writers ran). Whatever else
- * changes the log (another sealer's commit, a batch begun and lost) makes it read from the mark.
+ * the whole backlog again (measured: 2.7 s to read 24,500 notes while writers ran), and of those
+ * only the stored notes it has not read yet (`seen`: each written batch's note is read about once,
+ * not once a pass for the 10 s of the window). That is exact because every unsealed event of a note
+ * read is held here or sealed by the batch committed with it. Whatever else changes the log (another
+ * sealer's commit, a batch begun and lost) makes it read from the mark, every note again.
  */
 export function createNoteBacklog() {
-  const byTenant = new Map<string, { size: number; readUpTo: number; unsealed: NotedArrival[] }>();
+  const byTenant = new Map<string, { size: number; readUpTo: number; unsealed: NotedArrival[]; seen: Map<string, { note: ObjectId; notedAt: Date }> }>();
 
   return {
     /** Where the next read starts, and the notes held from earlier reads. */
@@ -61,11 +64,28 @@ export function createNoteBacklog() {
       return { since: windowStart(log.arrivalMark), held: [] };
     },
 
+    /** The stored notes read already (their unsealed events are held): a read may leave them out. Call after `plan`. */
+    seen(tenantId: string): { notes: ObjectId[]; oldest: Date | null } {
+      const seen = [...(byTenant.get(tenantId)?.seen.values() ?? [])];
+      let oldest: Date | null = null;
+      for (const { notedAt } of seen) if (!oldest || notedAt < oldest) oldest = notedAt;
+      return { notes: seen.map(({ note }) => note), oldest };
+    },
+
     /** The log is now at `size` with these notes read and those left unsealed. */
     keep(tenantId: string, size: number, read: NotedArrival[], left: NotedArrival[]): void {
-      const readUpTo = Math.max(byTenant.get(tenantId)?.readUpTo ?? Number.NEGATIVE_INFINITY, stampsFold(read, Math.max, Number.NEGATIVE_INFINITY));
-      if (Number.isFinite(readUpTo)) byTenant.set(tenantId, { size, readUpTo, unsealed: left });
-      else byTenant.delete(tenantId);
+      const known = byTenant.get(tenantId);
+      const readUpTo = Math.max(known?.readUpTo ?? Number.NEGATIVE_INFINITY, stampsFold(read, Math.max, Number.NEGATIVE_INFINITY));
+      if (!Number.isFinite(readUpTo)) return void byTenant.delete(tenantId);
+      const seen = known?.seen ?? new Map<string, { note: ObjectId; notedAt: Date }>();
+      for (const arrival of read) if (arrival.note) seen.set(arrival.note.toHexString(), { note: arrival.note, notedAt: arrival.notedAt });
+      byTenant.set(tenantId, { size, readUpTo, unsealed: left, seen });
+    },
+
+    /** The notes stamped before `before` are deleted: no read returns them any more. */
+    forgot(tenantId: string, before: Date): void {
+      const seen = byTenant.get(tenantId)?.seen;
+      for (const [key, { notedAt }] of seen ?? []) if (notedAt < before) seen!.delete(key);
     },
 
     drop: (tenantId: string) => void byTenant.delete(tenantId),

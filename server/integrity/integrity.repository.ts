@@ -20,11 +20,12 @@ export const NODES_COLLECTION = 'audit_integrity_nodes';
 export const CHECKPOINTS_COLLECTION = 'audit_integrity_checkpoints';
 
 export type PendingBatch = { from: number; ids: ObjectId[] };
+export type Lease = { owner: string; until: Date };
 export type LogState = {
   _id: string;
   size: number;
   frontier: Buffer[];
-  lease: { owner: string; until: Date } | null;
+  lease: Lease | null;
   pending: PendingBatch | null;
   lastCheckpoint: { size: number; time: Date } | null;
   needsCheckpoint?: boolean;
@@ -53,6 +54,20 @@ export function createIntegrityRepository(db: HostDatabase) {
   const nodes = () => db.collection<StoredNode>(NODES_COLLECTION);
   const checkpoints = () => db.collection<StoredCheckpoint>(CHECKPOINTS_COLLECTION);
   const binary = (bytes: Buffer) => new db.driver.BSON.Binary(bytes);
+  const fromStored = (stored: StoredLogState | null): LogState | null => stored && { ...stored, frontier: stored.frontier.map(toBuffer) };
+  /** The lease is free, lapsed or this owner's. */
+  const takeable = (owner: string, now: Date) => ({ $or: [{ lease: null }, { 'lease.until': { $lt: now } }, { 'lease.owner': owner }] });
+
+  /** A new tenant's empty log under this lease; null when it exists already (another sealer holds it, or created it just now). */
+  async function createLog(tenantId: string, lease: Lease): Promise<LogState | null> {
+    const log: LogState = { _id: tenantId, size: 0, frontier: [], lease, pending: null, lastCheckpoint: null };
+    try {
+      await (await logs()).insertOne({ ...log });
+      return log;
+    } catch {
+      return null;
+    }
+  }
 
   return {
     async ensureIndexes(): Promise<void> {
@@ -60,21 +75,24 @@ export function createIntegrityRepository(db: HostDatabase) {
     },
 
     async state(tenantId: string): Promise<LogState | null> {
-      const stored = await (await logs()).findOne({ _id: tenantId });
-      return stored && { ...stored, frontier: stored.frontier.map(toBuffer) };
+      return fromStored(await (await logs()).findOne({ _id: tenantId }));
     },
 
     /** Takes or renews the tenant's lease; false when another sealer holds it. Creates the log on first use. */
     async acquireLease(tenantId: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
       const lease = { owner, until: new Date(now.getTime() + ttlMs) };
-      const result = await (await logs()).updateOne({ _id: tenantId, $or: [{ lease: null }, { 'lease.until': { $lt: now } }, { 'lease.owner': owner }] }, { $set: { lease } });
-      if (result.matchedCount === 1) return true;
-      try {
-        await (await logs()).insertOne({ _id: tenantId, size: 0, frontier: [], lease, pending: null, lastCheckpoint: null });
-        return true;
-      } catch {
-        return false; // the log exists and another sealer holds it, or another sealer created it just now
-      }
+      const result = await (await logs()).updateOne({ _id: tenantId, ...takeable(owner, now) }, { $set: { lease } });
+      return result.matchedCount === 1 || (await createLog(tenantId, lease)) !== null;
+    },
+
+    /**
+     * Takes or renews the tenant's lease and returns the log as it is then (one findAndModify: a
+     * pass's lease and its first read of the log in one command); null when another sealer holds it.
+     */
+    async takeLease(tenantId: string, owner: string, now: Date, ttlMs: number): Promise<LogState | null> {
+      const lease = { owner, until: new Date(now.getTime() + ttlMs) };
+      const taken = await (await logs()).findOneAndUpdate({ _id: tenantId, ...takeable(owner, now) }, { $set: { lease } }, { returnDocument: 'after' });
+      return taken ? fromStored(taken) : createLog(tenantId, lease);
     },
 
     /** How many tenants another sealer holds a live lease on (a small read: one document per tenant). */
@@ -86,17 +104,24 @@ export function createIntegrityRepository(db: HostDatabase) {
       await (await logs()).updateOne({ _id: tenantId, 'lease.owner': owner }, { $set: { lease: null } });
     },
 
-    /** Records the batch about to be sealed (write-ahead), only if this owner still holds the lease at `size`. */
-    async beginBatch(tenantId: string, owner: string, size: number, pending: PendingBatch): Promise<boolean> {
-      const result = await (await logs()).updateOne({ _id: tenantId, 'lease.owner': owner, size, pending: null }, { $set: { pending } });
+    /**
+     * Records the batch about to be sealed (write-ahead), only if this owner still holds the lease at
+     * `size`; the same update renews the lease (`until`), so no separate renewal precedes the writes.
+     */
+    async beginBatch(tenantId: string, lease: Lease, size: number, pending: PendingBatch): Promise<boolean> {
+      const result = await (await logs()).updateOne({ _id: tenantId, 'lease.owner': lease.owner, size, pending: null }, { $set: { pending, lease } });
       return result.modifiedCount === 1;
     },
 
-    /** Commits a sealed batch: the new size, frontier (and arrival mark, for a batch from notes), only if this owner still holds the lease at `from`. */
-    async commitBatch(tenantId: string, owner: string, from: number, size: number, frontier: Buffer[], arrivalMark?: Date | null): Promise<boolean> {
+    /**
+     * Commits a sealed batch: the new size, frontier (and arrival mark, for a batch from notes), only
+     * if this owner still holds the lease at `from`; renews the lease in the same update.
+     */
+    async commitBatch(tenantId: string, lease: Lease, from: number, next: { size: number; frontier: Buffer[]; arrivalMark?: Date | null }): Promise<boolean> {
+      const { size, frontier, arrivalMark } = next;
       const result = await (await logs()).updateOne(
-        { _id: tenantId, 'lease.owner': owner, size: from },
-        { $set: { size, frontier: frontier.map(binary), pending: null, ...(size > from ? { needsCheckpoint: true } : {}), ...(arrivalMark ? { arrivalMark } : {}) } },
+        { _id: tenantId, 'lease.owner': lease.owner, size: from },
+        { $set: { size, frontier: frontier.map(binary), pending: null, lease, ...(size > from ? { needsCheckpoint: true } : {}), ...(arrivalMark ? { arrivalMark } : {}) } },
       );
       return result.modifiedCount === 1;
     },

@@ -13,11 +13,10 @@ import type { SigningKey } from './signing-keys';
 /** The port the sealer reads and marks stored events through; the events slice implements it. */
 export interface SealableEvents {
   tenantsWithUnsealed(): Promise<string[]>;
-  /** Cheap check before tenantsWithUnsealed (which may scan): false when no tenant can have events to seal. */
-  mayHaveUnsealed?(): Promise<boolean>;
   /** The fast path: the writers' notes of written events, with their leaf hashes (arrival-window.ts, event-seals.repository.ts). */
   tenantsWithArrivals(): Promise<string[]>;
-  arrivalsNotedSince(tenantId: string, since: Date | null): Promise<NotedArrival[]>;
+  /** Noted events stamped at or after `since` (all without), but none from the stored notes `except`. */
+  arrivalsNotedSince(tenantId: string, since: Date | null, except?: ObjectId[]): Promise<NotedArrival[]>;
   forgetArrivalsBefore(tenantId: string, before: Date): Promise<void>;
   sealedIdsAt(tenantId: string, from: number, to: number): Promise<string[]>;
   unsealed(tenantId: string, limit: number): Promise<Array<{ _id: ObjectId; receivedAt: Date }>>;
@@ -34,7 +33,7 @@ type Search = 'events' | 'arrivals';
 type PassOptions = { checkpoint?: 'due' | 'now'; search?: Search };
 type BatchEvent = { _id: ObjectId; receivedAt: Date; leaf?: Buffer };
 /** A batch to seal; from notes, with the arrival mark to commit and the wall-clock time they were read. */
-type FoundBatch = { batch: BatchEvent[]; fromNotes?: { mark: Date | null; readAt: number; read: NotedArrival[]; left: NotedArrival[] } };
+type FoundBatch = { batch: BatchEvent[]; full: boolean; fromNotes?: { mark: Date | null; readAt: number; read: NotedArrival[]; left: NotedArrival[] } };
 
 export interface SealerDeps {
   events: SealableEvents;
@@ -48,6 +47,9 @@ export interface SealerDeps {
   /** Each checkpoint signed here, once stored: publishing outside the database (checkpoint-publisher.ts). Not awaited. */
   onCheckpoint?: (checkpoint: TCheckpoint) => void;
 }
+
+/** The stored notes these arrivals were read from. */
+const noteIds = (arrivals: NotedArrival[]): ObjectId[] => [...new Map(arrivals.flatMap((arrival) => (arrival.note ? [[arrival.note.toHexString(), arrival.note] as const] : []))).values()];
 
 /** The leaf hash of one stored event: SHA-256(0x00 || canonical bytes of its hashed part). */
 export function eventLeafHash(event: object): Buffer {
@@ -72,29 +74,37 @@ export function createSealer(deps: SealerDeps) {
   const passes = new Map<string, Promise<void>>();
   const logUpdates = new Map<string, Promise<unknown>>();
   let [lastSearch, lastFullSearch] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  /** A pass since the last search found a tenant's lease held by another sealer: this one may be standing by. */
+  let leaseRefused = false;
   let forgetting = Promise.resolve();
   const backlog = createNoteBacklog();
   const sealedIds = createSealedIds((tenantId, from, to) => deps.events.sealedIdsAt(tenantId, from, to));
 
-  /** Seals one batch of a tenant under a held lease; returns how many events it sealed (0: nothing to do). */
-  async function sealBatch(tenantId: string, state: LogState, search: Search): Promise<number> {
+  /**
+   * Seals one batch of a tenant under a held lease; returns the log as committed and whether more
+   * may be waiting (the batch was full, or it was a pending one sealed again), null when there was
+   * nothing to seal, 'lost' when the lease went to another sealer.
+   */
+  async function sealBatch(tenantId: string, state: LogState, search: Search): Promise<{ log: LogState; more: boolean } | null | 'lost'> {
     const startedAt = Date.now();
     const found = state.pending ? await pendingBatch(tenantId, state, state.pending) : await nextBatch(tenantId, state, search);
     if (found === 'lost') return lostLease(tenantId);
-    if (!found) return 0;
+    if (!found) return null;
     const { batch, fromNotes } = found;
     const foundAt = Date.now();
     const leaves = batch.map((event) => event.leaf ?? eventLeafHash(event));
     const { frontier, completed } = appendLeaves({ size: state.size, hashes: state.frontier }, leaves);
     // The lease is renewed before the writes: a slow database must not let it lapse mid-batch (and a
-    // sealer that finds it taken stops before writing). Nodes and seals are independent inserts.
-    if (!(await renew(tenantId))) return lostLease(tenantId);
+    // sealer that finds it taken stops before writing). A new batch's beginBatch renewed it just now;
+    // a pending one (begun by a sealer that died) is renewed here. Nodes and seals are independent inserts.
+    if (state.pending && !(await renew(tenantId))) return lostLease(tenantId);
     const now = clock();
     await Promise.all([
       deps.store.writeNodes(tenantId, completed, new Map(batch.map((event, i) => [state.size + i, event._id]))),
       deps.events.writeSeals(tenantId, batch.map((event, i) => ({ id: event._id, position: state.size + i })), now),
     ]);
-    if (!(await serially(tenantId, () => deps.store.commitBatch(tenantId, owner, state.size, frontier.size, frontier.hashes, fromNotes?.mark)))) return lostLease(tenantId);
+    const mark = fromNotes?.mark ?? state.arrivalMark;
+    if (!(await serially(tenantId, () => deps.store.commitBatch(tenantId, lease(), state.size, { size: frontier.size, frontier: frontier.hashes, arrivalMark: fromNotes?.mark })))) return lostLease(tenantId);
     sealedIds.committed(tenantId, state.size, batch.map((event) => event._id));
     if (fromNotes) backlog.keep(tenantId, frontier.size, fromNotes.read, fromNotes.left);
     if (fromNotes?.mark) forgetNotes(tenantId, forgetNotesBefore(fromNotes.mark, fromNotes.readAt));
@@ -102,8 +112,10 @@ export function createSealer(deps: SealerDeps) {
     Object.assign(counters, { sealed: counters.sealed + batch.length, batches: counters.batches + 1, lastLagMs: lagMs, maxLagMs: Math.max(counters.maxLagMs, lagMs) });
     deps.logger.debug({ tenantId, size: frontier.size, events: batch.length, search, findMs: foundAt - startedAt, writeMs: Date.now() - foundAt, lagMs }, 'integrity: batch sealed');
     if (lagMs > settings.lagBoundMs) deps.logger.warn({ tenantId, lagMs, boundMs: settings.lagBoundMs }, 'integrity: sealing lag above the bound');
-    await maybeCheckpoint(tenantId, { ...state, size: frontier.size, frontier: frontier.hashes }, now);
-    return Math.max(batch.length, 1);
+    // The log as committed, known without reading it back: no other sealer writes it while the lease is this one's.
+    const log: LogState = { ...state, size: frontier.size, frontier: frontier.hashes, pending: null, needsCheckpoint: true, ...(mark ? { arrivalMark: mark } : {}) };
+    await maybeCheckpoint(tenantId, log, now);
+    return { log, more: state.pending !== null || found.full };
   }
 
   /**
@@ -114,28 +126,31 @@ export function createSealer(deps: SealerDeps) {
   async function nextBatch(tenantId: string, state: LogState, search: Search): Promise<FoundBatch | 'lost' | null> {
     let found: FoundBatch;
     if (search === 'events') {
-      found = { batch: await deps.events.unsealed(tenantId, settings.batchSize) };
+      const batch = await deps.events.unsealed(tenantId, settings.batchSize);
+      found = { batch, full: batch.length >= settings.batchSize };
     } else {
       const readAt = Date.now(); // the stamps' clock (the writers' wall clocks), not the injectable `clock`
       const { since, held } = backlog.plan(tenantId, state);
-      let read = await deps.events.arrivalsNotedSince(tenantId, since);
+      const seen = backlog.seen(tenantId);
+      let read = await deps.events.arrivalsNotedSince(tenantId, since, seen.notes);
       const sealed = await sealedIds.upTo(tenantId, state.size);
       const isSealed = (id: ObjectId) => sealed.has(id.toHexString());
-      // Nothing in the window, yet events are unsealed: a note that became visible later than the
-      // lateness after its stamp is still there below the window (seen under load). All the
-      // tenant's notes are read then: few, as the sealed ones are deleted.
-      if (since && !read.some((arrival) => !isSealed(arrival._id)) && held.length === 0 && (await deps.events.mayHaveUnsealed?.())) read = await deps.events.arrivalsNotedSince(tenantId, null);
+      // Nothing new in the window to seal: a note that became visible later than the lateness after
+      // its stamp may be there below the window (seen under load). The tenant's other notes are read
+      // then: few (sealed ones are deleted), and packed, so cheap to scan.
+      if (since && !read.some((arrival) => !isSealed(arrival._id)) && held.length === 0) read = [...read, ...(await deps.events.arrivalsNotedSince(tenantId, null, [...seen.notes, ...noteIds(read)]))];
       const noted = mergeNotes(held, read);
       const { batch, left, mark } = pickArrivalBatch(noted, isSealed, settings.batchSize, state.arrivalMark);
-      found = { batch, fromNotes: { mark, readAt, read, left } };
+      found = { batch, full: left.length > 0, fromNotes: { mark, readAt, read, left } };
       if (batch.length === 0) backlog.keep(tenantId, state.size, read, left);
       // Nothing to seal: the notes read are all sealed, and those old enough go (an idle tenant's last ones).
       const forgettable = mark && forgetNotesBefore(mark, readAt);
-      if (batch.length === 0 && forgettable && noted.some((arrival) => arrival.notedAt < forgettable)) forgetNotes(tenantId, forgettable);
+      const oldest = [seen.oldest, ...noted.map((arrival) => arrival.notedAt)].reduce<Date | null>((min, stamp) => (stamp && (!min || stamp < min) ? stamp : min), null);
+      if (batch.length === 0 && forgettable && oldest && oldest < forgettable) forgetNotes(tenantId, forgettable);
     }
     if (found.batch.length === 0) return null;
     const pending = { from: state.size, ids: found.batch.map((event) => event._id) };
-    return (await serially(tenantId, () => deps.store.beginBatch(tenantId, owner, state.size, pending))) ? found : 'lost';
+    return (await serially(tenantId, () => deps.store.beginBatch(tenantId, lease(), state.size, pending))) ? found : 'lost';
   }
 
   /**
@@ -146,7 +161,7 @@ export function createSealer(deps: SealerDeps) {
     const noted = new Map<string, BatchEvent>((await deps.events.arrivalsNotedSince(tenantId, windowStart(state.arrivalMark))).map((event) => [event._id.toHexString(), event]));
     const unnoted = pending.ids.filter((id) => !noted.has(id.toHexString()));
     if (unnoted.length > 0) for (const event of await deps.events.byIds(tenantId, unnoted)) noted.set(event._id.toHexString(), event);
-    return { batch: pending.ids.map((id) => noted.get(id.toHexString())).filter((event) => event !== undefined) };
+    return { batch: pending.ids.map((id) => noted.get(id.toHexString())).filter((event) => event !== undefined), full: true };
   }
 
   /**
@@ -156,10 +171,13 @@ export function createSealer(deps: SealerDeps) {
   function forgetNotes(tenantId: string, before: Date): void {
     forgetting = forgetting
       .then(() => deps.events.forgetArrivalsBefore(tenantId, before))
+      .then(() => backlog.forgot(tenantId, before))
       .catch((error: unknown) => deps.logger.warn({ err: error, tenantId }, 'integrity: could not delete sealed arrival notes; the next batch does'));
   }
 
   const renew = (tenantId: string) => serially(tenantId, () => deps.store.acquireLease(tenantId, owner, clock(), settings.leaseMs));
+  /** This sealer's lease as a conditional update renews it. */
+  const lease = () => ({ owner, until: new Date(clock().getTime() + settings.leaseMs) });
 
   /**
    * Updates of a tenant's log document from this process, one at a time. FerretDB v1 updates a
@@ -175,11 +193,11 @@ export function createSealer(deps: SealerDeps) {
     return run;
   }
 
-  function lostLease(tenantId: string): number {
+  function lostLease(tenantId: string): 'lost' {
     counters.lostLeases++;
     backlog.drop(tenantId);
     deps.logger.warn({ tenantId }, 'integrity: lost the sealing lease mid-batch; another sealer continues');
-    return 0;
+    return 'lost';
   }
 
   async function maybeCheckpoint(tenantId: string, state: LogState, now: Date, force = false): Promise<TCheckpoint | null> {
@@ -189,6 +207,7 @@ export function createSealer(deps: SealerDeps) {
     if (!force && last && now.getTime() - last.time.getTime() < settings.checkpointIntervalMs) return null;
     const checkpoint = signCheckpoint({ tenantId, size: state.size, rootHash: frontierRoot({ size: state.size, hashes: state.frontier }).toString('base64'), time: now }, deps.signer, deps.logName);
     await serially(tenantId, () => deps.store.addCheckpoint(checkpoint));
+    state.lastCheckpoint = { size: checkpoint.size, time: checkpoint.time };
     counters.checkpoints++;
     deps.onCheckpoint?.(checkpoint);
     return checkpoint;
@@ -207,27 +226,34 @@ export function createSealer(deps: SealerDeps) {
   }
 
   async function sealTenantNow(tenantId: string, options: PassOptions): Promise<void> {
-    if (!(await renew(tenantId))) return;
+    const state = await serially(tenantId, () => deps.store.takeLease(tenantId, owner, clock(), settings.leaseMs));
+    if (!state) return void (leaseRefused = true);
     // A live sealer keeps its lease while a slow write runs; a killed one stops renewing and its lease lapses.
     const heartbeat = setInterval(() => void renew(tenantId).catch(() => undefined), settings.leaseMs / 3);
     try {
-      await sealUnderLease(tenantId, options);
+      await sealUnderLease(tenantId, state, options);
     } finally {
       clearInterval(heartbeat);
       await forgetting;
     }
   }
 
-  async function sealUnderLease(tenantId: string, options: PassOptions): Promise<void> {
+  /**
+   * Batches until one is not full: at steady ingest a pass seals what arrived since the last one
+   * in one batch, and what arrives meanwhile waits for the next pass (the poll interval) rather than
+   * a pass of its own. Then a checkpoint if due.
+   */
+  async function sealUnderLease(tenantId: string, state: LogState, options: PassOptions): Promise<void> {
+    let log = state;
     for (;;) {
-      const state = await deps.store.state(tenantId);
-      if (!state || stopped) return;
-      const sealed = await sealBatch(tenantId, state, options.search ?? 'events');
-      if (sealed === 0) break;
-      if (!(await renew(tenantId))) return;
+      if (stopped) return;
+      const sealed = await sealBatch(tenantId, log, options.search ?? 'events');
+      if (sealed === 'lost') return;
+      if (!sealed) break;
+      log = sealed.log;
+      if (!sealed.more) break;
     }
-    const state = await deps.store.state(tenantId);
-    if (state?.lease?.owner === owner) await maybeCheckpoint(tenantId, state, clock(), options.checkpoint === 'now');
+    await maybeCheckpoint(tenantId, log, clock(), options.checkpoint === 'now');
   }
 
   /** One pass over every tenant with unsealed events, plus due checkpoints of those sealed earlier. */
@@ -240,24 +266,24 @@ export function createSealer(deps: SealerDeps) {
     const due = deps.signer ? await deps.store.tenantsDueCheckpoint() : [];
     for (const tenantId of due) await sealTenant(tenantId, { ...options, search: 'arrivals' });
     const { tenants, search } = await tenantsToSeal();
-    for (const tenantId of tenants) await sealTenant(tenantId, { ...options, search });
+    // A tenant passed just now for its checkpoint has read its notes already: only a search of the events finds more.
+    for (const tenantId of tenants) if (search === 'events' || !due.includes(tenantId)) await sealTenant(tenantId, { ...options, search });
   }
 
   /**
    * Where to look for events to seal. Reading events may scan every one of them (FerretDB v1), so a
    * background pass reads the small arrival notes the writers leave (the fast path), and the events
    * themselves at least every FULL_SEARCH_MS, 5 minutes (what a process that died between writing and noting
-   * left, or what was stored by other means). Neither when the metadata counts say nothing is
-   * unsealed; while another live sealer holds a lease, this one searches at most every
-   * SEARCH_BESIDE_LEASE_MS (it stands by).
+   * left, or what was stored by other means). While another live sealer holds a lease it was refused,
+   * this one searches at most every SEARCH_BESIDE_LEASE_MS (it stands by).
    */
   async function tenantsToSeal(): Promise<{ tenants: string[]; search: Search }> {
     const now = clock().getTime();
     const none = { tenants: [], search: 'arrivals' as const };
     const overdue = now - lastFullSearch >= FULL_SEARCH_MS;
-    if (!overdue && deps.events.mayHaveUnsealed && !(await deps.events.mayHaveUnsealed())) return none;
-    if (!overdue && now - lastSearch < SEARCH_BESIDE_LEASE_MS && (await deps.store.leasedByOthers(owner, clock())) > 0) return none;
-    lastSearch = now;
+    // Asked only after a pass was refused a lease: the sealer holding them never asks.
+    if (!overdue && leaseRefused && now - lastSearch < SEARCH_BESIDE_LEASE_MS && (await deps.store.leasedByOthers(owner, clock())) > 0) return none;
+    [lastSearch, leaseRefused] = [now, false];
     if (overdue) {
       lastFullSearch = now;
       return { tenants: await deps.events.tenantsWithUnsealed(), search: 'events' };

@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { createEventSealsRepository, EVENT_SEALS_COLLECTION } from '../../server/events';
+import { createEventSealsRepository, EVENT_ARRIVALS_COLLECTION, EVENT_SEALS_COLLECTION } from '../../server/events';
 import { toEventDocument } from '../../server/events/event.document';
 import { eventLeafHash, generateSigningKey } from '../../server/integrity';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
@@ -93,4 +93,18 @@ it('does not seal again an event that the search of the events sealed before its
   expect((await sealsOf(tenantId)).map((seal) => [seal._id.toHexString(), seal.position])).toEqual([[event._id.toHexString(), 0], [expect.any(String), 1]]);
   expect(await stack.services.integrity.sealer.checkpointNow(tenantId)).toMatchObject({ size: 2 });
   expect(await stack.client(admin(tenantId)).auditLog.integrity.verify.query()).toMatchObject({ ok: true, eventsChecked: 2 });
+}, 120_000);
+
+it('seals events from the one-event notes written before notes were packed, and each once', async () => {
+  const tenantId = 'sealer-one-event-notes';
+  const receivedAt = new Date();
+  const documents = Array.from({ length: 5 }, (_, i) => toEventDocument(makeEvent({ tenantId, occurredAt: new Date(receivedAt.getTime() + i), description: `Noted alone ${i}` }), (hex) => new ObjectId(hex)));
+  await stack.events.insertMany(documents);
+  // As an earlier version noted them: one document per event, keyed by the event's id.
+  await stack.mongo.connection.db!.collection(EVENT_ARRIVALS_COLLECTION).insertMany(documents.map((event) => ({ _id: event._id, tenantId, receivedAt: event.receivedAt, leaf: eventLeafHash(event), notedAt: new Date() })));
+  await writeNoted(tenantId, 3, new Date(receivedAt.getTime() + 10));
+  await logSizeReaches(tenantId, 8);
+  expect((await sealsOf(tenantId)).map((seal) => seal.position)).toEqual(Array.from({ length: 8 }, (_, i) => i));
+  expect(await stack.services.integrity.sealer.checkpointNow(tenantId)).toMatchObject({ size: 8 });
+  expect(await stack.client(admin(tenantId)).auditLog.integrity.verify.query()).toMatchObject({ ok: true, eventsChecked: 8 });
 }, 120_000);

@@ -74,6 +74,25 @@ describe('createNoteBacklog', () => {
     expect(backlog.plan('t', { size: 7, arrivalMark: at(10_000) })).toEqual({ since: at(10_000 - NOTE_LATENESS_MS), held: [] });
   });
 
+  it('remembers the stored notes it read, so that a later read leaves them out, until they are deleted', () => {
+    const backlog = createNoteBacklog();
+    const [first, second] = [new ObjectId(), new ObjectId()];
+    backlog.plan('t', { size: 0, arrivalMark: null });
+    backlog.keep('t', 2, [{ ...note(1_000, 20_000), note: first }, { ...note(1_001, 20_000), note: first }], []);
+    backlog.plan('t', { size: 2, arrivalMark: at(20_001) });
+    backlog.keep('t', 3, [{ ...note(2_000, 25_000), note: second }], []);
+    expect(backlog.seen('t')).toEqual({ notes: [first, second], oldest: at(20_000) });
+    backlog.forgot('t', at(21_000));
+    expect(backlog.seen('t')).toEqual({ notes: [second], oldest: at(25_000) });
+  });
+
+  it('reads every note again once the log is not the size it left: what it held is gone', () => {
+    const backlog = createNoteBacklog();
+    backlog.keep('t', 1, [{ ...note(1_000, 20_000), note: new ObjectId() }], []);
+    backlog.plan('t', { size: 7, arrivalMark: at(10_000) });
+    expect(backlog.seen('t')).toEqual({ notes: [], oldest: null });
+  });
+
   it('merges held and newly read notes, each once', () => {
     const [a, b] = [note(1, 1), note(2, 2)];
     expect(mergeNotes([a], [a, b])).toHaveLength(2);
