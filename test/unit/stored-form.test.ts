@@ -52,6 +52,11 @@ describe('the canonical encoding', () => {
   ])('refuses %s', (_name, value) => {
     expect(() => canonicalJson(value)).toThrow(CanonicalEncodingError);
   });
+
+  it('names where the refused value is', () => {
+    expect(() => canonicalJson({ a: { b: [1, { c: Number.NaN }] } })).toThrow('cannot encode a.b[1].c canonically: NaN is not a JSON number');
+    expect(() => canonicalJson([0, [1, undefined]])).toThrow('cannot encode [1][1] canonically: undefined in an array');
+  });
 });
 
 describe('salted commitments', () => {

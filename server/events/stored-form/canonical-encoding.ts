@@ -21,60 +21,95 @@ export class CanonicalEncodingError extends Error {
   }
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * Thrown inside the encoder; carries the path from the refused value up, so that the path text is
+ * built only for a refusal (building it for every member cost more than encoding the member).
+ */
+class Refusal {
+  /** Innermost first: a member's key, or an array element's index. */
+  readonly segments: Array<string | number> = [];
+  constructor(readonly reason: string) {}
+}
 
 export function canonicalJson(value: unknown): string {
-  return encode(value, '');
+  try {
+    return encode(value);
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    throw new CanonicalEncodingError(pathOf(error.segments), error.reason);
+  }
 }
 
 export function canonicalBytes(value: unknown): Buffer {
-  return Buffer.from(encode(value, ''), 'utf8');
+  return Buffer.from(canonicalJson(value), 'utf8');
 }
 
-function encode(value: unknown, path: string): string {
+/** `a.b[2].c` from segments innermost first (`c`, 2, `b`, `a`). */
+function pathOf(segments: Array<string | number>): string {
+  let path = '';
+  for (let index = segments.length - 1; index >= 0; index--) {
+    const segment = segments[index]!;
+    path = typeof segment === 'number' ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment;
+  }
+  return path;
+}
+
+/** String.prototype.isWellFormed (ES2024, in Node 20), which the es2023 lib does not declare: false for a lone surrogate. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+
+function encode(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      if (LONE_SURROGATE.test(value)) throw new CanonicalEncodingError(path, 'a lone surrogate');
+      if (!(value as WellFormedCheck).isWellFormed()) throw new Refusal('a lone surrogate');
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalEncodingError(path, `${value} is not a JSON number`);
+      if (!Number.isFinite(value)) throw new Refusal(`${value} is not a JSON number`);
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':
       if (value === null) return 'null';
       if (value instanceof Date) {
-        if (Number.isNaN(value.getTime())) throw new CanonicalEncodingError(path, 'an invalid date');
+        if (Number.isNaN(value.getTime())) throw new Refusal('an invalid date');
         return `"${value.toISOString()}"`;
       }
-      if (Array.isArray(value)) return encodeArray(value, path);
+      if (Array.isArray(value)) return encodeArray(value);
       if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
-        return encodeObject(value as Record<string, unknown>, path);
+        return encodeObject(value as Record<string, unknown>);
       }
-      throw new CanonicalEncodingError(path, `a ${value.constructor?.name ?? 'non-plain'} object`);
+      throw new Refusal(`a ${value.constructor?.name ?? 'non-plain'} object`);
     default:
-      throw new CanonicalEncodingError(path, `a ${typeof value}`);
+      throw new Refusal(`a ${typeof value}`);
   }
 }
 
-function encodeArray(values: unknown[], path: string): string {
-  const parts: string[] = [];
+function encodeArray(values: unknown[]): string {
+  let text = '[';
   for (let index = 0; index < values.length; index++) {
-    if (values[index] === undefined) throw new CanonicalEncodingError(`${path}[${index}]`, 'undefined in an array');
-    parts.push(encode(values[index], `${path}[${index}]`));
+    try {
+      if (values[index] === undefined) throw new Refusal('undefined in an array');
+      text += (index === 0 ? '' : ',') + encode(values[index]);
+    } catch (error) {
+      if (error instanceof Refusal) error.segments.push(index);
+      throw error;
+    }
   }
-  return `[${parts.join(',')}]`;
+  return text + ']';
 }
 
-function encodeObject(object: Record<string, unknown>, path: string): string {
+function encodeObject(object: Record<string, unknown>): string {
   // Default sort compares UTF-16 code units, which is JCS's order.
   const keys = Object.keys(object).sort();
-  const parts: string[] = [];
+  let text = '{';
   for (const key of keys) {
     const member = object[key];
     if (member === undefined) continue;
-    const memberPath = path ? `${path}.${key}` : key;
-    parts.push(`${encode(key, memberPath)}:${encode(member, memberPath)}`);
+    try {
+      text += (text.length === 1 ? '' : ',') + encode(key) + ':' + encode(member);
+    } catch (error) {
+      if (error instanceof Refusal) error.segments.push(key);
+      throw error;
+    }
   }
-  return `{${parts.join(',')}}`;
+  return text + '}';
 }
