@@ -72,6 +72,8 @@ export function createSealer(deps: SealerDeps) {
   let running: Promise<void> | undefined;
   let stopped = false;
   const passes = new Map<string, Promise<void>>();
+  /** Tenants whose lease this sealer took and has not lost: handed back on stop. */
+  const leased = new Set<string>();
   const logUpdates = new Map<string, Promise<unknown>>();
   let [lastSearch, lastFullSearch] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   /** A pass since the last search found a tenant's lease held by another sealer: this one may be standing by. */
@@ -194,6 +196,7 @@ export function createSealer(deps: SealerDeps) {
   }
 
   function lostLease(tenantId: string): 'lost' {
+    leased.delete(tenantId);
     counters.lostLeases++;
     backlog.drop(tenantId);
     deps.logger.warn({ tenantId }, 'integrity: lost the sealing lease mid-batch; another sealer continues');
@@ -228,6 +231,7 @@ export function createSealer(deps: SealerDeps) {
   async function sealTenantNow(tenantId: string, options: PassOptions): Promise<void> {
     const state = await serially(tenantId, () => deps.store.takeLease(tenantId, owner, clock(), settings.leaseMs));
     if (!state) return void (leaseRefused = true);
+    leased.add(tenantId);
     // A live sealer keeps its lease while a slow write runs; a killed one stops renewing and its lease lapses.
     const heartbeat = setInterval(() => void renew(tenantId).catch(() => undefined), settings.leaseMs / 3);
     try {
@@ -317,11 +321,15 @@ export function createSealer(deps: SealerDeps) {
       stopped = false;
       if (!timer && !running) schedule();
     },
+    /** Ends the background pass, then hands back the leases held, so a standby takes over at its next poll, not after they lapse. */
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       await running;
+      await Promise.all([...passes.values()]);
+      await Promise.all([...leased].map((tenantId) => serially(tenantId, () => deps.store.releaseLease(tenantId, owner)).catch((error: unknown) => deps.logger.warn({ err: error, tenantId }, 'integrity: could not hand back the sealing lease; it lapses'))));
+      leased.clear();
     },
   };
 }

@@ -1,7 +1,10 @@
 import { ObjectId } from 'mongodb';
 import { createEventSealsRepository, EVENT_ARRIVALS_COLLECTION, EVENT_SEALS_COLLECTION } from '../../server/events';
 import { toEventDocument } from '../../server/events/event.document';
+import pino from 'pino';
 import { eventLeafHash, generateSigningKey } from '../../server/integrity';
+import { createIntegrityRepository } from '../../server/integrity/integrity.repository';
+import { createSealer } from '../../server/integrity/sealer';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { admin, makeEvent } from '../helpers/test-events';
 
@@ -107,4 +110,26 @@ it('seals events from the one-event notes written before notes were packed, and 
   expect((await sealsOf(tenantId)).map((seal) => seal.position)).toEqual(Array.from({ length: 8 }, (_, i) => i));
   expect(await stack.services.integrity.sealer.checkpointNow(tenantId)).toMatchObject({ size: 8 });
   expect(await stack.client(admin(tenantId)).auditLog.integrity.verify.query()).toMatchObject({ ok: true, eventsChecked: 8 });
+}, 120_000);
+
+it('hands its leases back on a clean stop, so another sealer takes the tenant at once, not after the lease lapses', async () => {
+  const tenantId = 'sealer-handover';
+  const { db } = stack.services;
+  const events = createEventSealsRepository(db);
+  const store = createIntegrityRepository(db);
+  // A lease of a minute: without the hand-back, the second sealer is refused for that long.
+  const make = () => createSealer({ events, store, logger: pino({ level: 'silent' }), settings: { leaseMs: 60_000 } });
+  await storeUnsealed(tenantId, 20);
+  const first = make();
+  await first.sealAll({ tenants: [tenantId] });
+  expect((await store.state(tenantId))?.size).toBe(20);
+  expect((await store.state(tenantId))?.lease).toMatchObject({ owner: first.owner });
+  await first.stop();
+  expect((await store.state(tenantId))?.lease ?? null).toBeNull();
+
+  await storeUnsealed(tenantId, 10);
+  const second = make();
+  await second.sealAll({ tenants: [tenantId] });
+  expect((await store.state(tenantId))?.size).toBe(30);
+  await second.stop();
 }, 120_000);
