@@ -1,19 +1,20 @@
 import pino from 'pino';
+import { lazyModule } from '../../server/common/lazy-module';
 import type { EventDocument } from '../../server/events/event.document';
 import type { CaptureAdapter, CapturedEntry } from './capture';
+import type { BenchUser } from './contact-records';
 
 /**
  * Loaded by the hosts that install crm-audit-log only: every bench host imports this file (through
  * host-variants.ts), and the audit-off host must not hold the package's modules and heap, or the
  * ratios would hide what loading the package costs a host (issue 17).
  */
-const ours = () => ({
+const ours = lazyModule(() => ({
   ...(require('../../plugins') as typeof import('../../plugins')),
   ...(require('../../server/events/event.model') as typeof import('../../server/events/event.model')),
   ...(require('../../server/events/affected-records.repository') as typeof import('../../server/events/affected-records.repository')),
   ...(require('../../server/events/event.document') as typeof import('../../server/events/event.document')),
-});
-import type { BenchUser } from './contact-records';
+}));
 
 const KINDS: Record<string, CapturedEntry['kind']> = { 'record.created': 'created', 'record.deleted': 'deleted', 'record.updated': 'updated', 'records.bulk_edited': 'updated' };
 

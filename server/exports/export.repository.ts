@@ -132,12 +132,12 @@ export function createExportRepository(db: HostDatabase) {
         naming.push({ 'requester.email': pattern }, { 'filters.search': pattern });
       }
       if (naming.length === 0) return [];
-      const names = (text: string | undefined, exactly: boolean) =>
-        text !== undefined && person.emails.some((email) => (exactly ? text.trim().toLowerCase() === email : containsAddress(text.toLowerCase(), email)));
+      const isTheirAddress = (text: string | undefined) => text !== undefined && person.emails.includes(text.trim().toLowerCase());
+      const holdsTheirAddress = (text: string | undefined) => text !== undefined && person.emails.some((email) => containsAddress(text.toLowerCase(), email));
       return (await (await collection()).find({ tenantId, $or: naming }).toArray()).map((record) => ({
         record,
-        requester: person.userIds.includes(record.requester.id) || names(record.requester.email, true),
-        search: names(record.filters.search, false),
+        requester: person.userIds.includes(record.requester.id) || isTheirAddress(record.requester.email),
+        search: holdsTheirAddress(record.filters.search),
       }));
     },
 

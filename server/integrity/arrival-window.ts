@@ -38,8 +38,8 @@ export function bySealingOrder(a: { _id: ObjectId; receivedAt: Date }, b: { _id:
 export function pickArrivalBatch(noted: NotedArrival[], isSealed: (id: ObjectId) => boolean, limit: number, mark: Date | null | undefined): { batch: NotedArrival[]; left: NotedArrival[]; mark: Date | null } {
   const unsealed = noted.filter((arrival) => !isSealed(arrival._id)).sort(bySealingOrder);
   const [batch, left] = [unsealed.slice(0, limit), unsealed.slice(limit)];
-  if (left.length > 0) return { batch, left, mark: new Date(stampsFold(left, Math.min, Number.POSITIVE_INFINITY)) };
-  const latest = Math.max(mark?.getTime() ?? Number.NEGATIVE_INFINITY, stampsFold(noted, Math.max, Number.NEGATIVE_INFINITY) + 1);
+  if (left.length > 0) return { batch, left, mark: new Date(earliestStamp(left)) };
+  const latest = Math.max(mark?.getTime() ?? Number.NEGATIVE_INFINITY, latestStamp(noted) + 1);
   return { batch, left, mark: Number.isFinite(latest) ? new Date(latest) : null };
 }
 
@@ -67,15 +67,13 @@ export function createNoteBacklog() {
     /** The stored notes read already (their unsealed events are held): a read may leave them out. Call after `plan`. */
     seen(tenantId: string): { notes: ObjectId[]; oldest: Date | null } {
       const seen = [...(byTenant.get(tenantId)?.seen.values() ?? [])];
-      let oldest: Date | null = null;
-      for (const { notedAt } of seen) if (!oldest || notedAt < oldest) oldest = notedAt;
-      return { notes: seen.map(({ note }) => note), oldest };
+      return { notes: seen.map(({ note }) => note), oldest: seen.length > 0 ? new Date(earliestStamp(seen)) : null };
     },
 
     /** The log is now at `size` with these notes read and those left unsealed. */
     keep(tenantId: string, size: number, read: NotedArrival[], left: NotedArrival[]): void {
       const known = byTenant.get(tenantId);
-      const readUpTo = Math.max(known?.readUpTo ?? Number.NEGATIVE_INFINITY, stampsFold(read, Math.max, Number.NEGATIVE_INFINITY));
+      const readUpTo = Math.max(known?.readUpTo ?? Number.NEGATIVE_INFINITY, latestStamp(read));
       if (!Number.isFinite(readUpTo)) return void byTenant.delete(tenantId);
       const seen = known?.seen ?? new Map<string, { note: ObjectId; notedAt: Date }>();
       for (const arrival of read) if (arrival.note) seen.set(arrival.note.toHexString(), { note: arrival.note, notedAt: arrival.notedAt });
@@ -93,13 +91,20 @@ export function createNoteBacklog() {
 }
 
 /**
- * The earliest or latest stamp, by a loop: a backlog after an outage can hold more notes than
- * `Math.min(...stamps)` may take as arguments (a RangeError past roughly 100,000).
+ * The earliest and the latest stamp (ms; +∞ and −∞ when there are none), by a loop: a backlog after
+ * an outage can hold more notes than `Math.min(...stamps)` may take as arguments (a RangeError past
+ * roughly 100,000).
  */
-function stampsFold(notes: readonly NotedArrival[], pick: (a: number, b: number) => number, start: number): number {
-  let value = start;
-  for (const arrival of notes) value = pick(value, arrival.notedAt.getTime());
-  return value;
+export function earliestStamp(notes: Iterable<{ notedAt: Date }>): number {
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const { notedAt } of notes) earliest = Math.min(earliest, notedAt.getTime());
+  return earliest;
+}
+
+export function latestStamp(notes: Iterable<{ notedAt: Date }>): number {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const { notedAt } of notes) latest = Math.max(latest, notedAt.getTime());
+  return latest;
 }
 
 /** Notes held and read, each once. */

@@ -3,7 +3,7 @@ import type { ObjectId } from 'mongodb';
 import type { Logger } from 'pino';
 import { hashedPartBytes, type StoredEventV2 } from '../events';
 import { signCheckpoint, type TCheckpoint } from './checkpoint';
-import { createNoteBacklog, forgetNotesBefore, mergeNotes, pickArrivalBatch, windowStart, type NotedArrival } from './arrival-window';
+import { createNoteBacklog, earliestStamp, forgetNotesBefore, mergeNotes, pickArrivalBatch, windowStart, type NotedArrival } from './arrival-window';
 import type { IntegrityRepository, LogState, PendingBatch } from './integrity.repository';
 import { leafHash } from './merkle';
 import { appendLeaves, frontierRoot } from './merkle-frontier';
@@ -48,8 +48,12 @@ export interface SealerDeps {
   onCheckpoint?: (checkpoint: TCheckpoint) => void;
 }
 
-/** The stored notes these arrivals were read from. */
-const noteIds = (arrivals: NotedArrival[]): ObjectId[] => [...new Map(arrivals.flatMap((arrival) => (arrival.note ? [[arrival.note.toHexString(), arrival.note] as const] : []))).values()];
+/** The stored notes these arrivals were read from, each once. */
+function noteIds(arrivals: NotedArrival[]): ObjectId[] {
+  const notes = new Map<string, ObjectId>();
+  for (const { note } of arrivals) if (note) notes.set(note.toHexString(), note);
+  return [...notes.values()];
+}
 
 /** The leaf hash of one stored event: SHA-256(0x00 || canonical bytes of its hashed part). */
 export function eventLeafHash(event: object): Buffer {
@@ -105,7 +109,6 @@ export function createSealer(deps: SealerDeps) {
       deps.store.writeNodes(tenantId, completed, new Map(batch.map((event, i) => [state.size + i, event._id]))),
       deps.events.writeSeals(tenantId, batch.map((event, i) => ({ id: event._id, position: state.size + i })), now),
     ]);
-    const mark = fromNotes?.mark ?? state.arrivalMark;
     if (!(await serially(tenantId, () => deps.store.commitBatch(tenantId, lease(), state.size, { size: frontier.size, frontier: frontier.hashes, arrivalMark: fromNotes?.mark })))) return lostLease(tenantId);
     sealedIds.committed(tenantId, state.size, batch.map((event) => event._id));
     if (fromNotes) backlog.keep(tenantId, frontier.size, fromNotes.read, fromNotes.left);
@@ -115,7 +118,7 @@ export function createSealer(deps: SealerDeps) {
     deps.logger.debug({ tenantId, size: frontier.size, events: batch.length, search, findMs: foundAt - startedAt, writeMs: Date.now() - foundAt, lagMs }, 'integrity: batch sealed');
     if (lagMs > settings.lagBoundMs) deps.logger.warn({ tenantId, lagMs, boundMs: settings.lagBoundMs }, 'integrity: sealing lag above the bound');
     // The log as committed, known without reading it back: no other sealer writes it while the lease is this one's.
-    const log: LogState = { ...state, size: frontier.size, frontier: frontier.hashes, pending: null, needsCheckpoint: true, ...(mark ? { arrivalMark: mark } : {}) };
+    const log: LogState = { ...state, size: frontier.size, frontier: frontier.hashes, pending: null, needsCheckpoint: true, ...(fromNotes?.mark && { arrivalMark: fromNotes.mark }) };
     await maybeCheckpoint(tenantId, log, now);
     return { log, more: state.pending !== null || found.full };
   }
@@ -147,8 +150,8 @@ export function createSealer(deps: SealerDeps) {
       if (batch.length === 0) backlog.keep(tenantId, state.size, read, left);
       // Nothing to seal: the notes read are all sealed, and those old enough go (an idle tenant's last ones).
       const forgettable = mark && forgetNotesBefore(mark, readAt);
-      const oldest = [seen.oldest, ...noted.map((arrival) => arrival.notedAt)].reduce<Date | null>((min, stamp) => (stamp && (!min || stamp < min) ? stamp : min), null);
-      if (batch.length === 0 && forgettable && oldest && oldest < forgettable) forgetNotes(tenantId, forgettable);
+      const oldest = Math.min(seen.oldest?.getTime() ?? Number.POSITIVE_INFINITY, earliestStamp(noted));
+      if (batch.length === 0 && forgettable && oldest < forgettable.getTime()) forgetNotes(tenantId, forgettable);
     }
     if (found.batch.length === 0) return null;
     const pending = { from: state.size, ids: found.batch.map((event) => event._id) };
