@@ -2,7 +2,7 @@ import type { Binary, ObjectId } from 'mongodb';
 import type { HostDatabase } from '../db/host-database';
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { TCheckpoint } from './checkpoint';
-import { createTreeRepository } from './tree.repository';
+import { createTreeRepository, toBuffer } from './tree.repository';
 
 /**
  * The stored tree of each tenant, in three collections the integrity slice alone touches:
@@ -34,8 +34,6 @@ export type LogState = {
 };
 type StoredLogState = Omit<LogState, 'frontier'> & { frontier: (Binary | Buffer)[] };
 type StoredCheckpoint = TCheckpoint & { _id: string };
-
-const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer));
 
 export function createIntegrityRepository(db: HostDatabase) {
   const logs = () => db.collection<StoredLogState>(LOGS_COLLECTION);

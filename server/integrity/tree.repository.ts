@@ -33,7 +33,8 @@ export const UPDATE_STATEMENTS = 50;
 /** Up to this many nodes are read one by one by _id (a proof needs ~log2 n); more with $in. */
 const BY_ID_LOOKUPS = 64;
 
-const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer));
+/** A stored binary's bytes: a Binary's buffer may be longer than what it holds (`position`). */
+export const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer.subarray(0, value.position)));
 const nodeId = (tenantId: string, { level, index }: NodeAddress) => `${tenantId}|${level}|${index}`;
 const runId = (tenantId: string, from: number) => `${tenantId}|leaves|${from}`;
 const key = ({ level, index }: NodeAddress) => `${level}|${index}`;
@@ -129,9 +130,7 @@ export function createTreeRepository(db: HostDatabase, packedFromOf: PackedFromO
     async nodes(tenantId: string, addresses: NodeAddress[]): Promise<Map<string, StoredLeaf>> {
       const packedFrom = await packedFromOf(tenantId);
       const packed = addresses.filter((address) => !isStoredNode(address, packedFrom));
-      const found = await storedByAddress(tenantId, addresses.filter((address) => isStoredNode(address, packedFrom)));
-      if (packed.length === 0) return found;
-      const leaves = await packedLeaves(tenantId, blocksNeeded(packed));
+      const [found, leaves] = await Promise.all([storedByAddress(tenantId, addresses.filter((address) => isStoredNode(address, packedFrom))), packedLeaves(tenantId, blocksNeeded(packed))]);
       for (const address of packed) {
         const leaf = address.level === 0 ? leaves.get(address.index) : undefined;
         const hash = leaf?.hash ?? subtreeFromLeaves(address, (position) => leaves.get(position)?.hash);
