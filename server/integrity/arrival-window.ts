@@ -25,9 +25,13 @@ export function windowStart(mark: Date | null | undefined): Date | null {
   return mark ? new Date(mark.getTime() - NOTE_LATENESS_MS) : null;
 }
 
-/** The sealing order: stored time, then id (a late retry is appended after what was sealed before it). */
+/**
+ * The sealing order: stored time, then id (a late retry is appended after what was sealed before it).
+ * Ids compare by their bytes, the database's order for ObjectIds (and the order of their hex): not by
+ * hex strings made per comparison, ~6 µs an event of the sealer's CPU in a profile of the ingest bench.
+ */
 export function bySealingOrder(a: { _id: ObjectId; receivedAt: Date }, b: { _id: ObjectId; receivedAt: Date }): number {
-  return a.receivedAt.getTime() - b.receivedAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString());
+  return a.receivedAt.getTime() - b.receivedAt.getTime() || Buffer.compare(a._id.id, b._id.id);
 }
 
 /**

@@ -1,22 +1,20 @@
 import type { Binary, ObjectId } from 'mongodb';
 import type { HostDatabase } from '../db/host-database';
-import { bulkWriteErrorsOf, DUPLICATE_KEY } from '../db/driver-errors';
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { TCheckpoint } from './checkpoint';
-import type { CompletedNode } from './merkle-frontier';
-import type { NodeAddress } from './merkle';
+import { createTreeRepository, toBuffer } from './tree.repository';
 
 /**
  * The stored tree of each tenant, in three collections the integrity slice alone touches:
  * - audit_integrity_logs: one document per tenant: size, frontier (the right edge, enough to append),
  *   the lease that lets one sealer at a time work on the tenant, the batch in progress, and the
  *   arrival mark (how far the writers' notes are sealed, arrival-window.ts).
- * - audit_integrity_nodes: every completed perfect subtree, `_id` = `<tenant>|<level>|<index>` (the
- *   last two parts are numbers, so the id reads back unambiguously whatever the tenant id holds).
+ * - audit_integrity_nodes: the tree itself, nodes from BLOCK_LEVEL up and leaves packed in runs
+ *   (tree.repository.ts, leaf-blocks.ts).
  * - audit_integrity_checkpoints: the signed checkpoints, one per (tenant, size).
  */
 export const LOGS_COLLECTION = 'audit_integrity_logs';
-export const NODES_COLLECTION = 'audit_integrity_nodes';
+export { NODES_COLLECTION, UPDATE_STATEMENTS } from './tree.repository';
 export const CHECKPOINTS_COLLECTION = 'audit_integrity_checkpoints';
 
 export type PendingBatch = { from: number; ids: ObjectId[] };
@@ -31,27 +29,14 @@ export type LogState = {
   needsCheckpoint?: boolean;
   /** Every arrival note stamped before it, visible in time, is sealed (arrival-window.ts); absent until the first batch from notes. */
   arrivalMark?: Date | null;
+  /** From this position on, nodes below BLOCK_LEVEL are not stored but hashed from leaf runs (leaf-blocks.ts); absent on a log only an earlier version sealed. */
+  packedFrom?: number;
 };
 type StoredLogState = Omit<LogState, 'frontier'> & { frontier: (Binary | Buffer)[] };
-type StoredNode = { _id: string; tenantId: string; level: number; index: number; hash: Binary | Buffer; eventId?: ObjectId };
 type StoredCheckpoint = TCheckpoint & { _id: string };
-
-/**
- * At most this many statements in one update command: FerretDB v1.24 (SQLite) holds a pooled
- * connection per statement until the command ends and deadlocks for good at about 100 (the whole
- * server stops answering). That is what sealed nothing once: a 500-event batch upserted ~1,000 nodes
- * in one bulkWrite. The sealer writes by inserts; this bounds the rare repair path.
- */
-export const UPDATE_STATEMENTS = 50;
-/** Up to this many nodes are read one by one by _id (a proof needs ~log2 n); more with $in. */
-const BY_ID_LOOKUPS = 64;
-
-const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer));
-const nodeId = (tenantId: string, { level, index }: NodeAddress) => `${tenantId}|${level}|${index}`;
 
 export function createIntegrityRepository(db: HostDatabase) {
   const logs = () => db.collection<StoredLogState>(LOGS_COLLECTION);
-  const nodes = () => db.collection<StoredNode>(NODES_COLLECTION);
   const checkpoints = () => db.collection<StoredCheckpoint>(CHECKPOINTS_COLLECTION);
   const binary = (bytes: Buffer) => new db.driver.BSON.Binary(bytes);
   const fromStored = (stored: StoredLogState | null): LogState | null => stored && { ...stored, frontier: stored.frontier.map(toBuffer) };
@@ -60,7 +45,7 @@ export function createIntegrityRepository(db: HostDatabase) {
 
   /** A new tenant's empty log under this lease; null when it exists already (another sealer holds it, or created it just now). */
   async function createLog(tenantId: string, lease: Lease): Promise<LogState | null> {
-    const log: LogState = { _id: tenantId, size: 0, frontier: [], lease, pending: null, lastCheckpoint: null };
+    const log: LogState = { _id: tenantId, size: 0, frontier: [], lease, pending: null, lastCheckpoint: null, packedFrom: 0 };
     try {
       await (await logs()).insertOne({ ...log });
       return log;
@@ -69,7 +54,10 @@ export function createIntegrityRepository(db: HostDatabase) {
     }
   }
 
+  const tree = createTreeRepository(db, async (tenantId) => (await (await logs()).findOne({ _id: tenantId }, { projection: { packedFrom: 1 } }))?.packedFrom ?? Number.POSITIVE_INFINITY);
+
   return {
+    ...tree,
     async ensureIndexes(): Promise<void> {
       await ensureIndexes(await checkpoints(), [{ name: 'tenant_size', key: { tenantId: 1, size: -1 } }]);
     },
@@ -117,65 +105,13 @@ export function createIntegrityRepository(db: HostDatabase) {
      * Commits a sealed batch: the new size, frontier (and arrival mark, for a batch from notes), only
      * if this owner still holds the lease at `from`; renews the lease in the same update.
      */
-    async commitBatch(tenantId: string, lease: Lease, from: number, next: { size: number; frontier: Buffer[]; arrivalMark?: Date | null }): Promise<boolean> {
-      const { size, frontier, arrivalMark } = next;
+    async commitBatch(tenantId: string, lease: Lease, from: number, next: { size: number; frontier: Buffer[]; arrivalMark?: Date | null; packedFrom: number }): Promise<boolean> {
+      const { size, frontier, arrivalMark, packedFrom } = next;
       const result = await (await logs()).updateOne(
         { _id: tenantId, 'lease.owner': lease.owner, size: from },
-        { $set: { size, frontier: frontier.map(binary), pending: null, lease, ...(size > from ? { needsCheckpoint: true } : {}), ...(arrivalMark ? { arrivalMark } : {}) } },
+        { $set: { size, frontier: frontier.map(binary), pending: null, lease, packedFrom, ...(size > from ? { needsCheckpoint: true } : {}), ...(arrivalMark ? { arrivalMark } : {}) } },
       );
       return result.modifiedCount === 1;
-    },
-
-    /**
-     * Inserts completed nodes, in one insert command. A batch sealed again after a crash computes
-     * the same hashes at the same ids: those duplicates are checked, and only a node stored with
-     * another hash is replaced (one statement each, in commands of at most UPDATE_STATEMENTS).
-     */
-    async writeNodes(tenantId: string, completed: CompletedNode[], eventIds: Map<number, ObjectId>): Promise<void> {
-      if (completed.length === 0) return;
-      const documents = completed.map((node) => {
-        const eventId = node.level === 0 ? eventIds.get(node.index) : undefined;
-        return { _id: nodeId(tenantId, node), tenantId, level: node.level, index: node.index, hash: binary(node.hash), ...(eventId ? { eventId } : {}) };
-      });
-      try {
-        await (await nodes()).insertMany(documents, { ordered: false });
-      } catch (error) {
-        const writeErrors = bulkWriteErrorsOf(error);
-        if (!writeErrors?.every((writeError) => writeError.code === DUPLICATE_KEY)) throw error;
-        const twins = writeErrors.map((writeError) => documents[writeError.index]!);
-        const stored = new Map((await (await nodes()).find({ _id: { $in: twins.map((twin) => twin._id) } }).toArray()).map((node) => [node._id, node]));
-        const differing = twins.filter((twin) => {
-          const existing = stored.get(twin._id);
-          return !existing || !toBuffer(existing.hash).equals(toBuffer(twin.hash)) || existing.eventId?.toHexString() !== twin.eventId?.toHexString();
-        });
-        for (let at = 0; at < differing.length; at += UPDATE_STATEMENTS) {
-          const page = differing.slice(at, at + UPDATE_STATEMENTS);
-          await (await nodes()).bulkWrite(page.map((node) => ({ replaceOne: { filter: { _id: node._id }, replacement: node, upsert: true } })), { ordered: false });
-        }
-      }
-    },
-
-    /** Stored nodes by address; missing ones are absent from the map. */
-    async nodes(tenantId: string, addresses: NodeAddress[]): Promise<Map<string, { hash: Buffer; eventId?: ObjectId }>> {
-      const found = new Map<string, { hash: Buffer; eventId?: ObjectId }>();
-      const ids = [...new Set(addresses.map((address) => nodeId(tenantId, address)))];
-      if (ids.length <= BY_ID_LOOKUPS) {
-        // A proof's few nodes, one by _id each: FerretDB v1 pushes down _id equality, not $in (a scan of every node).
-        const page = await Promise.all(ids.map(async (id) => (await nodes()).findOne({ _id: id })));
-        for (const node of page) if (node) found.set(`${node.level}|${node.index}`, { hash: toBuffer(node.hash), eventId: node.eventId });
-        return found;
-      }
-      for (let at = 0; at < ids.length; at += 5_000) {
-        const page = await (await nodes()).find({ _id: { $in: ids.slice(at, at + 5_000) } }).toArray();
-        for (const node of page) found.set(`${node.level}|${node.index}`, { hash: toBuffer(node.hash), eventId: node.eventId });
-      }
-      return found;
-    },
-
-    /** The stored leaves (level-0 nodes) for positions [from, to). */
-    async leaves(tenantId: string, from: number, to: number) {
-      const page = await (await nodes()).find({ tenantId, level: 0, index: { $gte: from, $lt: to } }).toArray();
-      return new Map(page.map((node) => [node.index, { hash: toBuffer(node.hash), eventId: node.eventId }]));
     },
 
     async addCheckpoint(checkpoint: TCheckpoint): Promise<void> {

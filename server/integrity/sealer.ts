@@ -5,6 +5,7 @@ import { hashedPartBytes, type StoredEventV2 } from '../events';
 import { signCheckpoint, type TCheckpoint } from './checkpoint';
 import { createNoteBacklog, earliestStamp, forgetNotesBefore, mergeNotes, pickArrivalBatch, windowStart, type NotedArrival } from './arrival-window';
 import type { IntegrityRepository, LogState, PendingBatch } from './integrity.repository';
+import { packingStart } from './leaf-blocks';
 import { leafHash } from './merkle';
 import { appendLeaves, frontierRoot } from './merkle-frontier';
 import { createSealedIds } from './sealed-ids';
@@ -102,15 +103,18 @@ export function createSealer(deps: SealerDeps) {
     const { frontier, completed } = appendLeaves({ size: state.size, hashes: state.frontier }, leaves);
     // The lease is renewed before the writes: a slow database must not let it lapse mid-batch (and a
     // sealer that finds it taken stops before writing). A new batch's beginBatch renewed it just now;
-    // a pending one (begun by a sealer that died) is renewed here. Nodes and seals are independent inserts.
+    // a pending one (begun by a sealer that died) is renewed here. The tree and the seals are independent inserts.
     if (state.pending && !(await renew(tenantId))) return lostLease(tenantId);
     const now = clock();
+    // A log an earlier version sealed packs its leaves from the next block on (leaf-blocks.ts).
+    const packedFrom = state.packedFrom ?? packingStart(state.size);
+    const ids = batch.map((event) => event._id);
     await Promise.all([
-      deps.store.writeNodes(tenantId, completed, new Map(batch.map((event, i) => [state.size + i, event._id]))),
+      deps.store.writeTree(tenantId, { from: state.size, ids, leaves, completed, packedFrom }),
       deps.events.writeSeals(tenantId, batch.map((event, i) => ({ id: event._id, position: state.size + i })), now),
     ]);
-    if (!(await serially(tenantId, () => deps.store.commitBatch(tenantId, lease(), state.size, { size: frontier.size, frontier: frontier.hashes, arrivalMark: fromNotes?.mark })))) return lostLease(tenantId);
-    sealedIds.committed(tenantId, state.size, batch.map((event) => event._id));
+    if (!(await serially(tenantId, () => deps.store.commitBatch(tenantId, lease(), state.size, { size: frontier.size, frontier: frontier.hashes, arrivalMark: fromNotes?.mark, packedFrom })))) return lostLease(tenantId);
+    sealedIds.committed(tenantId, state.size, ids);
     if (fromNotes) backlog.keep(tenantId, frontier.size, fromNotes.read, fromNotes.left);
     if (fromNotes?.mark) forgetNotes(tenantId, forgetNotesBefore(fromNotes.mark, fromNotes.readAt));
     const lagMs = Math.max(0, now.getTime() - Math.min(...batch.map((event) => event.receivedAt.getTime())));
@@ -118,7 +122,7 @@ export function createSealer(deps: SealerDeps) {
     deps.logger.debug({ tenantId, size: frontier.size, events: batch.length, search, findMs: foundAt - startedAt, writeMs: Date.now() - foundAt, lagMs }, 'integrity: batch sealed');
     if (lagMs > settings.lagBoundMs) deps.logger.warn({ tenantId, lagMs, boundMs: settings.lagBoundMs }, 'integrity: sealing lag above the bound');
     // The log as committed, known without reading it back: no other sealer writes it while the lease is this one's.
-    const log: LogState = { ...state, size: frontier.size, frontier: frontier.hashes, pending: null, needsCheckpoint: true, ...(fromNotes?.mark && { arrivalMark: fromNotes.mark }) };
+    const log: LogState = { ...state, size: frontier.size, frontier: frontier.hashes, pending: null, needsCheckpoint: true, packedFrom, ...(fromNotes?.mark && { arrivalMark: fromNotes.mark }) };
     await maybeCheckpoint(tenantId, log, now);
     return { log, more: state.pending !== null || found.full };
   }

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ObjectId } from 'mongodb';
 import { EVENT_SEALS_COLLECTION } from '../../server/events';
-import { generateSigningKey, LOGS_COLLECTION, NODES_COLLECTION } from '../../server/integrity';
+import { generateSigningKey, LOGS_COLLECTION } from '../../server/integrity';
 import { startAuditStack, type AuditStack } from '../helpers/audit-stack';
 import { testMongoUri } from '../helpers/test-databases';
 import { admin } from '../helpers/test-events';
@@ -107,7 +107,8 @@ it(`seals ${TOTAL} events from three writers exactly once with two sealers, the 
   expect(events.every((event) => sealOf.has(event._id.toHexString()))).toBe(true);
   const positions = seals.map((seal) => seal.position).sort((a, b) => a - b);
   expect(positions.every((position, i) => position === i)).toBe(true);
-  const leaves = await db.collection<{ index: number; eventId: ObjectId }>(NODES_COLLECTION).find({ tenantId: TENANT, level: 0 }).toArray();
+  // The leaves as the stored tree holds them (packed in runs of a block, tree.repository.ts), with the event each was sealed for.
+  const leaves = [...(await stack.services.integrity.store.leaves(TENANT, 0, TOTAL + 1))].map(([index, leaf]) => ({ index, eventId: leaf.eventId! }));
   expect(leaves).toHaveLength(TOTAL);
   expect(leaves.every((leaf) => sealOf.get(leaf.eventId.toHexString())?.position === leaf.index)).toBe(true);
 

@@ -7,8 +7,9 @@ import { testMongoUri, uniqueName } from '../helpers/test-databases';
 /**
  * What sealing costs the database, command by command (command monitoring on the connection the
  * writers and the sealer share): the writers' one note insert per written batch, and the sealer's
- * commands per pass, driven by hand (no background timer) so that every count is exact. A change
- * that adds a command to the sealer's pass, or a document per event to the notes, fails here.
+ * commands per pass and the documents its inserts carry, driven by hand (no background timer) so that
+ * every count is exact. A change that adds a command to the sealer's pass, or a document per event to
+ * the notes or the tree, fails here.
  */
 const TENANT = 'sealer-commands';
 const IGNORED = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'buildInfo', 'saslStart', 'saslContinue']);
@@ -54,6 +55,12 @@ async function commandsOf(work: () => Promise<unknown>): Promise<Sent[]> {
 }
 
 const names = (commands: Sent[]) => commands.map((command) => command.name).sort();
+/** Documents the inserts sent, by collection: on FerretDB v1 an insert's cost is per document. */
+const inserted = (commands: Sent[]) => {
+  const documents: Record<string, number> = {};
+  for (const { name, documents: sentDocuments } of commands) if (name.startsWith('insert ')) documents[name.slice('insert '.length)] = (documents[name.slice('insert '.length)] ?? 0) + (sentDocuments ?? 0);
+  return documents;
+};
 
 async function write(count: number, from: number): Promise<Sent[]> {
   return commandsOf(async () => {
@@ -81,6 +88,9 @@ it("seals a tenant's first batch in twelve commands, its log created and its fir
   const { sealer, store } = server.services.integrity;
   const commands = await commandsOf(() => sealer.sealAll());
   expect((await store.state(TENANT))?.size).toBe(1_200);
+  // A seal per event; the tree: 5 leaf runs (one per 256-position block the batch touched) and the
+  // 7 nodes at levels 8–10 it completed (leaf-blocks.ts). Every completed node was stored before: 2,396.
+  expect(inserted(commands)).toEqual({ audit_event_seals: 1_200, audit_integrity_nodes: 5 + 7, audit_integrity_logs: 1, audit_integrity_checkpoints: 1 });
   expect(names(commands)).toEqual([
     'delete audit_event_arrivals', // the notes the mark has passed
     'distinct audit_event_arrivals', // tenants with notes
@@ -102,6 +112,8 @@ it('seals the next batch in nine commands and reads no note twice', async () => 
   const notes = (await write(700, 1_200)).filter((command) => command.name === 'insert audit_event_arrivals').length;
   const commands = await commandsOf(() => sealer.sealAll());
   expect((await store.state(TENANT))?.size).toBe(1_900);
+  // Positions 1,200–1,899: runs cut at 1,280, 1,536 and 1,792, and nodes (8, 4), (8, 5), (8, 6), (9, 2). Before: 1,397 nodes.
+  expect(inserted(commands)).toEqual({ audit_event_seals: 700, audit_integrity_nodes: 4 + 4 });
   // The window still holds the first batch's notes: they are left out of the read, only the new ones come back.
   expect(commands.filter((command) => command.name === 'find audit_event_arrivals').map((command) => command.returned)).toEqual([notes]);
   expect(names(commands)).toEqual([

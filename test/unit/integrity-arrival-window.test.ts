@@ -16,6 +16,13 @@ describe('pickArrivalBatch', () => {
     expect(mark).toEqual(at(2_501));
   });
 
+  it('orders events stored in the same millisecond by id as the database sorts ObjectIds (their hex order)', () => {
+    const ids = ['ffffffffffffffffffffffff', '0123456789abcdef01234567', 'a00000000000000000000000', '9fffffffffffffffffffffff', '00000000000000000000000a'];
+    const noted = ids.map((hex) => ({ ...note(1_000, 1_100), _id: new ObjectId(hex) }));
+    const { batch } = pickArrivalBatch(noted, none, 10, null);
+    expect(batch.map((arrival) => arrival._id.toHexString())).toEqual([...ids].sort());
+  });
+
   it('leaves out what is sealed already, however recent its note', () => {
     const [sealed, fresh] = [note(1_000, 1_000), note(1_500, 1_500)];
     const { batch } = pickArrivalBatch([sealed, fresh], (id) => id.equals(sealed._id), 10, null);
