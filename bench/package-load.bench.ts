@@ -6,7 +6,9 @@
  * before → after) and they are run alternately with the bare host, the order reversed every pass;
  * the summary is the median over passes of each pass's ratio (one busy moment on a shared machine
  * moves a single pass by ±5 %):
- *   node --require ./test/helpers/swc-register.js bench/package-load.bench.ts [--passes 4] [dist …]
+ *   node --require ./test/helpers/swc-register.js bench/package-load.bench.ts [--passes 4] [--create] [dist …]
+ * `--create` also makes the audit log as a capturing host does (`createAuditLog` on the connection,
+ * memory mode, the plugin on the contact schema) before the model is compiled.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -18,9 +20,18 @@ const ROUNDS = 7;
 const LISTS_PER_ROUND = 300;
 
 /** One child: `none` or a dist folder; prints {heapMB, cpuMs} (median of the rounds' mean CPU per list). */
-function measureHere(dist: string): void {
-  if (dist !== 'none') require(resolve(dist, 'plugins/index.js'));
-  const model = contactModel(mongoose.createConnection(), contactSchema(mongoose));
+function measureHere(dist: string, create: boolean): void {
+  const connection = mongoose.createConnection();
+  const schema = contactSchema(mongoose);
+  if (dist !== 'none') {
+    const pkg = require(resolve(dist, 'plugins/index.js')) as typeof import('../plugins');
+    if (create) {
+      const pino = require('pino') as typeof import('pino');
+      const auditLog = pkg.createAuditLog({ connection, durability: { mode: 'memory' }, secret: 'x'.repeat(32), logger: pino({ level: 'silent' }) });
+      schema.plugin(auditLog.plugin);
+    }
+  }
+  const model = contactModel(connection, schema);
   const stored = Array.from({ length: 100 }, (_, index) => seedContact(index));
   const listOnce = () => JSON.stringify(stored.map((document) => model.hydrate(document)));
   for (let i = 0; i < LISTS_PER_ROUND; i++) listOnce(); // warm-up (JIT)
@@ -35,6 +46,7 @@ function measureHere(dist: string): void {
   }
   means.sort((a, b) => a - b);
   process.stdout.write(JSON.stringify({ heapMB, cpuMs: means[Math.floor(ROUNDS / 2)] }));
+  process.exit(0); // the audit log's timers (and its never-opened connection) would keep it alive
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -43,12 +55,13 @@ function main(): void {
   const argv = process.argv.slice(2);
   const passes = argv.includes('--passes') ? Number(argv[argv.indexOf('--passes') + 1]) : 4;
   const dists = argv.filter((argument, index) => !argument.startsWith('--') && argv[index - 1] !== '--passes');
+  const create = argv.includes('--create') ? ['--create'] : [];
   const sides = ['none', ...(dists.length > 0 ? dists : ['dist'])];
   const extras = new Map(sides.map((side) => [side, [] as number[]]));
   const heaps = new Map(sides.map((side) => [side, [] as number[]]));
   for (let pass = 1; pass <= passes; pass++) {
     const order = pass % 2 === 1 ? sides : [...sides].reverse();
-    const results = new Map(order.map((side) => [side, JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--require', resolve(__dirname, '../test/helpers/swc-register.js'), __filename, '--child', side], { encoding: 'utf8' })) as { heapMB: number; cpuMs: number }]));
+    const results = new Map(order.map((side) => [side, JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--require', resolve(__dirname, '../test/helpers/swc-register.js'), __filename, '--child', side, ...create], { encoding: 'utf8' })) as { heapMB: number; cpuMs: number }]));
     const bare = results.get('none')!;
     for (const side of sides) {
       const { heapMB, cpuMs } = results.get(side)!;
@@ -63,5 +76,5 @@ function main(): void {
   }
 }
 
-if (process.argv.includes('--child')) measureHere(process.argv[process.argv.indexOf('--child') + 1]!);
+if (process.argv.includes('--child')) measureHere(process.argv[process.argv.indexOf('--child') + 1]!, process.argv.includes('--create'));
 else main();

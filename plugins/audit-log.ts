@@ -82,7 +82,10 @@ export function createAuditLog(options: CreateAuditLogOptions): AuditLog {
     events: createAuditEvents(erasure),
     plugin: (schema, schemaOptions) => auditTrailPlugin(schema, { ...options.capture, ...schemaOptions, auditLog: recorder.pluginCapture }),
     requestContext: auditRequestContext({ resolveActor: options.resolveActor, trustProxy: options.trustProxy }),
-    router: server.router,
+    // A getter: the tRPC router and its schemas are built when a host first mounts it.
+    get router() {
+      return server.router;
+    },
     audited: (spec) => audited(recorder.capture, spec),
     expressRouter: (choice) => server.expressRouter(choice),
     startWorker: (workerOptions) => server.startWorker(workerOptions),

@@ -18,13 +18,13 @@ export { audited, failureReasonOf, type AuditedProcedureSpec, type AuditedCall, 
 export type { AuditEvents } from './events/audit-events';
 export { FailedSignIns, type FailedSignIn, type FailedSignInsOptions } from './events/failed-sign-ins';
 export type { ErasePersonalDataInput, PersonalDataErasure } from './events/erase-personal-data';
-export { personal, type TPersonalKind as PersonalKind } from '../server/events';
+export { personal } from '../server/events/capture';
+export type { TPersonalKind as PersonalKind } from '../server/events';
 export * from './events/explicit-events';
-export { UNSCOPED_TENANT } from '../server/events';
-export { ANONYMOUS_ACTOR } from '../server/events';
+export { ANONYMOUS_ACTOR, UNSCOPED_TENANT } from '../server/events/capture';
 export { AuditLogError, type AuditErrorCode } from '../server/errors';
-export { auditLogResponseMeta } from '../server/http/express-router';
-export { AuditEventValidationError } from '../server/events';
+export { auditLogResponseMeta } from '../server/http/response-meta';
+export { AuditEventValidationError } from '../server/events/capture';
 export { AuditLogClosedError, AuditLogOverloadedError } from '../server/recorder';
 export { signApiToken, type TApiTokenPayload } from '../server/auth/api-token';
 export { zodErrorOf, type ReadableIssue } from '../server/common/zod-issues';

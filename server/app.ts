@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AuditServer } from './audit-server';
 import { withTimeout } from './common/with-timeout';
 import { AUDIT_MAX_BATCH_SIZE, auditLogResponseMeta, createAuditHttpContext, type AuditHttpContext } from './http/express-router';
-import { EXPORT_DEFAULTS } from './services';
+import { EXPORT_DEFAULTS } from './exports';
 
 export interface CreateAppOptions {
   server: AuditServer;

@@ -1,36 +1,33 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { lazyModule } from './common/lazy-module';
 import { hostDatabase } from './db/host-database';
+import type { EventActivityRepository, EventDocument, EventErasureRepository, EventRepository, TErasureRequest, MigrationProgress, TCustomActionInput } from './events';
 import {
   createActionCatalog,
   createAffectedRecordsRepository,
-  createEventErasureRepository,
   createEventRecorder,
-  createEventRepository,
-  createEventActivityRepository,
   createEventWritesRepository,
   createEventMigration,
-  eraseDataSubject,
-  type TErasureRequest,
-  type MigrationProgress,
   createEventSealsRepository,
-  createLiveEvents,
-  createLiveReplayRepository,
-  type EventDocument,
-  type TAuditEvent,
-  type TCustomActionInput,
-  type TWatchMessage,
-} from './events';
-import { createExports, EXPORT_DEFAULTS, type ExportIntegrity, type ExportsSettings } from './exports';
+} from './events/capture';
+import type { ExportsSettings } from './exports';
 import { checkpointPublisherFrom, consistencyProofRanges, createIntegrity, eventLeafHash, exportProofsOf, type CheckpointPublisher, type IntegritySettings } from './integrity';
-import { createRedisFanout, createSessionEnds, type TSessionEnd } from './live';
-import { createNotificationRepository, createNotificationService, notificationChannelsFrom, type NotificationChannelSettings, type TNotification } from './notifications';
+import type { NotificationChannelSettings } from './notifications';
 import { TenantReadLimiter, type ReadLimits } from './read-limits';
 import { BatchRecorder, checkRedisPersistence, durabilityOf, RedisSpillStore, WriteAheadLog, type BackoffPolicy, type RecorderCounters, type RedisPersistenceReport, type TDurabilityInput } from './recorder';
 
+/*
+ * The read side (event pages, the activity chart, erasure) and what needs Redis (exports,
+ * notifications, live views) are loaded on first use: a host that only captures, or has not yet
+ * served an API request, holds only what capture needs. Its resident heap is what the garbage
+ * collector walks on every major collection of an allocation-heavy host request (issue 17).
+ */
+const eventReads = lazyModule(() => require('./events') as typeof import('./events'));
+const connectedSlices = lazyModule(() => require('./connected-services') as typeof import('./connected-services'));
+
 export const RECORDER_DEFAULTS = { batchSize: 500, flushIntervalMs: 100, maxQueuedEvents: 100_000 } as const;
-export { EXPORT_DEFAULTS };
 
 export interface AuditRedis {
   /** Commands, BullMQ and publishing; `maxRetriesPerRequest: null`, as BullMQ requires. */
@@ -103,7 +100,23 @@ export function createAuditServices(options: AuditServicesOptions) {
   const affected = createAffectedRecordsRepository(db);
   const recorder = createEventRecorder({ catalog, db, batches, affected, logger, clock, defaultTenantId: options.defaultTenantId, identityKey: options.identityKey });
   const migration = createEventMigration(db, recorder.encode);
-  const events = { recorder, repository: createEventRepository(db, { maxTimeMS: options.readLimits?.maxTimeMS }), activity: createEventActivityRepository(db), affected, erasure: createEventErasureRepository(db), migration };
+  let repository: EventRepository | undefined;
+  let activity: EventActivityRepository | undefined;
+  let erasure: EventErasureRepository | undefined;
+  const events = {
+    recorder,
+    get repository(): EventRepository {
+      return (repository ??= eventReads().createEventRepository(db, { maxTimeMS: options.readLimits?.maxTimeMS }));
+    },
+    get activity(): EventActivityRepository {
+      return (activity ??= eventReads().createEventActivityRepository(db));
+    },
+    affected,
+    get erasure(): EventErasureRepository {
+      return (erasure ??= eventReads().createEventErasureRepository(db));
+    },
+    migration,
+  };
   const logged = (pass: Promise<MigrationProgress>): Promise<MigrationProgress> => {
     pass.then(
       (progress) => progress.migrated + progress.failed.length > 0 && logger.info({ ...progress, failed: progress.failed.length }, 'audit: events migrated to the stored form v2'),
@@ -135,11 +148,11 @@ export function createAuditServices(options: AuditServicesOptions) {
   });
   const exportIntegrity = exportProofsOf(integrity, seals, clock);
   const reads = new TenantReadLimiter(options.readLimits);
-  const connected = redis ? connectedServices(redis, { db, events, catalog, onEventsWritten, options, exportIntegrity, clock, reads }) : undefined;
+  const connected = redis ? connectedSlices().connectedServices(redis, { db, events, catalog, onEventsWritten, options, exportIntegrity, clock, reads }) : undefined;
   const flush = () => batches.flush();
   /** erase(subject, identities) across the tenant's stored and spilled events and export files (erase-data-subject.ts). */
   const eraseSubject = (tenantId: string, request: TErasureRequest) =>
-    eraseDataSubject(
+    eventReads().eraseDataSubject(
       { erasure: events.erasure, flush, migrated: migrationPass, spill: { rewrite: (transform) => batches.rewriteBuffered(transform) }, exports: connected?.exports, clock },
       tenantId,
       request,
@@ -182,7 +195,7 @@ export function createAuditServices(options: AuditServicesOptions) {
         await batches.close({ timeoutMs });
       } finally {
         await wal?.close().catch((error: unknown) => logger.error({ err: error }, 'audit write-ahead log did not close cleanly'));
-        events.repository.close();
+        repository?.close();
         await connected?.close();
       }
     },
@@ -207,75 +220,6 @@ async function reportRedisPersistence(client: Redis, mode: string, logger: Logge
 export type SealingCounters = { sealed: number; sealingLagMs: number; sealingMaxLagMs: number; checkpointsSigned: number };
 function sealingCounters(counters: { sealed: number; lastLagMs: number; maxLagMs: number; checkpoints: number }): SealingCounters {
   return { sealed: counters.sealed, sealingLagMs: counters.lastLagMs, sealingMaxLagMs: counters.maxLagMs, checkpointsSigned: counters.checkpoints };
-}
-
-/** What needs Redis: live fan-out, notifications, exports. */
-function connectedServices(
-  redis: AuditRedis,
-  deps: {
-    db: ReturnType<typeof hostDatabase>;
-    events: { recorder: { record: ReturnType<typeof createEventRecorder>['record'] }; repository: ReturnType<typeof createEventRepository> };
-    catalog: ReturnType<typeof createActionCatalog>;
-    onEventsWritten: (listener: (documents: EventDocument[]) => void) => () => void;
-    options: AuditServicesOptions;
-    exportIntegrity: ExportIntegrity | undefined;
-    clock: () => Date;
-    reads: TenantReadLimiter;
-  },
-) {
-  const { options, clock } = deps;
-  const fanoutOn = <T>(kind: string) => createRedisFanout<T>({ publisher: redis.client, subscriber: redis.subscriber, channel: `${redis.prefix}:live:${kind}` });
-  const notificationFanout = fanoutOn<TNotification>('notifications');
-  const eventsFanout = fanoutOn<TAuditEvent[]>('events');
-  const watchFanout = fanoutOn<TWatchMessage>('watch');
-  const sessionFanout = fanoutOn<TSessionEnd>('sessions');
-  const live = createLiveEvents({
-    onEventsWritten: deps.onEventsWritten,
-    logger: options.logger,
-    fanout: eventsFanout,
-    watch: watchFanout,
-    replay: createLiveReplayRepository(deps.db, { maxTimeMS: options.readLimits?.maxTimeMS }),
-    maxReplay: options.live?.maxReplay,
-    admitReplay: (tenantId) => deps.reads.acquire(tenantId),
-  });
-  const notificationRepository = createNotificationRepository(deps.db);
-  const notificationService = createNotificationService({
-    notifications: notificationRepository,
-    fanout: notificationFanout,
-    channels: notificationChannelsFrom(options.notifications),
-    logger: options.logger,
-    clock,
-  });
-  const exports = createExports({
-    db: deps.db,
-    redis,
-    events: deps.events.repository,
-    catalog: deps.catalog,
-    record: deps.events.recorder.record,
-    notifications: { service: notificationService, repository: notificationRepository },
-    downloadSecret: options.downloadSecret,
-    integrity: deps.exportIntegrity,
-    settings: { ...EXPORT_DEFAULTS, ...options.exports },
-    logger: options.logger,
-    clock,
-  });
-
-  return {
-    live,
-    sessionEnds: createSessionEnds(sessionFanout),
-    exports,
-    notifications: { repository: notificationRepository, service: notificationService, fanout: notificationFanout },
-    redis,
-    ready: Promise.all([notificationFanout.ready, eventsFanout.ready, watchFanout.ready, sessionFanout.ready]).then(() => undefined),
-    async close(): Promise<void> {
-      live.close();
-      await watchFanout.close();
-      await sessionFanout.close();
-      await eventsFanout.close();
-      await notificationFanout.close();
-      await exports.close();
-    },
-  };
 }
 
 export type AuditServices = ReturnType<typeof createAuditServices>;

@@ -1,4 +1,5 @@
-import { ERASED_MARKER, type DataSubjectErasure, type TActorInput, type TAuditEventInput, type TSubject, EVENT_LIMITS } from '../../server/events';
+import type { DataSubjectErasure, TActorInput, TAuditEventInput, TSubject } from '../../server/events';
+import { ERASED_MARKER, EVENT_LIMITS } from '../../server/events/capture';
 
 /**
  * Pure builders for what the database cannot see. Each returns the event for `auditLog.record()`;

@@ -1,4 +1,5 @@
-import { type TAffectedRecords, type TAuditEventInput, type TChange, EVENT_LIMITS } from '../../server/events';
+import type { TAffectedRecords, TAuditEventInput, TChange } from '../../server/events';
+import { EVENT_LIMITS } from '../../server/events/capture';
 import { type PlainDocument, bulkChangesFromUpdate, changesBetweenDocuments, changesForUpdate } from './update-diff';
 import { recordSafely, type PluginContext } from './plugin-context';
 import { documentInsertedByUpsert } from './update-effects';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { AUDIT_LOG_COLLECTION_PREFIX, type TAuditEventInput } from '../../server/events';
+import type { TAuditEventInput } from '../../server/events';
+import { AUDIT_LOG_COLLECTION_PREFIX } from '../../server/events/capture';
 import type { AuditTrailPluginOptions } from './audit-trail.plugin';
 import type { SubjectRules } from './change-events';
 import type { PlainDocument } from './update-diff';

@@ -1,6 +1,9 @@
-import { TRPCError } from '@trpc/server';
+import { lazyModule } from '../../server/common/lazy-module';
 import type { Logger } from 'pino';
 import type { TAuditEventInput } from '../../server/events';
+
+/** @trpc/server when a procedure first fails: a host that only captures need not load it (issue 17). */
+const trpcServer = lazyModule(() => require('@trpc/server') as typeof import('@trpc/server'));
 
 /**
  * A tRPC (v11) middleware that records a host's procedure as an audit event: the action and subject
@@ -60,7 +63,7 @@ export function audited<TInput = any, TResult = any, TContext = any>(
 
 /** `NOT_FOUND: Discussion not found`: the code an admin can filter on, then the message. */
 export function failureReasonOf(error: unknown): string {
-  if (error instanceof TRPCError) return `${error.code}: ${error.message}`.slice(0, 1_000);
+  if (error instanceof trpcServer().TRPCError) return `${error.code}: ${error.message}`.slice(0, 1_000);
   if (error instanceof Error) return `INTERNAL_SERVER_ERROR: ${error.message}`.slice(0, 1_000);
   return 'INTERNAL_SERVER_ERROR';
 }

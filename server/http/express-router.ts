@@ -1,13 +1,18 @@
 import type { IncomingMessage } from 'node:http';
-import type { AnyRouter, TRPCError } from '@trpc/server';
-import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import express, { type Request, type Response, type Router } from 'express';
-import { AuditLogError } from '../errors';
+import type { AnyRouter } from '@trpc/server';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { lazyModule } from '../common/lazy-module';
 import { auditContext } from '../request-scope';
 import type { AuditServices } from '../services';
 import { isAdmin, type TAuditCaller } from '../access';
 import type { TAdminPageOptions } from './admin-page.config';
 import { createAdminPageRouter } from './admin-page.route';
+import { auditLogResponseMeta } from './response-meta';
+
+export { auditLogResponseMeta };
+
+/** tRPC's express adapter with the first API request (see `apiRouter`). */
+const trpcExpress = lazyModule(() => require('@trpc/server/adapters/express') as typeof import('@trpc/server/adapters/express'));
 
 /** The context of the audit log's own HTTP API (`/trpc` under the express router). */
 export interface AuditHttpContext {
@@ -29,23 +34,18 @@ export function createAuditHttpContext({ req, res }: { req: Request; res: Respon
  */
 export const AUDIT_MAX_BATCH_SIZE = 10;
 
-/**
- * tRPC's `responseMeta` for any mount of the audit log's router: a refusal that passes
- * (TOO_MANY_READS, as 429) carries `Retry-After` in seconds. The demo CRM's /trpc uses it too.
- */
-export function auditLogResponseMeta({ errors }: { errors: TRPCError[] }): { headers?: Record<string, string> } {
-  const waits = errors.map((error) => (error.cause instanceof AuditLogError ? error.cause.retryAfterMs : undefined)).filter((ms): ms is number => ms !== undefined);
-  return waits.length > 0 ? { headers: { 'retry-after': String(Math.ceil(Math.max(...waits) / 1_000)) } } : {};
-}
-
 export type ResolveRequestCaller = (req: IncomingMessage) => TAuditCaller | null | undefined | Promise<TAuditCaller | null | undefined>;
 
 export interface AuditExpressRouterOptions {
   services: AuditServices;
   /** Who is calling, from the request the host authenticated (a REST host's session or token). */
   resolveCaller: ResolveRequestCaller;
-  /** Serve the API at `/trpc` (the router under `auditLog`); leave out when the host mounts `auditLog.router` in its own tRPC router. */
-  apiRouter?: AnyRouter;
+  /**
+   * Serve the API at `/trpc` (the router under `auditLog`); leave out when the host mounts
+   * `auditLog.router` in its own tRPC router. A function is called at the first API request, so a
+   * host that mounts the router but is never asked holds no procedures or schemas (issue 17).
+   */
+  apiRouter?: AnyRouter | (() => AnyRouter);
   /** Serve the admin page at `/` (default false): `true`, or the host's sign-in/sign-out links and tRPC endpoint (admin-page.config.ts). */
   adminPage?: boolean | TAdminPageOptions;
   /** Who may read the log, and so download their exports (default: admins). */
@@ -69,17 +69,17 @@ export function createAuditLogExpressRouter(options: AuditExpressRouterOptions):
     routes.use(connected.exports.downloadRouter({ resolveCaller: options.resolveCaller, canRead: options.canRead ?? isAdmin, signInUrl }));
   }
   if (options.apiRouter) {
-    const bodyLimitBytes = options.bodyLimitBytes ?? 100_000;
-    routes.use(
-      '/trpc',
-      createExpressMiddleware({
-        router: options.apiRouter,
-        maxBodySize: bodyLimitBytes,
+    const { apiRouter } = options;
+    let serveApi: ((req: Request, res: Response, next: NextFunction) => void) | undefined;
+    const apiMiddleware = () =>
+      trpcExpress().createExpressMiddleware({
+        router: typeof apiRouter === 'function' ? apiRouter() : apiRouter,
+        maxBodySize: options.bodyLimitBytes ?? 100_000,
         maxBatchSize: options.maxBatchSize ?? AUDIT_MAX_BATCH_SIZE,
         responseMeta: auditLogResponseMeta,
         createContext: createAuditHttpContext,
-      }),
-    );
+      });
+    routes.use('/trpc', (req, res, next) => (serveApi ??= apiMiddleware())(req, res, next));
   }
   if (options.adminPage) routes.use(createAdminPageRouter(options.adminPage === true ? {} : options.adminPage, { servesApi: Boolean(options.apiRouter) }));
   return routes;

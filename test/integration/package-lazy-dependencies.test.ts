@@ -11,18 +11,22 @@ import { connectTestRedis, type TestRedis } from '../helpers/test-databases';
 const ROOT = join(__dirname, '../..');
 const HEAVY = ['bullmq', 'ioredis', 'exceljs', 'archiver', 'jszip'] as const;
 const run = promisify(execFile);
+/** The API side's own modules: a host that only captures, or has not served an API request yet, holds none of them. */
+const API_SIDE = ['server/router', 'server/http/express-router', 'server/connected-services', 'server/exports/'] as const;
+const apiSideLoaded = `apiSide.filter((part) => files.some((file) => file.includes('/' + part)))`;
 
 /** What of HEAVY a fresh process has loaded after `steps` (a script over `auditLog` and `pkg`). */
-async function loadedAfter(steps: string): Promise<string[]> {
+async function loadedAfter(steps: string, loadedOf = `heavy.filter((name) => files.some((file) => file.includes('/node_modules/' + name + '/')))`): Promise<string[]> {
   const script = `
     const heavy = ${JSON.stringify(HEAVY)};
+    const apiSide = ${JSON.stringify(API_SIDE)};
     const pkg = require(${JSON.stringify(join(ROOT, 'plugins'))});
     const mongoose = require('mongoose');
     const pino = require('pino');
     (async () => {
       ${steps}
       const files = Object.keys(require.cache);
-      process.stdout.write(JSON.stringify(heavy.filter((name) => files.some((file) => file.includes('/node_modules/' + name + '/')))));
+      process.stdout.write(JSON.stringify(${loadedOf}));
       process.exit(0);
     })().catch((error) => { console.error(error); process.exit(1); });`;
   const { stdout } = await run(process.execPath, ['--require', join(ROOT, 'test/helpers/swc-register.js'), '-e', script], { cwd: ROOT, timeout: 60_000 });
@@ -70,5 +74,22 @@ describe('the package entry', () => {
       await createExportFileWriter(output, { format: '${format}', columns: ['occurredAt', 'action'], timeZone: 'UTC', actionLabels: new Map() }).finish();`;
     expect(await loadedAfter(writerOf('csv'))).toEqual([]);
     expect(await loadedAfter(writerOf('xlsx'))).toEqual(expect.arrayContaining(['exceljs']));
+  });
+});
+
+describe('the API side', () => {
+  it('is not loaded by createAuditLog and the plugin: a host that only captures holds only what capture needs', async () => {
+    const steps = `const auditLog = ${createAuditLog('')} new mongoose.Schema({ name: String }).plugin(auditLog.plugin);`;
+    expect(await loadedAfter(steps, apiSideLoaded)).toEqual([]);
+  });
+
+  it('builds the tRPC router when a host first asks for auditLog.router', async () => {
+    const loaded = await loadedAfter(`const auditLog = ${createAuditLog('')} void auditLog.router;`, apiSideLoaded);
+    expect(loaded).toEqual(expect.arrayContaining(['server/router']));
+  });
+
+  it('mounts the express router without building the API until its first request', async () => {
+    const loaded = await loadedAfter(`const auditLog = ${createAuditLog('')} auditLog.expressRouter({ adminPage: true });`, apiSideLoaded);
+    expect(loaded).toEqual(['server/http/express-router']);
   });
 });

@@ -30,7 +30,7 @@ export function newSalt(): string {
   }
   const salt = pool.toString('base64url', poolOffset, poolOffset + SALT_BYTES);
   // Used salt bytes are overwritten so that no copy of an erased value's salt stays in the pool.
-  pool.fill(0, poolOffset, poolOffset + SALT_BYTES);
+  zero(pool, poolOffset, poolOffset + SALT_BYTES);
   poolOffset += SALT_BYTES;
   return salt;
 }
@@ -56,17 +56,25 @@ export function commitCanonical(canonical: string, salt: string): TCommitment {
     inner[index] = scratchKey[index]! ^ 0x36;
     scratchOuter[index] = scratchKey[index]! ^ 0x5c;
   }
-  inner.fill(0x36, SALT_BYTES, 64);
-  scratchOuter.fill(0x5c, SALT_BYTES, 64);
+  fill(inner, 0x36, SALT_BYTES, 64);
+  fill(scratchOuter, 0x5c, SALT_BYTES, 64);
   inner.write(canonical, 64, 'utf8');
   scratchOuter.write(hash('sha256', inner.subarray(0, length), 'binary') as string, 64, 'binary');
   const commitment = hash('sha256', scratchOuter, 'base64url') as string;
   // No copy of a salt (or a value) stays in memory beyond its event's own stored form.
-  scratchKey.fill(0);
-  inner.fill(0, 0, length);
-  scratchOuter.fill(0, 0, 64);
+  zero(scratchKey, 0, scratchKey.length);
+  zero(inner, 0, length);
+  zero(scratchOuter, 0, 64);
   return commitment;
 }
+
+/**
+ * The typed array's own fill, not Buffer's: Buffer#fill validates its arguments and calls into
+ * C++ each time, and six fills per value were 5 % of encoding an event (issue 17). Same bytes.
+ */
+const typedArrayFill = Uint8Array.prototype.fill;
+const fill = (bytes: Buffer, value: number, start: number, end: number): void => void typedArrayFill.call(bytes, value, start, end);
+const zero = (bytes: Buffer, start: number, end: number): void => fill(bytes, 0, start, end);
 
 const scratchKey = Buffer.alloc(SALT_BYTES + 3);
 const scratchOuter = Buffer.alloc(64 + 32);

@@ -43,13 +43,20 @@ interface PendingValue {
   value: unknown;
   subjects: TDataSubject[];
   identity?: string;
+  /** Set once the value is committed to. */
+  commitment?: string;
 }
+
+/** A change's values, by side: the hashed part takes their commitments by index, not by a key built and looked up again. */
+type ChangeValues = { before?: PendingValue; after?: PendingValue };
 
 /** An event becomes its stored form (v2): hashed part, personal part, search part. */
 export function encodeEvent(event: TAuditEvent, objectId: (hex: string) => ObjectId, options: EncodeOptions = {}): EventDocumentV2 {
   const pending: PendingValue[] = [];
-  const committed = (key: string, value: unknown, subjects: TDataSubject[], identity?: string): void => {
-    pending.push(identity === undefined ? { key, value, subjects } : { key, value, subjects, identity });
+  const committed = (key: string, value: unknown, subjects: TDataSubject[], identity?: string): PendingValue => {
+    const entry: PendingValue = identity === undefined ? { key, value, subjects } : { key, value, subjects, identity };
+    pending.push(entry);
+    return entry;
   };
   const actorSubjects: TDataSubject[] = [];
   const { actor } = event;
@@ -67,13 +74,15 @@ export function encodeEvent(event: TAuditEvent, objectId: (hex: string) => Objec
     ? [event.subject.type === 'user' ? { kind: 'user', id: event.subject.id } : { kind: 'record', type: event.subject.type, id: event.subject.id }]
     : [];
   if (event.subject?.name !== undefined) committed('subject.name', event.subject.name, recordSubjects);
-  event.changes.forEach((change, index) => {
-    if (change.redacted) return;
+  const changeValues: ChangeValues[] = event.changes.map((change, index) => {
+    const values: ChangeValues = {};
+    if (change.redacted) return values;
     for (const side of ['before', 'after'] as const) {
       const value = change[side];
       if (value === undefined) continue;
-      committed(`changes.${index}.${side}`, value, recordSubjects, typeof value === 'string' && EMAIL.test(value.trim()) ? value.trim().toLowerCase() : undefined);
+      values[side] = committed(`changes.${index}.${side}`, value, recordSubjects, typeof value === 'string' && EMAIL.test(value.trim()) ? value.trim().toLowerCase() : undefined);
     }
+    return values;
   });
   const metadataMarks = event.metadata ? (options.personalMetadata ?? []).filter((mark) => event.metadata![mark.key] !== undefined) : [];
   for (const mark of metadataMarks) {
@@ -84,25 +93,35 @@ export function encodeEvent(event: TAuditEvent, objectId: (hex: string) => Objec
 
   const personal: TPersonalValue[] = [];
   const commitments = new Map<string, string>();
+  // What textOf would answer for each value (strings as they are, other JSON as its text), without a search and a parse per reference.
+  const texts = new Map<string, string>();
   for (const value of pending) {
     const salt = newSalt();
     const canonical = canonicalOf(value);
-    commitments.set(value.key, commitCanonical(canonical, salt));
+    value.commitment = commitCanonical(canonical, salt);
+    commitments.set(value.key, value.commitment);
     // Stored as the host gave it (member order included); the commitment is over the canonical form.
     const text = value.value !== null && typeof value.value === 'object' ? JSON.stringify(value.value) : canonical;
     const entry: TPersonalValue = { key: value.key, value: text, salt, subjects: value.subjects };
     if (value.identity !== undefined) entry.identity = value.identity;
     personal.push(entry);
+    texts.set(value.key, typeof value.value === 'string' ? value.value : text);
   }
 
-  const texts: TemplateValue[] = pending.filter((value) => typeof value.value === 'string').map((value) => ({ key: value.key, text: value.value as string }));
-  const hashed = hashedFields(event, actorId, commitments, texts, metadataMarks);
+  const templateValues: TemplateValue[] = pending.filter((value) => typeof value.value === 'string').map((value) => ({ key: value.key, text: value.value as string }));
+  const hashed = hashedFields(event, actorId, { commitments, changeValues }, templateValues, metadataMarks);
   const dataSubjects = new Set<string>();
   for (const value of pending) for (const subject of value.subjects) dataSubjects.add(subject.kind === 'user' ? `user:${subject.id}` : `record:${subject.type}:${subject.id}`);
-  return { _id: objectId(event.id), ...hashed, personal, search: searchPart(hashed, (key) => textOf(personal, key)), dataSubjects: [...dataSubjects] };
+  return { _id: objectId(event.id), ...hashed, personal, search: searchPart(hashed, (key) => texts.get(key)), dataSubjects: [...dataSubjects] };
 }
 
-function hashedFields(event: TAuditEvent, actorId: string, commitments: Map<string, string>, texts: TemplateValue[], metadataMarks: PersonalMetadataMark[]): Omit<THashedPart, 'id'> {
+function hashedFields(
+  event: TAuditEvent,
+  actorId: string,
+  { commitments, changeValues }: { commitments: Map<string, string>; changeValues: ChangeValues[] },
+  texts: TemplateValue[],
+  metadataMarks: PersonalMetadataMark[],
+): Omit<THashedPart, 'id'> {
   const { actor, subject } = event;
   const hashed: Omit<THashedPart, 'id'> = {
     v: STORED_FORM_VERSION,
@@ -112,11 +131,7 @@ function hashedFields(event: TAuditEvent, actorId: string, commitments: Map<stri
     actor: defined({ id: actorId, type: actor.type, role: actor.role, name: commitments.get('actor.name'), email: commitments.get('actor.email') }),
     action: event.action,
     description: toTemplate(event.description, texts),
-    changes: event.changes.map((change, index) =>
-      change.redacted
-        ? { field: change.field, redacted: true }
-        : defined({ field: change.field, before: commitments.get(`changes.${index}.before`), after: commitments.get(`changes.${index}.after`) }),
-    ),
+    changes: event.changes.map((change, index) => (change.redacted ? { field: change.field, redacted: true } : storedChange(change.field, changeValues[index]!))),
     editCount: event.editCount,
     status: event.status,
     context: event.context,
@@ -131,6 +146,14 @@ function hashedFields(event: TAuditEvent, actorId: string, commitments: Map<stri
     hashed.metadata = JSON.stringify(metadata);
   }
   return hashed;
+}
+
+/** A change in the hashed part: its field and the commitments to its values (members in this order, absent sides left out). */
+function storedChange(field: string, values: ChangeValues): { field: string; before?: string; after?: string } {
+  const stored: { field: string; before?: string; after?: string } = { field };
+  if (values.before) stored.before = values.before.commitment;
+  if (values.after) stored.after = values.after.commitment;
+  return stored;
 }
 
 /** What search, facets and exports read; `textOf` answers undefined for an erased value. */
