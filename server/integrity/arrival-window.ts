@@ -80,7 +80,13 @@ export function createNoteBacklog() {
       const readUpTo = Math.max(known?.readUpTo ?? Number.NEGATIVE_INFINITY, latestStamp(read));
       if (!Number.isFinite(readUpTo)) return void byTenant.delete(tenantId);
       const seen = known?.seen ?? new Map<string, { note: ObjectId; notedAt: Date }>();
-      for (const arrival of read) if (arrival.note) seen.set(arrival.note.toHexString(), { note: arrival.note, notedAt: arrival.notedAt });
+      // A note's arrivals come one after another, sharing its id: one key a note, not one an event.
+      let last: ObjectId | undefined;
+      for (const { note, notedAt } of read) {
+        if (!note || note === last) continue;
+        last = note;
+        seen.set(note.toHexString(), { note, notedAt });
+      }
       byTenant.set(tenantId, { size, readUpTo, unsealed: left, seen });
     },
 

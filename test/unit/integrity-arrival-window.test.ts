@@ -93,6 +93,16 @@ describe('createNoteBacklog', () => {
     expect(backlog.seen('t')).toEqual({ notes: [second], oldest: at(25_000) });
   });
 
+  it('keeps each stored note once whatever the order of its arrivals in a read (a held batch merged with a new read)', () => {
+    const backlog = createNoteBacklog();
+    const [first, second] = [new ObjectId(), new ObjectId()];
+    backlog.plan('t', { size: 0, arrivalMark: null });
+    const read = [{ ...note(1_000, 20_000), note: first }, { ...note(1_001, 22_000), note: second }, { ...note(1_002, 20_000), note: new ObjectId(first.toHexString()) }, { ...note(1_003, 22_000), note: second }];
+    backlog.keep('t', 0, read, []);
+    expect(backlog.seen('t').notes.map((id) => id.toHexString()).sort()).toEqual([first, second].map((id) => id.toHexString()).sort());
+    expect(backlog.seen('t').oldest).toEqual(at(20_000));
+  });
+
   it('reads every note again once the log is not the size it left: what it held is gone', () => {
     const backlog = createNoteBacklog();
     backlog.keep('t', 1, [{ ...note(1_000, 20_000), note: new ObjectId() }], []);

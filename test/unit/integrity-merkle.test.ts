@@ -64,6 +64,20 @@ describe('the Merkle tree (RFC 9162 §2.1)', () => {
     expect(hex(EMPTY_TREE_HASH)).toBe(ROOTS[0]);
   });
 
+  it('hashes as a streamed SHA-256 of the prefix and the bytes did, for bytes of every length to 300 and views into larger buffers', () => {
+    const streamed = (...parts: Uint8Array[]) => parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest('hex');
+    const pool = Buffer.from(Array.from({ length: 700 }, (_, i) => (i * 37 + 11) % 256));
+    for (let length = 0; length <= 300; length++) {
+      const bytes = pool.subarray(length % 5, (length % 5) + length);
+      expect(hex(leafHash(bytes))).toBe(streamed(Buffer.from([0]), bytes));
+      expect(hex(leafHash(new Uint8Array(bytes)))).toBe(streamed(Buffer.from([0]), bytes));
+    }
+    for (let at = 0; at < 40; at++) {
+      const [left, right] = [pool.subarray(at, at + 32), pool.subarray(at + 300, at + 332)];
+      expect(hex(nodeHash(left, right))).toBe(streamed(Buffer.from([1]), left, right));
+    }
+  });
+
   it('gives the published tree head for every size from 0 to 8', () => {
     const tree = referenceTree();
     for (let size = 0; size <= 8; size++) {
