@@ -13,7 +13,7 @@ import {
   createEventSealsRepository,
 } from './events/capture';
 import type { ExportsSettings } from './exports';
-import { checkpointPublisherFrom, consistencyProofRanges, createIntegrity, eventLeafHash, exportProofsOf, type CheckpointPublisher, type IntegritySettings } from './integrity';
+import { checkpointPublisherFrom, consistencyProofRanges, createIntegrity, eventLeafHash, exportProofsOf, type CheckpointPublisher, type IntegritySettings } from './integrity/capture';
 import type { NotificationChannelSettings } from './notifications';
 import { TenantReadLimiter, type ReadLimits } from './read-limits';
 import { BatchRecorder, checkRedisPersistence, durabilityOf, RedisSpillStore, WriteAheadLog, type BackoffPolicy, type RecorderCounters, type RedisPersistenceReport, type TDurabilityInput } from './recorder';

@@ -15,3 +15,6 @@ export { AUDIT_LOG_COLLECTION_PREFIX } from './event.model';
 export { AuditEventValidationError, EVENT_LIMITS } from './event.schema';
 export { ERASED_MARKER } from './stored-form/description-template';
 export { personal } from './stored-form/personal-marks';
+// What the integrity slice hashes and decodes (its sealer is built with capture):
+export * as storedForm from './stored-form';
+export { hashedPartBytes, hashedPartOf, type StoredEventV2 } from './stored-form';

@@ -1,7 +1,7 @@
 import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostDatabase } from '../db/host-database';
-import { signWebhookBody } from '../notifications';
+import { signWebhookBody } from '../common/webhook-signature';
 import { ZChainEntry, type TChainEntry } from './checkpoint-chain';
 
 /**

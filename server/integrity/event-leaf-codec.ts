@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hashedPartOf, storedForm, type StoredEventV2 } from '../events';
+import { hashedPartOf, storedForm, type StoredEventV2 } from '../events/capture';
 import type { LeafCodec } from './export-lines';
 
 /**

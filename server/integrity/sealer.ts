@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectId } from 'mongodb';
 import type { Logger } from 'pino';
-import { hashedPartBytes, type StoredEventV2 } from '../events';
+import { hashedPartBytes, type StoredEventV2 } from '../events/capture';
 import { signCheckpoint, type TCheckpoint } from './checkpoint';
 import { createNoteBacklog, earliestStamp, forgetNotesBefore, mergeNotes, pickArrivalBatch, windowStart, type NotedArrival } from './arrival-window';
 import type { IntegrityRepository, LogState, PendingBatch } from './integrity.repository';

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { signWebhookBody } from '../common/webhook-signature';
 import type { Logger } from 'pino';
 import type { RedisFanout } from '../live';
 import { toNotification, type NotificationDocument, type NotificationRepository } from './notification.repository';
@@ -18,9 +18,6 @@ export interface NotificationChannels {
 
 export const notificationTopic = (tenantId: string, userId: string) => `notifications:${tenantId}:${userId}`;
 
-export function signWebhookBody(body: string, timestamp: number, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
 
 /**
  * Stores a notification once per outcome (a unique key), then delivers it live to whichever API

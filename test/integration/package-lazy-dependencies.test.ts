@@ -12,7 +12,7 @@ const ROOT = join(__dirname, '../..');
 const HEAVY = ['bullmq', 'ioredis', 'exceljs', 'archiver', 'jszip'] as const;
 const run = promisify(execFile);
 /** The API side's own modules: a host that only captures, or has not served an API request yet, holds none of them. */
-const API_SIDE = ['server/router', 'server/http/express-router', 'server/connected-services', 'server/exports/'] as const;
+const API_SIDE = ['server/router', 'server/http/express-router', 'server/connected-services', 'server/exports/', 'server/trpc', 'server/events/events.router', 'server/notifications/', 'node_modules/@trpc/server/'] as const;
 const apiSideLoaded = `apiSide.filter((part) => files.some((file) => file.includes('/' + part)))`;
 
 /** What of HEAVY a fresh process has loaded after `steps` (a script over `auditLog` and `pkg`). */

@@ -13,7 +13,7 @@ const SLICES = ['server/events', 'server/exports', 'server/notifications', 'serv
  */
 const SCHEMA_FILES = ['server/request-scope/request-context.schema'];
 /** A slice's second public face: what capturing an event needs without the slice's read side (issue 17). */
-const CAPTURE_FACES = ['server/events/capture'];
+const CAPTURE_FACES = ['server/events/capture', 'server/integrity/capture'];
 const TRPC_EDGE = [/^server\/trpc\.ts$/, /^server\/http\//, /^server\/app\.ts$/, /^plugins\/trpc\//];
 
 function sourceFiles(folder: string): string[] {
