@@ -192,20 +192,28 @@ function matchesPullCondition(item: unknown, condition: unknown): boolean {
 /** Changes for the given paths between two documents, with the host's ignore and redaction rules. */
 export function diffPaths(before: PlainDocument, after: PlainDocument, paths: readonly string[], rules: FieldRules): TChange[] {
   const changes: TChange[] = [];
-  for (const path of paths) {
-    if (rules.isIgnored(path)) continue;
-    if (path.includes('$')) {
-      // A positional update: which element matched is known only to the server.
-      changes.push(rules.isSensitive(path) ? { field: path, redacted: true } : { field: path });
-      continue;
-    }
-    const beforeValue = getPath(before, path);
-    const afterValue = getPath(after, path);
-    if (sameJson(beforeValue, afterValue)) continue;
-    if (rules.isSensitive(path)) changes.push({ field: path, redacted: true });
-    else changes.push(withoutUndefined({ field: path, before: recordedValue(beforeValue, path, rules), after: recordedValue(afterValue, path, rules) }));
-  }
+  for (const path of paths) pushChange(changes, path, getPath(before, path), getPath(after, path), rules, toJsonValue);
   return changes;
+}
+
+/**
+ * The change at one path, if it is one: ignored paths and equal values give none. `toJson` makes a
+ * value JSON (the documents' walk passes values that are JSON already); each value is converted once,
+ * compared and recorded as converted.
+ */
+function pushChange(changes: TChange[], path: string, beforeValue: unknown, afterValue: unknown, rules: FieldRules, toJson: (value: unknown) => JsonValue | undefined): void {
+  if (rules.isIgnored(path)) return;
+  if (path.includes('$')) {
+    // A positional update: which element matched is known only to the server.
+    changes.push(rules.isSensitive(path) ? { field: path, redacted: true } : { field: path });
+    return;
+  }
+  const bothDefined = beforeValue !== undefined && afterValue !== undefined;
+  if (!bothDefined && beforeValue === afterValue) return;
+  const [before, after] = [toJson(beforeValue), toJson(afterValue)];
+  if (bothDefined && JSON.stringify(before) === JSON.stringify(after)) return;
+  if (rules.isSensitive(path)) changes.push({ field: path, redacted: true });
+  else changes.push(withoutUndefined({ field: path, before: recordedJson(before, path, rules), after: recordedJson(after, path, rules) }));
 }
 
 export function changesForUpdate(before: PlainDocument, update: PlainDocument, rules: FieldRules): TChange[] {
@@ -244,28 +252,22 @@ function diffTrees(left: unknown, right: unknown, prefix: string, diff: TreeDiff
   for (const key of Object.keys(right)) if (!Object.hasOwn(left, key)) diffTrees(undefined, right[key], prefix ? `${prefix}.${key}` : key, diff);
 }
 
-/** diffPaths for one leaf whose values are JSON already (toJsonValue's output). */
+/** A leaf of the walk: its values are JSON already (toJsonValue's output). */
 function diffLeaf(path: string, left: unknown, right: unknown, { beforeJson, afterJson, rules, changes }: TreeDiff): void {
-  if (rules.isIgnored(path)) return;
-  if (path.includes('$')) {
-    changes.push(rules.isSensitive(path) ? { field: path, redacted: true } : { field: path });
-    return;
-  }
   // A key with a dot in it: read by its path, as the dotted path reads (so the same leaf is found).
-  const beforeValue = path.includes('.') ? getPath(beforeJson, path) : left;
-  const afterValue = path.includes('.') ? getPath(afterJson, path) : right;
-  if (beforeValue === undefined || afterValue === undefined ? beforeValue === afterValue : JSON.stringify(beforeValue) === JSON.stringify(afterValue)) return;
-  if (rules.isSensitive(path)) changes.push({ field: path, redacted: true });
-  else changes.push(withoutUndefined({ field: path, before: jsonChangeValue(beforeValue, path, rules), after: jsonChangeValue(afterValue, path, rules) }));
+  const [beforeValue, afterValue] = path.includes('.') ? [getPath(beforeJson, path), getPath(afterJson, path)] : [left, right];
+  pushChange(changes, path, beforeValue, afterValue, rules, asJson);
 }
 
-/** recordedValue for a value that is JSON already. */
-function jsonChangeValue(value: unknown, path: string, rules: FieldRules): ReturnType<typeof boundedChangeValue> {
-  return boundedChangeValue(withoutNestedSecrets(value as JsonValue | undefined, path, rules));
+const asJson = (value: unknown): JsonValue | undefined => value as JsonValue | undefined;
+
+/** A value as a change records it: nested secrets left out, a large one by its size. */
+function recordedJson(value: JsonValue | undefined, path: string, rules: FieldRules): ReturnType<typeof boundedChangeValue> {
+  return boundedChangeValue(withoutNestedSecrets(value, path, rules));
 }
 
 function recordedValue(value: unknown, path: string, rules: FieldRules): ReturnType<typeof boundedChangeValue> {
-  return boundedChangeValue(withoutNestedSecrets(toJsonValue(value), path, rules));
+  return recordedJson(toJsonValue(value), path, rules);
 }
 
 

@@ -2,6 +2,7 @@ import type { Binary, Document, ObjectId } from 'mongodb';
 import { bulkWriteErrorsOf, DUPLICATE_KEY } from '../db/driver-errors';
 import type { HostDatabase } from '../db/host-database';
 import { ensureIndexes } from '../db/ensure-indexes';
+import { storedBytes } from '../db/stored-bytes';
 import { AUDIT_EVENTS_COLLECTION } from './event.model';
 
 /**
@@ -35,11 +36,6 @@ const NOTE_EVENTS = 1_000;
 
 export const EVENT_SEALS_COLLECTION = 'audit_event_seals';
 export const EVENT_ARRIVALS_COLLECTION = 'audit_event_arrivals';
-const toBuffer = (value: Binary | Buffer): Buffer => {
-  if (Buffer.isBuffer(value)) return value;
-  const bytes = value.value();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-};
 const SEAL_INDEX = { name: 'tenant_position', key: { tenantId: 1, position: 1 } } as const;
 /** Above this many ids, events are read by one pass over the tenant rather than with $in. */
 const IN_LIMIT = 2_000;
@@ -112,7 +108,7 @@ export function createEventSealsRepository(db: HostDatabase) {
       return notes.flatMap((note) =>
         'ids' in note
           ? unpackArrivals(note, (bytes) => new db.driver.ObjectId(bytes))
-          : [{ _id: note._id, receivedAt: note.receivedAt, notedAt: note.notedAt ?? note.receivedAt, leaf: toBuffer(note.leaf), note: note._id }],
+          : [{ _id: note._id, receivedAt: note.receivedAt, notedAt: note.notedAt ?? note.receivedAt, leaf: storedBytes(note.leaf), note: note._id }],
       );
     },
 
@@ -233,7 +229,7 @@ function packArrivals<B>(arrivals: EventArrival[], binary: (bytes: Buffer) => B)
  * the driver's reply go while the views are held (a leaf can stay in the frontier until the next batch).
  */
 function unpackArrivals(note: StoredArrivalBatch, objectId: (bytes: Buffer) => ObjectId): Array<{ _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer; note: ObjectId }> {
-  const [ids, receivedAt, leaves] = [Buffer.from(toBuffer(note.ids)), toBuffer(note.receivedAt), Buffer.from(toBuffer(note.leaves))];
+  const [ids, receivedAt, leaves] = [storedBytes(note.ids), storedBytes(note.receivedAt), storedBytes(note.leaves)];
   const unpacked = new Array<{ _id: ObjectId; receivedAt: Date; notedAt: Date; leaf: Buffer; note: ObjectId }>(Math.floor(ids.length / 12));
   for (let i = 0; i < unpacked.length; i++) {
     unpacked[i] = { _id: objectId(ids.subarray(12 * i, 12 * i + 12)), receivedAt: new Date(receivedAt.readDoubleLE(8 * i)), notedAt: note.notedAt, leaf: leaves.subarray(32 * i, 32 * i + 32), note: note._id };

@@ -2,7 +2,8 @@ import type { Binary, ObjectId } from 'mongodb';
 import type { HostDatabase } from '../db/host-database';
 import { ensureIndexes } from '../db/ensure-indexes';
 import type { TCheckpoint } from './checkpoint';
-import { createTreeRepository, toBuffer } from './tree.repository';
+import { storedBytes } from '../db/stored-bytes';
+import { createTreeRepository } from './tree.repository';
 
 /**
  * The stored tree of each tenant, in three collections the integrity slice alone touches:
@@ -39,7 +40,7 @@ export function createIntegrityRepository(db: HostDatabase) {
   const logs = () => db.collection<StoredLogState>(LOGS_COLLECTION);
   const checkpoints = () => db.collection<StoredCheckpoint>(CHECKPOINTS_COLLECTION);
   const binary = (bytes: Buffer) => new db.driver.BSON.Binary(bytes);
-  const fromStored = (stored: StoredLogState | null): LogState | null => stored && { ...stored, frontier: stored.frontier.map(toBuffer) };
+  const fromStored = (stored: StoredLogState | null): LogState | null => stored && { ...stored, frontier: stored.frontier.map(storedBytes) };
   /** The lease is free, lapsed or this owner's. */
   const takeable = (owner: string, now: Date) => ({ $or: [{ lease: null }, { 'lease.until': { $lt: now } }, { 'lease.owner': owner }] });
 

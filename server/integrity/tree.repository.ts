@@ -1,6 +1,7 @@
 import type { Binary, ObjectId } from 'mongodb';
 import type { HostDatabase } from '../db/host-database';
 import { bulkWriteErrorsOf, DUPLICATE_KEY } from '../db/driver-errors';
+import { storedBytes } from '../db/stored-bytes';
 import { BLOCK_LEAVES, blockOf, blocksNeeded, isStoredNode, leafRuns, storedNodes, subtreeFromLeaves } from './leaf-blocks';
 import type { CompletedNode } from './merkle-frontier';
 import { HASH_BYTES, type NodeAddress } from './merkle';
@@ -33,14 +34,12 @@ export const UPDATE_STATEMENTS = 50;
 /** Up to this many nodes are read one by one by _id (a proof needs ~log2 n); more with $in. */
 const BY_ID_LOOKUPS = 64;
 
-/** A stored binary's bytes: a Binary's buffer may be longer than what it holds (`position`). */
-export const toBuffer = (value: Binary | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer.subarray(0, value.position)));
 const nodeId = (tenantId: string, { level, index }: NodeAddress) => `${tenantId}|${level}|${index}`;
 const runId = (tenantId: string, from: number) => `${tenantId}|leaves|${from}`;
 const key = ({ level, index }: NodeAddress) => `${level}|${index}`;
 /** What a document says, to tell a twin written again after a crash from a different one. */
 const contentOf = (document: StoredTreeDocument): string =>
-  'hash' in document ? `${toBuffer(document.hash).toString('hex')}/${document.eventId?.toHexString() ?? ''}` : `${document.to}/${toBuffer(document.ids).toString('hex')}/${toBuffer(document.leaves).toString('hex')}`;
+  'hash' in document ? `${storedBytes(document.hash).toString('hex')}/${document.eventId?.toHexString() ?? ''}` : `${document.to}/${storedBytes(document.ids).toString('hex')}/${storedBytes(document.leaves).toString('hex')}`;
 
 /** `packedFrom` of the tenant's log: where nodes below BLOCK_LEVEL stop being stored (a log sealed only by an earlier version has none: all stored). */
 export type PackedFromOf = (tenantId: string) => Promise<number>;
@@ -53,7 +52,7 @@ export function createTreeRepository(db: HostDatabase, packedFromOf: PackedFromO
   async function storedByAddress(tenantId: string, addresses: NodeAddress[]): Promise<Map<string, StoredLeaf>> {
     const found = new Map<string, StoredLeaf>();
     const ids = [...new Set(addresses.map((address) => nodeId(tenantId, address)))];
-    const keep = (node: StoredTreeDocument | null) => node && 'hash' in node && found.set(key(node), { hash: toBuffer(node.hash), eventId: node.eventId });
+    const keep = (node: StoredTreeDocument | null) => node && 'hash' in node && found.set(key(node), { hash: storedBytes(node.hash), eventId: node.eventId });
     if (ids.length <= BY_ID_LOOKUPS) {
       // A proof's few nodes, one by _id each: FerretDB v1 pushes down _id equality, not $in (a scan of every node).
       for (const node of await Promise.all(ids.map(async (id) => (await documents()).findOne({ _id: id })))) keep(node);
@@ -69,7 +68,7 @@ export function createTreeRepository(db: HostDatabase, packedFromOf: PackedFromO
     for (let at = block * BLOCK_LEAVES; at < end; ) {
       const run = await (await documents()).findOne({ _id: runId(tenantId, at) });
       if (!run || !('leaves' in run) || run.to <= at) return;
-      const [ids, leaves] = [toBuffer(run.ids), toBuffer(run.leaves)];
+      const [ids, leaves] = [storedBytes(run.ids), storedBytes(run.leaves)];
       for (let i = 0; i < run.to - at && (i + 1) * HASH_BYTES <= leaves.length; i++) {
         into.set(at + i, { hash: Buffer.from(leaves.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)), eventId: ids.length >= (i + 1) * 12 ? new db.driver.ObjectId(Buffer.from(ids.subarray(i * 12, (i + 1) * 12))) : undefined });
       }
@@ -145,7 +144,7 @@ export function createTreeRepository(db: HostDatabase, packedFromOf: PackedFromO
       const found = new Map<number, StoredLeaf>();
       if (from < Math.min(to, packedFrom)) {
         const page = await (await documents()).find({ tenantId, level: 0, index: { $gte: from, $lt: Math.min(to, packedFrom) } }).toArray();
-        for (const node of page) if ('hash' in node) found.set(node.index, { hash: toBuffer(node.hash), eventId: node.eventId });
+        for (const node of page) if ('hash' in node) found.set(node.index, { hash: storedBytes(node.hash), eventId: node.eventId });
       }
       const needed = new Map<number, number>();
       for (let block = blockOf(Math.max(from, packedFrom)); block * BLOCK_LEAVES < to; block++) needed.set(block, to);

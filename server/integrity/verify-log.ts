@@ -76,15 +76,16 @@ export async function verifyLog(deps: VerifyDeps, tenantId: string, input: TVeri
 async function firstInconsistency(store: IntegrityRepository, tenantId: string, chain: TCheckpoint[]): Promise<TVerifyFailure | null> {
   // Every pair's nodes in one read: below level 8 a node is hashed from its block's leaves, and the
   // pairs of a slow log share blocks (read once, not once per checkpoint).
-  const pairs = chain.slice(1).map((newer, i) => [chain[i]!, newer] as const).filter(([older, newer]) => older.size !== newer.size);
-  const nodes = await store.nodes(tenantId, pairs.flatMap(([older, newer]) => consistencyProofRanges(older.size, newer.size).flatMap(rangeNodes)));
-  for (let i = 1; i < chain.length; i++) {
-    const [older, newer] = [chain[i - 1]!, chain[i]!];
+  const pairs = chain.slice(1).map((newer, i) => {
+    const older = chain[i]!;
+    return { older, newer, ranges: older.size === newer.size ? [] : consistencyProofRanges(older.size, newer.size) };
+  });
+  const nodes = await store.nodes(tenantId, pairs.flatMap(({ ranges }) => ranges.flatMap(rangeNodes)));
+  for (const { older, newer, ranges } of pairs) {
     if (older.size === newer.size) {
       if (older.rootHash !== newer.rootHash) return { kind: 'inconsistent', checkpointSize: newer.size, detail: `two signed checkpoints of size ${newer.size} with different roots` };
       continue;
     }
-    const ranges = consistencyProofRanges(older.size, newer.size);
     const missing = ranges.flatMap(rangeNodes).find((address) => !nodes.has(key(address)));
     const proof = missing ? [] : rangeHashes(ranges, (address) => nodes.get(key(address))!.hash);
     if (missing || !verifyConsistency(older.size, newer.size, Buffer.from(older.rootHash, 'base64'), Buffer.from(newer.rootHash, 'base64'), proof)) {

@@ -131,7 +131,7 @@ function hashedFields(
     actor: defined({ id: actorId, type: actor.type, role: actor.role, name: commitments.get('actor.name'), email: commitments.get('actor.email') }),
     action: event.action,
     description: toTemplate(event.description, texts),
-    changes: event.changes.map((change, index) => (change.redacted ? { field: change.field, redacted: true } : storedChange(change.field, changeValues[index]!))),
+    changes: event.changes.map((change, index) => (change.redacted ? { field: change.field, redacted: true } : defined({ field: change.field, before: changeValues[index]!.before?.commitment, after: changeValues[index]!.after?.commitment }))),
     editCount: event.editCount,
     status: event.status,
     context: event.context,
@@ -146,14 +146,6 @@ function hashedFields(
     hashed.metadata = JSON.stringify(metadata);
   }
   return hashed;
-}
-
-/** A change in the hashed part: its field and the commitments to its values (members in this order, absent sides left out). */
-function storedChange(field: string, values: ChangeValues): { field: string; before?: string; after?: string } {
-  const stored: { field: string; before?: string; after?: string } = { field };
-  if (values.before) stored.before = values.before.commitment;
-  if (values.after) stored.after = values.after.commitment;
-  return stored;
 }
 
 /** What search, facets and exports read; `textOf` answers undefined for an erased value. */
