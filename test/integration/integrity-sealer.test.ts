@@ -119,17 +119,25 @@ it('hands its leases back on a clean stop, so another sealer takes the tenant at
   const store = createIntegrityRepository(db);
   // A lease of a minute: without the hand-back, the second sealer is refused for that long.
   const make = () => createSealer({ events, store, logger: pino({ level: 'silent' }), settings: { leaseMs: 60_000 } });
-  await storeUnsealed(tenantId, 20);
-  const first = make();
-  await first.sealAll({ tenants: [tenantId] });
-  expect((await store.state(tenantId))?.size).toBe(20);
-  expect((await store.state(tenantId))?.lease).toMatchObject({ owner: first.owner });
-  await first.stop();
-  expect((await store.state(tenantId))?.lease ?? null).toBeNull();
+  // The stack's own background sealer (50 ms poll) would otherwise race the second sealer for the
+  // lease handed back (to sign the tenant's due checkpoint): only the two sealers under test run.
+  const background = stack.services.integrity.sealer;
+  await background.stop();
+  try {
+    await storeUnsealed(tenantId, 20);
+    const first = make();
+    await first.sealAll({ tenants: [tenantId] });
+    expect((await store.state(tenantId))?.size).toBe(20);
+    expect((await store.state(tenantId))?.lease).toMatchObject({ owner: first.owner });
+    await first.stop();
+    expect((await store.state(tenantId))?.lease ?? null).toBeNull();
 
-  await storeUnsealed(tenantId, 10);
-  const second = make();
-  await second.sealAll({ tenants: [tenantId] });
-  expect((await store.state(tenantId))?.size).toBe(30);
-  await second.stop();
+    await storeUnsealed(tenantId, 10);
+    const second = make();
+    await second.sealAll({ tenants: [tenantId] });
+    expect((await store.state(tenantId))?.size).toBe(30);
+    await second.stop();
+  } finally {
+    background.start();
+  }
 }, 120_000);
