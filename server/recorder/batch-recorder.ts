@@ -15,8 +15,10 @@ export interface BatchRecorderOptions<EventDocument extends RecordedDocument = R
   logger?: Pick<Logger, 'warn' | 'error' | 'info'>;
   sleep?: (ms: number) => Promise<void>;
   /**
-   * Called with the documents of each write attempt that are now stored (live delivery). It must
-   * not block: it runs inside the write loop, and whatever it throws is logged and ignored.
+   * Called with the documents of each write attempt that are now stored (live delivery, the
+   * sealer's notes), in write order, once the next batch is on its way to the server (setImmediate):
+   * what a listener spends then overlaps the server's insert instead of delaying it. Whatever it
+   * throws is logged and ignored.
    */
   onWritten?: (documents: EventDocument[]) => void;
   /**
@@ -53,6 +55,8 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
   private settledWaiters: Array<{ target: number; done: () => void }> = [];
   private readonly counters = { accepted: 0, written: 0, retried: 0, failed: 0, spilled: 0, overloaded: 0, refusedWrites: 0 };
   private readonly sleep: (ms: number) => Promise<void>;
+  /** The last onWritten delivery: flush() resolves once the listeners have heard of what it waited for. */
+  private reported: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BatchRecorderOptions<EventDocument>) {
     this.sleep = options.sleep ?? defaultSleep;
@@ -91,14 +95,16 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
 
   /**
    * Resolves once every event accepted before the call has been written (or refused for good),
-   * including events spilled to the spill store.
+   * including events spilled to the spill store, and onWritten has been told of those written.
    */
   async flush(): Promise<void> {
     const target = this.enqueuedToMain;
-    if (this.isSettled(target)) return;
-    const settled = new Promise<void>((done) => this.settledWaiters.push({ target, done }));
-    this.scheduleWrite(true);
-    await settled;
+    if (!this.isSettled(target)) {
+      const settled = new Promise<void>((done) => this.settledWaiters.push({ target, done }));
+      this.scheduleWrite(true);
+      await settled;
+    }
+    await this.reported;
   }
 
   /**
@@ -250,11 +256,17 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
     const onWritten = this.options.onWritten;
     if (!onWritten || result.written === 0) return;
     const notWritten = new Set([...result.retry, ...result.rejected.map(({ document }) => document)]);
-    try {
-      onWritten(notWritten.size === 0 ? attempted : attempted.filter((document) => !notWritten.has(document)));
-    } catch (error) {
-      this.options.logger?.error({ err: error }, 'onWritten listener failed; events are stored regardless');
-    }
+    const written = notWritten.size === 0 ? attempted : attempted.filter((document) => !notWritten.has(document));
+    this.reported = new Promise((done) =>
+      setImmediate(() => {
+        try {
+          onWritten(written);
+        } catch (error) {
+          this.options.logger?.error({ err: error }, 'onWritten listener failed; events are stored regardless');
+        }
+        done();
+      }),
+    );
   }
 
   private async giveUp(rejected: Array<{ document: EventDocument; reason: string }>): Promise<void> {
