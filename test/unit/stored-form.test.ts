@@ -30,6 +30,15 @@ describe('the canonical encoding', () => {
     ]);
   });
 
+  it('writes every string, and every key, as JSON.stringify does (the plain-ASCII shortcut included)', () => {
+    const units = Array.from({ length: 0x100 }, (_, unit) => String.fromCharCode(unit));
+    for (const text of [...units, ...units.map((unit) => `a${unit}b`), '', '\u2028\u2029', '\ud83d\ude00']) {
+      expect(canonicalJson(text)).toBe(JSON.stringify(text));
+      expect(canonicalJson({ [text]: 1 })).toBe(`{${JSON.stringify(text)}:1}`);
+    }
+    expect(() => canonicalJson({ ['k\udc00']: 1 })).toThrow('cannot encode k\udc00 canonically: a lone surrogate');
+  });
+
   it('leaves out undefined members, writes dates as ISO text and -0 as 0', () => {
     expect(canonicalJson({ b: 1, a: undefined, c: new Date('2026-03-04T05:06:07.008Z'), d: -0, e: { z: [], y: {} } })).toBe(
       '{"b":1,"c":"2026-03-04T05:06:07.008Z","d":0,"e":{"y":{},"z":[]}}',

