@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { HostDatabase } from '../db/host-database';
 import { auditContext, identityOf, type AuditScope } from '../request-scope';
 import type { BatchRecorder } from '../recorder';
-import type { ActionCatalog } from './action-catalog';
+import type { ActionCatalog, ActionDefinition } from './action-catalog';
 import type { AffectedRecordsRepository } from './affected-records.repository';
 import { toEventDocument, type EventDocument } from './event.document';
 import { boundedAffected, EVENT_LIMITS, type TActorInput, type TAuditEventInput, AuditEventValidationError, ZAuditEventInput, ZBuiltEventInput, ZActor, type TAuditEvent } from './event.schema';
@@ -140,6 +140,14 @@ export const ANONYMOUS_ACTOR: TActorInput = { id: 'anonymous', name: 'Anonymous'
  * Pure: a host's event plus the request scope becomes a complete, valid audit event, or an
  * AuditEventValidationError that names each bad field. Explicit values win over the scope.
  */
+/** Whether an action's metadata schema refuses no metadata at all: asked once per schema, not once per event. */
+const metadataRequirement = new WeakMap<ActionDefinition['metadata'], boolean>();
+function requiresMetadata(schema: ActionDefinition['metadata']): boolean {
+  let required = metadataRequirement.get(schema);
+  if (required === undefined) metadataRequirement.set(schema, (required = !schema.safeParse({}).success));
+  return required;
+}
+
 export function buildAuditEvent(input: TAuditEventInput, { catalog, now, id, scope, defaultTenantId, fallback, inputSchema = ZAuditEventInput }: BuildEventDeps): TAuditEvent {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw AuditEventValidationError.fromZod(parsed.error);
@@ -162,7 +170,7 @@ export function buildAuditEvent(input: TAuditEventInput, { catalog, now, id, sco
   const definition = catalog.get(event.action);
   if (!definition) problems.push({ path: 'action', message: `unknown action "${event.action}" (register it in createAuditLog({ actions }))` });
   let metadata = event.metadata;
-  if (definition && (metadata !== undefined || definition.metadata.safeParse({}).success === false)) {
+  if (definition && (metadata !== undefined || requiresMetadata(definition.metadata))) {
     const checked = definition.metadata.safeParse(metadata ?? {});
     if (checked.success) metadata = checked.data as typeof metadata;
     else problems.push(...AuditEventValidationError.fromZod(checked.error, 'metadata.').problems);
