@@ -46,8 +46,11 @@ function deferred(): Deferred {
  * one, each segment's part with one `write` and one `fdatasync`. `committed()` is the promise of the
  * newest group: it resolves once everything appended before the call is on disk.
  */
+/** Lines to append, encoded only when their group is written (see GroupCommitter.append). */
+export type PendingLines = () => string;
+
 export class GroupCommitter {
-  private group: Array<{ segment: Segment; text: string }> = [];
+  private group: Array<{ segment: Segment; lines: PendingLines }> = [];
   private groupDone: Deferred | undefined;
   private latest: Deferred | undefined;
   private flushing: Promise<void> | undefined;
@@ -56,14 +59,19 @@ export class GroupCommitter {
 
   constructor(private readonly onWritten: (segment: Segment) => void) {}
 
-  append(segment: Segment, text: string): Promise<void> {
-    segment.bytes += Buffer.byteLength(text);
+  /**
+   * Every append of this turn of the event loop joins the group, which is encoded and written once
+   * the turn's I/O has gone out (setImmediate): a batch insert the same turn started is then on its
+   * way to the database while the lines are encoded, instead of waiting behind them (in ingest's
+   * tight loop, 5,000 lines are ~60 ms). A segment's `bytes` counts lines once encoded, so a segment
+   * can pass its size limit by what one turn appends.
+   */
+  append(segment: Segment, lines: PendingLines): Promise<void> {
     segment.writesPending++;
-    this.group.push({ segment, text });
+    this.group.push({ segment, lines });
     this.groupDone ??= deferred();
     this.latest = this.groupDone;
-    // A microtask later, so every append of this turn of the event loop joins the group.
-    this.flushing ??= Promise.resolve().then(() => this.flushLoop());
+    this.flushing ??= new Promise<void>((start) => setImmediate(start)).then(() => this.flushLoop());
     return this.groupDone.promise;
   }
 
@@ -99,10 +107,12 @@ export class GroupCommitter {
   }
 }
 
-async function writeGroup(group: Array<{ segment: Segment; text: string }>): Promise<void> {
+async function writeGroup(group: Array<{ segment: Segment; lines: PendingLines }>): Promise<void> {
   // Pushed, not spread into a new array per append: a group of 5,000 appends (ingest's tight loop) took 39 ms.
   const bySegment = new Map<Segment, string[]>();
-  for (const { segment, text } of group) {
+  for (const { segment, lines } of group) {
+    const text = lines();
+    segment.bytes += Buffer.byteLength(text);
     const texts = bySegment.get(segment);
     if (texts) texts.push(text);
     else bySegment.set(segment, [text]);

@@ -240,7 +240,7 @@ export class WriteAheadLog<EventDocument extends RecordedDocument> implements Sp
       this.located.set(id, segment);
       segment.outstanding++;
     }
-    return this.committer.append(segment, documents.map((document) => `${this.encode(document)}\n`).join(''));
+    return this.committer.append(segment, () => documents.map((document) => `${this.encode(document)}\n`).join(''));
   }
 
   private segmentFor(kind: StreamKind): Segment {
