@@ -208,9 +208,13 @@ describe('admin UI in Chromium', () => {
     const expected = (await cellTexts('Description')).length;
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     await page.getByRole('menuitem', { name: format === 'csv' ? 'CSV of this view' : 'Excel (XLSX) of this view' }).click();
-    const link = page.locator('.export-progress a', { hasText: 'Download' });
+    // This export's own link: until the create call answers, the progress panel still shows the
+    // previous case's "CSV ready … Download", and a locator for any Download link downloaded that CSV.
+    const progress = page.locator('.export-progress', { hasText: `${format === 'csv' ? 'CSV' : 'Excel (XLSX)'} ready` });
+    const link = progress.getByRole('link', { name: 'Download' });
     await link.waitFor({ timeout: 30_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^audit-log-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{24}\\.${format}$`));
     const bytes = readFileSync((await download.path())!);
     const table: string[][] =
       format === 'csv' ? parse(bytes.toString('utf8'), { bom: true }) : await readWorkbook(bytes);
