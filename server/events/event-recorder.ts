@@ -136,10 +136,6 @@ export type EventInputSchema = typeof ZAuditEventInput | typeof ZBuiltEventInput
 /** Inside a request nobody is signed in to (sign-in pages, webhooks): the event says so. */
 export const ANONYMOUS_ACTOR: TActorInput = { id: 'anonymous', name: 'Anonymous', type: 'user' };
 
-/**
- * Pure: a host's event plus the request scope becomes a complete, valid audit event, or an
- * AuditEventValidationError that names each bad field. Explicit values win over the scope.
- */
 /** Whether an action's metadata schema refuses no metadata at all: asked once per schema, not once per event. */
 const metadataRequirement = new WeakMap<ActionDefinition['metadata'], boolean>();
 function requiresMetadata(schema: ActionDefinition['metadata']): boolean {
@@ -148,6 +144,10 @@ function requiresMetadata(schema: ActionDefinition['metadata']): boolean {
   return required;
 }
 
+/**
+ * Pure: a host's event plus the request scope becomes a complete, valid audit event, or an
+ * AuditEventValidationError that names each bad field. Explicit values win over the scope.
+ */
 export function buildAuditEvent(input: TAuditEventInput, { catalog, now, id, scope, defaultTenantId, fallback, inputSchema = ZAuditEventInput }: BuildEventDeps): TAuditEvent {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw AuditEventValidationError.fromZod(parsed.error);

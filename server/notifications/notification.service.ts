@@ -18,7 +18,6 @@ export interface NotificationChannels {
 
 export const notificationTopic = (tenantId: string, userId: string) => `notifications:${tenantId}:${userId}`;
 
-
 /**
  * Stores a notification once per outcome (a unique key), then delivers it live to whichever API
  * instance the user is connected to, and by e-mail and webhook when configured. A retried job that

@@ -217,8 +217,11 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
       try {
         const result = await this.options.writeBatch(pending);
         this.counters.written += result.written;
-        this.reportWritten(pending, result);
-        this.settleStored(pending, result);
+        if (result.written > 0) {
+          const stored = storedOf(pending, result);
+          this.reportWritten(stored);
+          this.settleStored(stored);
+        }
         if (result.rejected.length > 0) await this.giveUp(result.rejected);
         pending = result.retry;
       } catch (error) {
@@ -230,11 +233,8 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
     }
   }
 
-  private settleStored(attempted: EventDocument[], result: BatchWriteResult<EventDocument>): void {
-    const settle = this.options.spill?.settle;
-    if (!settle || result.written === 0) return;
-    const notWritten = new Set([...result.retry, ...result.rejected.map(({ document }) => document)]);
-    settle.call(this.options.spill, notWritten.size === 0 ? attempted : attempted.filter((document) => !notWritten.has(document)));
+  private settleStored(stored: EventDocument[]): void {
+    this.options.spill?.settle?.(stored);
   }
 
   /** Durable mode past the memory bound (or after close()): straight to the write-ahead log, read back later. */
@@ -252,11 +252,9 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
     this.spillBacklog = true;
   }
 
-  private reportWritten(attempted: EventDocument[], result: BatchWriteResult<EventDocument>): void {
+  private reportWritten(written: EventDocument[]): void {
     const onWritten = this.options.onWritten;
-    if (!onWritten || result.written === 0) return;
-    const notWritten = new Set([...result.retry, ...result.rejected.map(({ document }) => document)]);
-    const written = notWritten.size === 0 ? attempted : attempted.filter((document) => !notWritten.has(document));
+    if (!onWritten) return;
     this.reported = new Promise((done) =>
       setImmediate(() => {
         try {
@@ -329,4 +327,11 @@ export class BatchRecorder<EventDocument extends RecordedDocument = RecordedDocu
   private notifySettled(): void {
     this.settledWaiters = this.settledWaiters.filter(({ target, done }) => (this.isSettled(target) ? (done(), false) : true));
   }
+}
+
+/** The documents of an attempt that are now stored: all of them, but those to retry and those refused. */
+function storedOf<EventDocument extends RecordedDocument>(attempted: EventDocument[], result: BatchWriteResult<EventDocument>): EventDocument[] {
+  if (result.retry.length === 0 && result.rejected.length === 0) return attempted;
+  const notWritten = new Set([...result.retry, ...result.rejected.map(({ document }) => document)]);
+  return attempted.filter((document) => !notWritten.has(document));
 }
